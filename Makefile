@@ -1,0 +1,62 @@
+# The two commands: `make run` and `make test`. Everything else is a step they share.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup install db demo ranks lint format check-deploy browser-test unit-test worker clean-data
+
+run: setup demo ranks
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+setup: install db
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+db: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: db
+	$(BIN)/python manage.py load_demo
+
+ranks: db
+	@if $(BIN)/python manage.py help recompute_ranks >/dev/null 2>&1; then \
+		$(BIN)/python manage.py recompute_ranks; \
+	else echo "ranking not built yet: skipping ranks"; fi
+
+unit-test: setup
+	$(BIN)/pytest -m "not browser"
+
+browser-test: setup
+	$(BIN)/pytest -m browser
+
+worker: setup
+	$(BIN)/celery -A config worker --loglevel=info
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-deploy: install
+	DJANGO_DEBUG=0 DJANGO_SECURE=1 DJANGO_SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+		DJANGO_ALLOWED_HOSTS=unfragile.example $(BIN)/python manage.py check --deploy --fail-level WARNING

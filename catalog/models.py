@@ -1,0 +1,280 @@
+"""The catalog: artifacts and everything a page says about them.
+
+Other apps add their own tables pointing here; what the catalog must sort or filter by
+(current rank, times matched) is denormalized onto `Artifact` by the task that owns it.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models.functions import Lower
+
+from catalog.querysets import ArtifactQuerySet
+
+
+class Kind(models.TextChoices):
+    MODEL = "model", "Model"
+    REPOSITORY = "repository", "Repository"
+    TOOL = "tool", "Tool"
+    API = "api", "API"
+    DATASET = "dataset", "Dataset"
+    AGENT = "agent", "Agent"
+    APP = "app", "App"
+    COURSE = "course", "Course"
+    PAPER = "paper", "Paper"
+    PROMPT = "prompt", "Prompt"
+    OTHER = "other", "Other"
+
+
+class PricingModel(models.TextChoices):
+    FREE = "free", "Free"
+    FREEMIUM = "freemium", "Freemium"
+    PAID = "paid", "Paid"
+    OPEN_SOURCE = "open_source", "Open source"
+    CONTACT = "contact", "Contact sales"
+
+
+class Modality(models.TextChoices):
+    TEXT = "text", "Text"
+    IMAGE = "image", "Image"
+    AUDIO = "audio", "Audio"
+    VIDEO = "video", "Video"
+    CODE = "code", "Code"
+    EMBEDDING = "embedding", "Embedding"
+    STRUCTURED = "structured", "Structured data"
+
+
+class Confidence(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class ClaimStatus(models.TextChoices):
+    UNCLAIMED = "unclaimed", "Unclaimed"
+    PENDING = "pending", "Claim pending"
+    VERIFIED = "verified", "Verified"
+
+
+class LinkRelation(models.TextChoices):
+    INTEGRATES_WITH = "integrates_with", "Integrates with"
+    DEPENDS_ON = "depends_on", "Depends on"
+    DERIVED_FROM = "derived_from", "Derived from"
+    SAME_FAMILY = "same_family", "Same family"
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Artifact(models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    organization = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(max_length=600)
+    about = models.TextField(blank=True, help_text="Markdown; sanitized when rendered.")
+    homepage = models.URLField(max_length=500, blank=True)
+    repository_url = models.URLField(max_length=500, blank=True)
+    docs_url = models.URLField(max_length=500, blank=True)
+    license = models.CharField(max_length=100, blank=True, db_index=True)
+    categories = models.ManyToManyField(Category, related_name="artifacts", blank=True)
+    inputs = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    outputs = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+
+    # Pricing: blank model / null free tier mean unknown, never "free".
+    pricing_model = models.CharField(
+        max_length=20, choices=PricingModel.choices, blank=True, db_index=True
+    )
+    free_tier = models.BooleanField(null=True, blank=True)
+
+    best_for = ArrayField(models.TextField(), default=list, blank=True)
+    limitations = ArrayField(models.TextField(), default=list, blank=True)
+    requirements = ArrayField(models.TextField(), default=list, blank=True)
+    # Ordered [key, value] pairs: jsonb objects would lose the order the source gave.
+    details = models.JSONField(default=list, blank=True)
+    # Unknown import fields, kept rather than dropped.
+    extra = models.JSONField(default=dict, blank=True)
+
+    released = models.DateField(null=True, blank=True)
+    updated = models.DateField(null=True, blank=True, db_index=True)
+
+    # Builders (a later round): claim state and verification.
+    claim_status = models.CharField(
+        max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.UNCLAIMED
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    # Curators: hidden artifacts stay in the database but leave every public page.
+    is_published = models.BooleanField(default=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    # Denormalized by the apps that own these numbers (ranking, matchgraph).
+    current_rank = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    times_matched = models.PositiveIntegerField(default=0, editable=False)
+    times_matched_30d = models.PositiveIntegerField(default=0, editable=False)
+
+    # Hash of the imported record: a re-import of an unchanged line writes nothing.
+    import_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = ArtifactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(Lower("name"), name="artifact_name_lower"),
+            models.Index(fields=["-current_rank", "name"], name="artifact_rank_order"),
+            models.Index(fields=["-created_at"], name="artifact_newest"),
+            GinIndex(fields=["inputs"], name="artifact_inputs_gin"),
+            GinIndex(fields=["outputs"], name="artifact_outputs_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("catalog:artifact-detail", kwargs={"slug": self.slug})
+
+
+class Capability(models.Model):
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="capabilities")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    # Lower-cased title: how re-imports match a capability, unique per artifact.
+    title_key = models.CharField(max_length=300, editable=False)
+    description = models.TextField()
+    unique_angle = models.TextField(blank=True, help_text="What is unique about it.")
+    vs_alternatives = models.TextField(blank=True)
+    confidence = models.CharField(
+        max_length=10, choices=Confidence.choices, default=Confidence.MEDIUM
+    )
+
+    class Meta:
+        ordering = ["artifact", "position", "id"]
+        verbose_name_plural = "capabilities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["artifact", "title_key"], name="capability_title_unique_per_artifact"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.title_key = self.title.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class PricingPlan(models.Model):
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="plans")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=200)
+    # Exact decimals: per-token prices such as 0.00000042 must never pass through a float.
+    price = models.DecimalField(max_digits=24, decimal_places=12)
+    currency = models.CharField(max_length=3, default="USD")
+    unit = models.CharField(max_length=100)
+    as_of = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["artifact", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.price} {self.currency} per {self.unit}"
+
+
+class Signals(models.Model):
+    """Adoption and health numbers read from outside. Null means unknown, never zero."""
+
+    artifact = models.OneToOneField(
+        Artifact, on_delete=models.CASCADE, primary_key=True, related_name="signals"
+    )
+    stars = models.BigIntegerField(null=True, blank=True)
+    forks = models.BigIntegerField(null=True, blank=True)
+    downloads_30d = models.BigIntegerField(null=True, blank=True)
+    likes = models.BigIntegerField(null=True, blank=True)
+    contributors = models.BigIntegerField(null=True, blank=True)
+    dependents = models.BigIntegerField(null=True, blank=True)
+    open_issues = models.BigIntegerField(null=True, blank=True)
+    closed_issues_90d = models.BigIntegerField(null=True, blank=True)
+    releases_365d = models.BigIntegerField(null=True, blank=True)
+    last_commit = models.DateField(null=True, blank=True)
+    docs_pages = models.BigIntegerField(null=True, blank=True)
+    has_examples = models.BooleanField(null=True, blank=True)
+    has_changelog = models.BooleanField(null=True, blank=True)
+    as_of = models.DateField(null=True, blank=True)
+
+    NUMBER_FIELDS = (
+        "stars",
+        "forks",
+        "downloads_30d",
+        "likes",
+        "contributors",
+        "dependents",
+        "open_issues",
+        "closed_issues_90d",
+        "releases_365d",
+        "docs_pages",
+    )
+    BOOLEAN_FIELDS = ("has_examples", "has_changelog")
+    DATE_FIELDS = ("last_commit", "as_of")
+
+    class Meta:
+        verbose_name_plural = "signals"
+
+    def __str__(self) -> str:
+        return f"Signals of {self.artifact_id}"
+
+
+class DataSource(models.Model):
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=200)
+    url = models.URLField(max_length=500)
+    retrieved = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["artifact", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArtifactLink(models.Model):
+    """An ecosystem edge. The target may not exist yet: `target` fills in when it arrives."""
+
+    source = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="links_out")
+    relation = models.CharField(max_length=20, choices=LinkRelation.choices)
+    target_slug = models.SlugField(max_length=120)
+    target = models.ForeignKey(
+        Artifact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="links_in",
+    )
+
+    class Meta:
+        ordering = ["source", "relation", "target_slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "relation", "target_slug"], name="artifact_link_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["target_slug"], name="artifact_link_target_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.relation} {self.target_slug}"

@@ -1,0 +1,31 @@
+"""Small named filters that selectors combine."""
+
+from django.db import models
+from django.db.models import F, Prefetch
+
+
+class ArtifactQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def of_kind(self, kind: str):
+        return self.filter(kind=kind)
+
+    def in_category(self, category_slug: str):
+        return self.filter(categories__slug=category_slug)
+
+    def by_rank(self):
+        # Unranked artifacts go last, not first: NULL is unknown, not "best".
+        return self.order_by(F("current_rank").desc(nulls_last=True), "name")
+
+    def newest(self):
+        return self.order_by(F("released").desc(nulls_last=True), "-created_at", "name")
+
+    def for_cards(self):
+        """What an artifact card shows: categories and plans (for the starting price)."""
+        from catalog.models import Category, PricingPlan
+
+        return self.prefetch_related(
+            Prefetch("categories", queryset=Category.objects.only("id", "name", "slug")),
+            Prefetch("plans", queryset=PricingPlan.objects.order_by("position", "id")),
+        ).defer("about", "best_for", "limitations", "requirements", "details", "extra")

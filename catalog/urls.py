@@ -1,0 +1,14 @@
+from django.urls import path
+
+from catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("browse/", views.browse, name="browse"),
+    path("a/<slug:slug>/", views.artifact_detail, name="artifact-detail"),
+    path("categories/", views.category_list, name="category-list"),
+    path("categories/<slug:slug>/", views.category_detail, name="category-detail"),
+    path("claim/<slug:slug>/", views.claim_placeholder, name="claim"),
+]

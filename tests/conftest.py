@@ -1,0 +1,20 @@
+"""Project-wide fixtures: a fixed clock and fast password hashing."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+FROZEN_NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def frozen_clock():
+    """Pin "now" so dates on pages and freshness maths are repeatable."""
+    with time_machine.travel(FROZEN_NOW, tick=False) as traveller:
+        yield traveller
