@@ -1,9 +1,100 @@
-from django.http import HttpResponse
+"""Catalog pages. Each view turns a request into one selector call and picks a template;
+for htmx requests the same view renders a named partial of the same template."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from catalog import selectors
+from catalog.models import Kind
 
 
-def home(request):
-    return HttpResponse("Unfragile")
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    kind_counts = selectors.catalog_counts()
+    context = {
+        "top_artifacts": selectors.artifact_list_top(limit=8),
+        "newest_artifacts": selectors.artifact_list_newest(limit=8),
+        "categories": selectors.category_list_with_counts()[:24],
+        "kinds": [
+            (value, label, kind_counts[value])
+            for value, label in Kind.choices
+            if value in kind_counts
+        ],
+    }
+    return render(request, "catalog/home.html", context)
 
 
-browse = artifact_detail = category_list = category_detail = claim_placeholder = home
-page_not_found = None
+@require_safe
+@vary_on_headers("HX-Request")
+def browse(request: HttpRequest) -> HttpResponse:
+    result = selectors.artifact_browse(
+        data=request.GET,
+        page_number=request.GET.get("page"),
+        per_page=settings.ARTIFACTS_PER_PAGE,
+    )
+    template = "catalog/browse.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#browse-body"
+    return render(request, template, {"result": result})
+
+
+@require_safe
+def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    artifact = selectors.artifact_get(slug=slug)
+    context = {
+        "artifact": artifact,
+        "related": selectors.artifact_related(artifact=artifact),
+        "alternatives": selectors.artifact_related(artifact=artifact, same_kind_only=True, limit=4),
+    }
+    return render(request, "catalog/artifact_detail.html", context)
+
+
+@require_safe
+def category_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "catalog/category_list.html",
+        {"categories": selectors.category_list_with_counts()},
+    )
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    category = selectors.category_get(slug=slug)
+    data = request.GET.copy()
+    data.setlist("category", [category.slug])
+    result = selectors.artifact_browse(
+        data=data,
+        page_number=request.GET.get("page"),
+        per_page=settings.ARTIFACTS_PER_PAGE,
+    )
+    template = "catalog/category_detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#category-results"
+    return render(request, template, {"category": category, "result": result})
+
+
+@require_safe
+def claim_placeholder(request: HttpRequest, slug: str) -> HttpResponse:
+    artifact = selectors.artifact_get(slug=slug)
+    return render(request, "catalog/claim.html", {"artifact": artifact})
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A 404 that helps: what was asked for, a search box, and where to go instead."""
+    context = {
+        "message": _readable_message(exception),
+        "categories": selectors.category_list_with_counts()[:12],
+        "guess": request.path.strip("/").split("/")[-1].replace("-", " "),
+    }
+    return render(request, "404.html", context, status=404)
+
+
+def _readable_message(exception: Exception) -> str:
+    # URL-resolver 404s carry a dict of tried patterns: never show those to visitors.
+    args = getattr(exception, "args", ())
+    return args[0] if args and isinstance(args[0], str) else ""

@@ -1,0 +1,313 @@
+"""Curators' tools: edit every catalog table, bulk actions, and JSONL import."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from catalog import services
+from catalog.importing import artifacts_import
+from catalog.models import (
+    Artifact,
+    ArtifactLink,
+    Capability,
+    Category,
+    DataSource,
+    PricingPlan,
+    Signals,
+)
+
+MAX_ISSUES_SHOWN = 200
+# A bare "example.org" typed by a curator means https, as Django 6 will assume.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class CapabilityInline(admin.StackedInline):
+    model = Capability
+    extra = 0
+    fields = ("position", "title", "confidence", "description", "unique_angle", "vs_alternatives")
+
+
+class PricingPlanInline(admin.TabularInline):
+    model = PricingPlan
+    extra = 0
+    fields = ("position", "name", "price", "currency", "unit", "as_of")
+
+
+class DataSourceInline(admin.TabularInline):
+    model = DataSource
+    formfield_overrides = HTTPS_URLS
+    extra = 0
+    fields = ("position", "name", "url", "retrieved")
+
+
+class LinkInline(admin.TabularInline):
+    model = ArtifactLink
+    fk_name = "source"
+    extra = 0
+    fields = ("relation", "target_slug", "target")
+    readonly_fields = ("target",)
+
+
+class SignalsInline(admin.StackedInline):
+    model = Signals
+    extra = 0
+    can_delete = True
+
+
+class AssignCategoryForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=Category.objects.order_by("name"))
+    replace = forms.BooleanField(
+        required=False, help_text="Remove the artifacts' other categories first."
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="A .jsonl file in the import format (one artifact a line).")
+    skip_invalid = forms.BooleanField(
+        required=False,
+        help_text="Write the valid records even when some are bad. "
+        "Unticked, one bad record means nothing is written.",
+    )
+
+
+@admin.register(Artifact)
+class ArtifactAdmin(admin.ModelAdmin):
+    change_list_template = "admin/catalog/artifact/change_list.html"
+    formfield_overrides = HTTPS_URLS
+    list_display = (
+        "name",
+        "kind",
+        "organization",
+        "pricing_model",
+        "current_rank",
+        "times_matched",
+        "capability_count",
+        "is_published",
+        "reviewed_at",
+        "updated",
+    )
+    list_filter = (
+        "kind",
+        "pricing_model",
+        "free_tier",
+        "is_published",
+        "claim_status",
+        ("reviewed_at", admin.EmptyFieldListFilter),
+        "categories",
+    )
+    search_fields = ("name", "slug", "organization", "summary")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("categories",)
+    readonly_fields = (
+        "current_rank",
+        "times_matched",
+        "times_matched_30d",
+        "import_hash",
+        "created_at",
+        "modified_at",
+        "extra",
+    )
+    inlines = (CapabilityInline, PricingPlanInline, DataSourceInline, LinkInline, SignalsInline)
+    actions = ("mark_reviewed", "assign_category", "hide", "publish")
+    list_per_page = 50
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "organization", "summary", "about")}),
+        ("Links", {"fields": ("homepage", "repository_url", "docs_url", "license")}),
+        ("Classification", {"fields": ("categories", "inputs", "outputs")}),
+        ("Pricing", {"fields": ("pricing_model", "free_tier")}),
+        ("Lists", {"fields": ("best_for", "limitations", "requirements", "details")}),
+        ("Dates", {"fields": ("released", "updated")}),
+        ("Moderation", {"fields": ("is_published", "reviewed_at", "claim_status", "verified_at")}),
+        (
+            "Computed (read-only)",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "current_rank",
+                    "times_matched",
+                    "times_matched_30d",
+                    "extra",
+                    "import_hash",
+                    "created_at",
+                    "modified_at",
+                ),
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_capability_count=Count("capabilities"))
+
+    @admin.display(description="Capabilities", ordering="_capability_count")
+    def capability_count(self, artifact: Artifact) -> int:
+        return artifact._capability_count
+
+    @admin.action(description="Mark selected artifacts as reviewed")
+    def mark_reviewed(self, request: HttpRequest, queryset) -> None:
+        count = services.artifacts_mark_reviewed(artifact_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"Marked {count} artifact(s) as reviewed.", messages.SUCCESS)
+
+    @admin.action(description="Hide selected artifacts from the public site")
+    def hide(self, request: HttpRequest, queryset) -> None:
+        count = services.artifacts_set_published(
+            artifact_ids=queryset.values_list("pk", flat=True), published=False
+        )
+        self.message_user(request, f"Hid {count} artifact(s).", messages.SUCCESS)
+
+    @admin.action(description="Publish selected artifacts")
+    def publish(self, request: HttpRequest, queryset) -> None:
+        count = services.artifacts_set_published(
+            artifact_ids=queryset.values_list("pk", flat=True), published=True
+        )
+        self.message_user(request, f"Published {count} artifact(s).", messages.SUCCESS)
+
+    @admin.action(description="Add or set a category on selected artifacts")
+    def assign_category(self, request: HttpRequest, queryset):
+        form = AssignCategoryForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            count = services.artifacts_assign_category(
+                artifact_ids=queryset.values_list("pk", flat=True),
+                category=form.cleaned_data["category"],
+                replace=form.cleaned_data["replace"],
+            )
+            self.message_user(
+                request,
+                f"Category “{form.cleaned_data['category']}” set on {count} artifact(s).",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Change category",
+            "form": form,
+            "artifacts": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/catalog/artifact/assign_category.html", context)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        custom = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="catalog_artifact_import",
+            )
+        ]
+        return custom + urls
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            lines = _decoded_lines(form)
+            if lines is not None:
+                report = artifacts_import(
+                    lines=lines, atomic=not form.cleaned_data["skip_invalid"]
+                )
+            if report is not None and report.ok:
+                self.message_user(request, _summary(report), messages.SUCCESS)
+                return redirect(reverse("admin:catalog_artifact_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import artifacts from JSON Lines",
+            "form": form,
+            "report": report,
+            "summary": _summary(report) if report else "",
+            "errors": [str(issue) for issue in report.errors[:MAX_ISSUES_SHOWN]] if report else [],
+            "warnings": [str(issue) for issue in report.warnings[:MAX_ISSUES_SHOWN]]
+            if report
+            else [],
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/catalog/artifact/import.html", context)
+
+
+def _decoded_lines(form: ImportForm) -> list[str] | None:
+    """The upload's lines, or None with a form error naming the first line that is not UTF-8."""
+    raw = form.cleaned_data["file"].read()
+    try:
+        return raw.decode("utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        form.add_error("file", f"LINE {line}: the file is not valid UTF-8; nothing was imported.")
+        return None
+
+
+def _summary(report) -> str:
+    text = (
+        f"Created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"links resolved {report.links_resolved}."
+    )
+    if report.errors:
+        text += f" {len(report.errors)} error(s)"
+        text += "; nothing was written." if not report.wrote else "; invalid records skipped."
+    return text
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "artifact_count")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_artifact_count=Count("artifacts"))
+
+    @admin.display(description="Artifacts", ordering="_artifact_count")
+    def artifact_count(self, category: Category) -> int:
+        return category._artifact_count
+
+
+@admin.register(Capability)
+class CapabilityAdmin(admin.ModelAdmin):
+    list_display = ("title", "artifact", "confidence", "position")
+    list_filter = ("confidence", "artifact__kind")
+    search_fields = ("title", "description", "artifact__name")
+    list_select_related = ("artifact",)
+    raw_id_fields = ("artifact",)
+    readonly_fields = ("title_key",)
+
+
+@admin.register(PricingPlan)
+class PricingPlanAdmin(admin.ModelAdmin):
+    list_display = ("artifact", "name", "price", "currency", "unit", "as_of")
+    list_filter = ("currency", "unit")
+    search_fields = ("artifact__name", "name")
+    list_select_related = ("artifact",)
+    raw_id_fields = ("artifact",)
+
+
+@admin.register(DataSource)
+class DataSourceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ("name", "artifact", "url", "retrieved")
+    search_fields = ("name", "url", "artifact__name")
+    list_select_related = ("artifact",)
+    raw_id_fields = ("artifact",)
+
+
+@admin.register(ArtifactLink)
+class ArtifactLinkAdmin(admin.ModelAdmin):
+    list_display = ("source", "relation", "target_slug", "target")
+    list_filter = ("relation", ("target", admin.EmptyFieldListFilter))
+    search_fields = ("source__name", "target_slug")
+    list_select_related = ("source", "target")
+    raw_id_fields = ("source", "target")
+
+
+@admin.register(Signals)
+class SignalsAdmin(admin.ModelAdmin):
+    list_display = ("artifact", "stars", "downloads_30d", "likes", "dependents", "as_of")
+    search_fields = ("artifact__name",)
+    list_select_related = ("artifact",)
+    raw_id_fields = ("artifact",)

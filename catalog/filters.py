@@ -1,0 +1,135 @@
+"""Browse facets as a django-filter FilterSet, applied inside selectors.
+
+Facets are lenient: an unknown value is dropped rather than answered with an error page,
+so an old shared link still lists something sensible.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from catalog.models import Artifact, Category, Kind, Modality, PricingModel
+
+SORT_CHOICES = [("rank", "UnfragileRank"), ("name", "Name"), ("newest", "Newest")]
+DEFAULT_SORT = "rank"
+
+
+class LenientMultipleChoiceField(forms.MultipleChoiceField):
+    """Keeps the valid choices and silently drops the rest."""
+
+    def clean(self, value):
+        valid = {str(key) for key, _ in self.choices}
+        return [item for item in (value or []) if item in valid]
+
+
+class LenientMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = LenientMultipleChoiceField
+
+
+class LenientChoiceField(django_filters.fields.ChoiceField):
+    def clean(self, value):
+        valid = {str(key) for key, _ in self.choices}
+        return value if value in valid else ""
+
+
+class LenientChoiceFilter(django_filters.ChoiceFilter):
+    field_class = LenientChoiceField
+
+
+class CheckboxFilter(django_filters.Filter):
+    """Ticked or not: an absent box means "don't filter", never "only without"."""
+
+    field_class = forms.BooleanField
+
+
+class ArtifactFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label="Keywords")
+    kind = LenientMultipleChoiceFilter(
+        choices=Kind.choices, widget=forms.CheckboxSelectMultiple, label="Kind"
+    )
+    pricing = LenientMultipleChoiceFilter(
+        field_name="pricing_model",
+        choices=PricingModel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Pricing",
+    )
+    free_tier = CheckboxFilter(
+        method="filter_free_tier",
+        label="Has a free tier",
+    )
+    category = LenientMultipleChoiceFilter(
+        method="filter_category", widget=forms.CheckboxSelectMultiple, label="Category"
+    )
+    input = LenientMultipleChoiceFilter(
+        method="filter_inputs",
+        choices=Modality.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Input",
+    )
+    output = LenientMultipleChoiceFilter(
+        method="filter_outputs",
+        choices=Modality.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Output",
+    )
+    license = LenientMultipleChoiceFilter(
+        method="filter_license", widget=forms.CheckboxSelectMultiple, label="License"
+    )
+    sort = LenientChoiceFilter(
+        method="apply_sort",
+        choices=SORT_CHOICES,
+        empty_label=None,
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Artifact
+        fields: list[str] = []
+
+    def __init__(self, *args, category_choices=(), license_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["category"].extra["choices"] = list(category_choices)
+        self.filters["license"].extra["choices"] = list(license_choices)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        # The sort filter only runs when present; give every listing the default order.
+        if not getattr(self.form, "cleaned_data", {}).get("sort"):
+            queryset = queryset.by_rank()
+        return queryset
+
+    def filter_text(self, queryset, name, value):
+        words = value.split()[:10]
+        for word in words:
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(organization__icontains=word)
+            )
+        return queryset
+
+    def filter_free_tier(self, queryset, name, value):
+        return queryset.filter(free_tier=True) if value else queryset
+
+    def filter_category(self, queryset, name, value):
+        if not value:
+            return queryset
+        matching = Category.artifacts.through.objects.filter(category__slug__in=value)
+        return queryset.filter(pk__in=matching.values("artifact_id"))
+
+    def filter_inputs(self, queryset, name, value):
+        return queryset.filter(inputs__overlap=value) if value else queryset
+
+    def filter_outputs(self, queryset, name, value):
+        return queryset.filter(outputs__overlap=value) if value else queryset
+
+    def filter_license(self, queryset, name, value):
+        return queryset.filter(license__in=value) if value else queryset
+
+    def apply_sort(self, queryset, name, value):
+        if value == "name":
+            return queryset.order_by("name", "id")
+        if value == "newest":
+            return queryset.newest()
+        return queryset.by_rank()

@@ -1,0 +1,273 @@
+"""Reads for catalog pages. Each returns exactly what a page needs in a fixed number of queries."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404, QueryDict
+
+from catalog.filters import ArtifactFilter
+from catalog.models import (
+    Artifact,
+    ArtifactLink,
+    Capability,
+    Category,
+    DataSource,
+    Kind,
+    Modality,
+    PricingModel,
+)
+
+RELATED_LIMIT = 6
+# How much each kind of overlap counts when ranking related artifacts.
+RELATED_WEIGHTS = {"category": 3.0, "capability_term": 1.0, "modality": 0.5, "kind": 1.0}
+
+
+def artifact_get(*, slug: str) -> Artifact:
+    """One published artifact with everything its page shows, or 404."""
+    queryset = (
+        Artifact.objects.published()
+        .select_related("signals")
+        .prefetch_related(
+            Prefetch("capabilities", queryset=Capability.objects.order_by("position", "id")),
+            Prefetch("categories", queryset=Category.objects.order_by("name")),
+            "plans",
+            Prefetch("sources", queryset=DataSource.objects.order_by("position", "id")),
+            Prefetch(
+                "links_out",
+                queryset=ArtifactLink.objects.select_related("target").order_by(
+                    "relation", "target_slug"
+                ),
+            ),
+        )
+    )
+    try:
+        return queryset.get(slug=slug)
+    except Artifact.DoesNotExist as missing:
+        raise Http404(f"No artifact is listed at “{slug}”.") from missing
+
+
+RELATED_SQL = """
+WITH source_terms AS (
+    SELECT DISTINCT term
+    FROM catalog_capability c,
+         unnest(tsvector_to_array(to_tsvector('english', c.title))) AS term
+    WHERE c.artifact_id = %(artifact_id)s
+),
+term_overlap AS (
+    SELECT c.artifact_id, count(DISTINCT term) AS shared
+    FROM catalog_capability c,
+         unnest(tsvector_to_array(to_tsvector('english', c.title))) AS term
+    WHERE c.artifact_id <> %(artifact_id)s AND term IN (SELECT term FROM source_terms)
+    GROUP BY c.artifact_id
+),
+category_overlap AS (
+    SELECT other.artifact_id, count(*) AS shared
+    FROM catalog_artifact_categories mine
+    JOIN catalog_artifact_categories other
+      ON other.category_id = mine.category_id AND other.artifact_id <> mine.artifact_id
+    WHERE mine.artifact_id = %(artifact_id)s
+    GROUP BY other.artifact_id
+)
+SELECT a.id,
+       %(category)s * coalesce(cat.shared, 0)
+     + %(capability_term)s * coalesce(terms.shared, 0)
+     + %(modality)s * (
+           cardinality(ARRAY(SELECT unnest(a.inputs)
+                             INTERSECT SELECT unnest(%(inputs)s::varchar[])))
+         + cardinality(ARRAY(SELECT unnest(a.outputs)
+                             INTERSECT SELECT unnest(%(outputs)s::varchar[])))
+       )
+     + CASE WHEN a.kind = %(kind)s THEN %(kind_weight)s ELSE 0 END AS score
+FROM catalog_artifact a
+LEFT JOIN category_overlap cat ON cat.artifact_id = a.id
+LEFT JOIN term_overlap terms ON terms.artifact_id = a.id
+WHERE a.is_published
+  AND a.id <> %(artifact_id)s
+  AND (cat.shared IS NOT NULL OR terms.shared IS NOT NULL)
+  AND (%(same_kind_only)s = false OR a.kind = %(kind)s)
+ORDER BY score DESC, a.current_rank DESC NULLS LAST, a.name
+LIMIT %(limit)s
+"""
+
+
+def artifact_related(
+    *, artifact: Artifact, limit: int = RELATED_LIMIT, same_kind_only: bool = False
+) -> list[Artifact]:
+    """Artifacts sharing categories and capability terms with `artifact`, best overlap first.
+
+    A simple overlap score for now; the match graph adds co-match evidence on top."""
+    params = {
+        "artifact_id": artifact.pk,
+        "inputs": list(artifact.inputs),
+        "outputs": list(artifact.outputs),
+        "kind": artifact.kind,
+        "same_kind_only": same_kind_only,
+        "limit": limit,
+        "kind_weight": RELATED_WEIGHTS["kind"],
+        **{key: value for key, value in RELATED_WEIGHTS.items() if key != "kind"},
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(RELATED_SQL, params)
+        scored_ids = [row[0] for row in cursor.fetchall()]
+    by_id = Artifact.objects.filter(pk__in=scored_ids).for_cards().in_bulk()
+    return [by_id[pk] for pk in scored_ids if pk in by_id]
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    label: str
+    options: list[FacetOption]
+
+
+@dataclass(frozen=True)
+class BrowseResult:
+    filterset: ArtifactFilter
+    page: Page
+    facets: list[Facet]
+    total: int
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    return list(Category.objects.order_by("name").values_list("slug", "name"))
+
+
+def _license_choices() -> list[tuple[str, str]]:
+    licenses = (
+        Artifact.objects.published()
+        .exclude(license="")
+        .order_by("license")
+        .values_list("license", flat=True)
+        .distinct()
+    )
+    return [(value, value) for value in licenses]
+
+
+def _filterset(
+    data: QueryDict, *, categories: list, licenses: list, queryset: QuerySet | None = None
+) -> ArtifactFilter:
+    return ArtifactFilter(
+        data,
+        queryset=queryset if queryset is not None else Artifact.objects.published(),
+        category_choices=categories,
+        license_choices=licenses,
+    )
+
+
+def _counts_for_column(queryset: QuerySet, column: str) -> dict[str, int]:
+    rows = queryset.order_by().values(column).annotate(n=Count("id", distinct=True))
+    return {row[column]: row["n"] for row in rows if row[column]}
+
+
+def _counts_for_array(queryset: QuerySet, column: str) -> dict[str, int]:
+    """Counts per array element (inputs/outputs) over the artifacts of `queryset`."""
+    ids_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    sql = (
+        f"SELECT value, count(*) FROM catalog_artifact a, unnest(a.{column}) AS value "
+        f"WHERE a.id IN ({ids_sql}) GROUP BY value"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+# Facet name -> (how to count it, the column or relation counted).
+FACET_COUNTERS = {
+    "kind": lambda qs: _counts_for_column(qs, "kind"),
+    "pricing": lambda qs: _counts_for_column(qs, "pricing_model"),
+    "category": lambda qs: _counts_for_column(qs, "categories__slug"),
+    "input": lambda qs: _counts_for_array(qs, "inputs"),
+    "output": lambda qs: _counts_for_array(qs, "outputs"),
+    "license": lambda qs: _counts_for_column(qs, "license"),
+}
+FACET_TITLES = {
+    "kind": "Kind",
+    "pricing": "Pricing",
+    "category": "Category",
+    "input": "Input",
+    "output": "Output",
+    "license": "License",
+}
+FACET_LABELS = {
+    "kind": dict(Kind.choices),
+    "pricing": dict(PricingModel.choices),
+    "input": dict(Modality.choices),
+    "output": dict(Modality.choices),
+}
+
+
+def _facets(data: QueryDict, *, categories: list, licenses: list, base: QuerySet) -> list[Facet]:
+    """Each facet counts what its values would give with every *other* facet applied,
+    so ticking a second kind still shows how many it adds."""
+    labels = {**FACET_LABELS, "category": dict(categories), "license": dict(licenses)}
+    facets = []
+    for name, count in FACET_COUNTERS.items():
+        others = data.copy()
+        selected = set(others.getlist(name))
+        others.pop(name, None)
+        others.pop("page", None)
+        queryset = _filterset(others, categories=categories, licenses=licenses, queryset=base).qs
+        counts = count(queryset)
+        options = [
+            FacetOption(value, label, counts.get(value, 0), value in selected)
+            for value, label in labels[name].items()
+            if counts.get(value) or value in selected
+        ]
+        facets.append(Facet(name, FACET_TITLES[name], options))
+    return facets
+
+
+def artifact_browse(*, data: QueryDict, page_number: str | None, per_page: int) -> BrowseResult:
+    """Filtered, sorted, paginated artifacts with facet counts. Raises Http404 for a bad page."""
+    categories = _category_choices()
+    licenses = _license_choices()
+    base = Artifact.objects.published()
+    filterset = _filterset(data, categories=categories, licenses=licenses, queryset=base)
+    paginator = Paginator(filterset.qs.for_cards(), per_page, orphans=3)
+    try:
+        page = paginator.page(page_number or 1)
+    except (EmptyPage, PageNotAnInteger) as bad_page:
+        raise Http404("That page of results does not exist.") from bad_page
+    facets = _facets(data, categories=categories, licenses=licenses, base=base)
+    return BrowseResult(filterset=filterset, page=page, facets=facets, total=paginator.count)
+
+
+def artifact_list_top(*, limit: int = 8) -> list[Artifact]:
+    return list(Artifact.objects.published().by_rank().for_cards()[:limit])
+
+
+def artifact_list_newest(*, limit: int = 8) -> list[Artifact]:
+    return list(Artifact.objects.published().newest().for_cards()[:limit])
+
+
+def category_list_with_counts() -> QuerySet[Category]:
+    return (
+        Category.objects.annotate(
+            artifact_count=Count("artifacts", filter=Q(artifacts__is_published=True))
+        )
+        .filter(artifact_count__gt=0)
+        .order_by("-artifact_count", "name")
+    )
+
+
+def category_get(*, slug: str) -> Category:
+    try:
+        return Category.objects.get(slug=slug)
+    except Category.DoesNotExist as missing:
+        raise Http404(f"There is no category “{slug}”.") from missing
+
+
+def catalog_counts() -> dict[str, int]:
+    """Artifacts per kind, for the home page."""
+    rows = Artifact.objects.published().order_by().values("kind").annotate(n=Count("id"))
+    return {row["kind"]: row["n"] for row in rows}

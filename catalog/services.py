@@ -1,0 +1,36 @@
+"""Writes to the catalog. Imports live in `catalog.importing`; curator actions live here."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Artifact, Category
+
+
+def artifacts_mark_reviewed(*, artifact_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Stamp artifacts as reviewed by a curator; returns how many rows changed."""
+    return Artifact.objects.filter(pk__in=list(artifact_ids)).update(
+        reviewed_at=now or timezone.now()
+    )
+
+
+def artifacts_set_published(*, artifact_ids: Iterable[int], published: bool) -> int:
+    return Artifact.objects.filter(pk__in=list(artifact_ids)).update(is_published=published)
+
+
+@transaction.atomic
+def artifacts_assign_category(
+    *, artifact_ids: Iterable[int], category: Category, replace: bool
+) -> int:
+    """Add `category` to each artifact, or make it their only category when `replace`."""
+    ids = list(artifact_ids)
+    through = Artifact.categories.through
+    if replace:
+        through.objects.filter(artifact_id__in=ids).exclude(category=category).delete()
+    through.objects.bulk_create(
+        [through(artifact_id=pk, category_id=category.pk) for pk in ids],
+        ignore_conflicts=True,
+    )
+    return len(ids)

@@ -1,0 +1,106 @@
+"""Factories for catalog rows. Each builds a valid, realistic row with the fewest fields."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from catalog.models import (
+    Artifact,
+    ArtifactLink,
+    Capability,
+    Category,
+    DataSource,
+    Kind,
+    PricingModel,
+    PricingPlan,
+    Signals,
+)
+
+
+class CategoryFactory(DjangoModelFactory[Category]):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+
+
+class ArtifactFactory(DjangoModelFactory[Artifact]):
+    class Meta:
+        model = Artifact
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Artifact {n}")
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-").replace(".", "-"))
+    kind = Kind.MODEL
+    organization = "Example Labs"
+    summary = factory.LazyAttribute(lambda o: f"{o.name} does one useful thing well.")
+    pricing_model = PricingModel.OPEN_SOURCE
+    free_tier = True
+    inputs = factory.LazyFunction(lambda: ["text"])
+    outputs = factory.LazyFunction(lambda: ["text"])
+    released = dt.date(2025, 6, 1)
+    updated = dt.date(2026, 10, 1)
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.categories.add(*extracted)
+
+
+class CapabilityFactory(DjangoModelFactory[Capability]):
+    class Meta:
+        model = Capability
+
+    artifact = factory.SubFactory(ArtifactFactory)
+    position = factory.Sequence(lambda n: n)
+    title = factory.Sequence(lambda n: f"capability number {n}")
+    description = "Explains in plain words what the artifact does here."
+    unique_angle = "Does it with fewer resources."
+    vs_alternatives = "Cheaper than the usual choice."
+    confidence = "medium"
+
+
+class PricingPlanFactory(DjangoModelFactory[PricingPlan]):
+    class Meta:
+        model = PricingPlan
+
+    artifact = factory.SubFactory(ArtifactFactory)
+    name = "API"
+    price = Decimal("0.00000042")
+    currency = "USD"
+    unit = "prompt token"
+    as_of = dt.date(2026, 11, 1)
+
+
+class SignalsFactory(DjangoModelFactory[Signals]):
+    class Meta:
+        model = Signals
+
+    artifact = factory.SubFactory(ArtifactFactory)
+    stars = 1200
+    downloads_30d = 54000
+    as_of = dt.date(2026, 11, 1)
+
+
+class DataSourceFactory(DjangoModelFactory[DataSource]):
+    class Meta:
+        model = DataSource
+
+    artifact = factory.SubFactory(ArtifactFactory)
+    name = "Provider model card"
+    url = "https://example.org/card"
+    retrieved = dt.date(2026, 11, 1)
+
+
+class ArtifactLinkFactory(DjangoModelFactory[ArtifactLink]):
+    class Meta:
+        model = ArtifactLink
+
+    source = factory.SubFactory(ArtifactFactory)
+    relation = "integrates_with"
+    target = factory.SubFactory(ArtifactFactory)
+    target_slug = factory.LazyAttribute(lambda o: o.target.slug if o.target else "missing")

@@ -1,0 +1,338 @@
+"""Catalog pages: status, content, htmx partials and bounded query counts."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.catalog.factories import (
+    ArtifactFactory,
+    ArtifactLinkFactory,
+    CapabilityFactory,
+    CategoryFactory,
+    DataSourceFactory,
+    PricingPlanFactory,
+    SignalsFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ernie():
+    multimodal = CategoryFactory(name="Multimodal", slug="multimodal")
+    artifact = ArtifactFactory(
+        name="ERNIE 4.5 VL",
+        slug="ernie-4-5-vl",
+        kind="model",
+        pricing_model="paid",
+        free_tier=False,
+        categories=[multimodal],
+        about="Trained on **text and images**.\n\n<script>alert('x')</script>",
+        best_for=["document understanding teams"],
+        limitations=["no local deployment"],
+        requirements=["an API key"],
+        details=[["parameters_total", "424B"], ["context_length", 123000]],
+        inputs=["text", "image"],
+        outputs=["text"],
+    )
+    CapabilityFactory(artifact=artifact, title="image captioning", confidence="high", position=0)
+    CapabilityFactory(artifact=artifact, title="visual question answering", position=1)
+    PricingPlanFactory(artifact=artifact, price=Decimal("0.00000042"), unit="prompt token")
+    PricingPlanFactory(artifact=artifact, name="Output", price=Decimal("0.00000125"))
+    SignalsFactory(artifact=artifact, stars=None, downloads_30d=5400, as_of=dt.date(2026, 11, 1))
+    DataSourceFactory(artifact=artifact, name="Provider card", retrieved=dt.date(2026, 11, 1))
+    return artifact
+
+
+def test_artifact_page_shows_every_section(client, ernie):
+    response = client.get(ernie.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in [
+        "ERNIE 4.5 VL",
+        "Capabilities",
+        "2 decomposed",
+        "image captioning",
+        "High confidence",
+        "Unique:",
+        "vs alternatives:",
+        "Related artifacts",
+        "Best for",
+        "document understanding teams",
+        "Known limitations",
+        "no local deployment",
+        "Requirements",
+        "an API key",
+        "Input / Output",
+        "Model details",
+        "Parameters total",
+        "424B",
+        "About",
+        "Categories",
+        "Alternatives to ERNIE 4.5 VL",
+        "Data sources",
+        "Provider card",
+        "Claim this artifact",
+        "weekly brief",
+        "Looking for something else?",
+    ]:
+        assert text in html, text
+
+
+def test_starting_price_is_the_lowest_plan_with_unit_and_date(client, ernie):
+    html = client.get(ernie.get_absolute_url()).content.decode()
+    assert "$0.00000042</strong> per prompt token" in html
+    assert "as of Nov 1, 2026" in html
+
+
+def test_unknown_values_say_unknown_never_zero(client):
+    artifact = ArtifactFactory(pricing_model="", free_tier=None, license="")
+    html = client.get(artifact.get_absolute_url()).content.decode()
+    assert "$0" not in html
+    assert "Free tier</dt><dd>Unknown" in html
+    assert "License</dt><dd>Unknown" in html
+
+
+def test_missing_signal_reads_unknown(client, ernie):
+    html = client.get(ernie.get_absolute_url()).content.decode()
+    assert "GitHub stars</dt><dd>Unknown" in html
+    assert "5,400" in html
+
+
+def test_about_markdown_is_rendered_and_sanitized(client, ernie):
+    html = client.get(ernie.get_absolute_url()).content.decode()
+    assert "<strong>text and images</strong>" in html
+    assert "<script>alert" not in html
+
+
+def test_user_text_is_escaped(client):
+    artifact = ArtifactFactory(summary="<img src=x onerror=alert(1)>")
+    html = client.get(artifact.get_absolute_url()).content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x" in html
+
+
+def test_hidden_artifact_is_not_found(client):
+    artifact = ArtifactFactory(is_published=False)
+    assert client.get(artifact.get_absolute_url()).status_code == 404
+
+
+def test_unknown_artifact_gets_a_helpful_404(client):
+    CategoryFactory(name="Speech", slug="speech")
+    response = client.get("/a/no-such-thing/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We could not find that page" in html
+    assert 'name="q"' in html
+
+
+def test_unresolved_link_is_shown_as_not_listed_yet(client, ernie):
+    ArtifactLinkFactory(source=ernie, target=None, target_slug="ernie-5")
+    html = client.get(ernie.get_absolute_url()).content.decode()
+    assert "ernie-5" in html
+    assert "not listed yet" in html
+
+
+def test_related_artifacts_rank_shared_categories_first(client, ernie):
+    multimodal = ernie.categories.get()
+    close = ArtifactFactory(name="Close Cousin", categories=[multimodal])
+    CapabilityFactory(artifact=close, title="image captioning at scale")
+    far = ArtifactFactory(name="Distant Relative")
+    CapabilityFactory(artifact=far, title="question answering over tables")
+    ArtifactFactory(name="Stranger")
+    html = client.get(ernie.get_absolute_url()).content.decode()
+    related = html.split('id="related-title"')[1].split("</section>")[0]
+    assert related.index("Close Cousin") < related.index("Distant Relative")
+    assert "Stranger" not in related
+
+
+def test_artifact_page_query_count_does_not_grow_with_catalog(
+    client, ernie, django_assert_max_num_queries
+):
+    """Guards against an N+1 over related artifacts' categories and plans."""
+    multimodal = ernie.categories.get()
+    for index in range(15):
+        other = ArtifactFactory(name=f"Neighbour {index}", categories=[multimodal])
+        PricingPlanFactory(artifact=other)
+    with django_assert_max_num_queries(14):
+        assert client.get(ernie.get_absolute_url()).status_code == 200
+
+
+def test_home_lists_top_newest_and_categories(client, ernie):
+    html = client.get(reverse("catalog:home")).content.decode()
+    assert "Top ranked" in html
+    assert "Newest" in html
+    assert "Multimodal" in html
+    assert 'role="search"' in html
+
+
+def test_home_query_count_is_bounded(client, django_assert_max_num_queries):
+    """Guards against a query per card for categories or starting price."""
+    category = CategoryFactory(name="LLM", slug="llm")
+    for index in range(20):
+        artifact = ArtifactFactory(name=f"Model {index}", categories=[category])
+        PricingPlanFactory(artifact=artifact)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("catalog:home")).status_code == 200
+
+
+class TestBrowse:
+    @pytest.fixture
+    def catalog(self):
+        vision = CategoryFactory(name="Computer vision", slug="computer-vision")
+        speech = CategoryFactory(name="Speech", slug="speech")
+        ArtifactFactory(
+            name="Alpha Vision",
+            kind="model",
+            categories=[vision],
+            inputs=["image"],
+            license="Apache-2.0",
+            pricing_model="paid",
+            free_tier=True,
+            released=dt.date(2024, 1, 1),
+        )
+        ArtifactFactory(
+            name="Beta Speech",
+            kind="tool",
+            categories=[speech],
+            inputs=["audio"],
+            license="MIT",
+            pricing_model="open_source",
+            free_tier=False,
+            released=dt.date(2026, 1, 1),
+        )
+        ArtifactFactory(
+            name="Gamma Data",
+            kind="dataset",
+            categories=[vision],
+            inputs=["image"],
+            license="MIT",
+            pricing_model="free",
+            free_tier=None,
+            released=dt.date(2025, 1, 1),
+        )
+
+    def names(self, response) -> list[str]:
+        return [artifact.name for artifact in response.context["result"].page.object_list]
+
+    def test_lists_everything_without_filters(self, client, catalog):
+        response = client.get(reverse("catalog:browse"))
+        assert response.status_code == 200
+        assert sorted(self.names(response)) == ["Alpha Vision", "Beta Speech", "Gamma Data"]
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("kind=model", ["Alpha Vision"]),
+            ("kind=model&kind=dataset", ["Alpha Vision", "Gamma Data"]),
+            ("pricing=open_source", ["Beta Speech"]),
+            ("free_tier=on", ["Alpha Vision"]),
+            ("category=computer-vision", ["Alpha Vision", "Gamma Data"]),
+            ("input=audio", ["Beta Speech"]),
+            ("license=MIT", ["Beta Speech", "Gamma Data"]),
+            ("license=MIT&input=image", ["Gamma Data"]),
+            ("q=speech", ["Beta Speech"]),
+        ],
+    )
+    def test_each_facet_filters(self, client, catalog, query, expected):
+        response = client.get(f"{reverse('catalog:browse')}?{query}&sort=name")
+        assert self.names(response) == expected
+
+    def test_unknown_facet_values_are_ignored(self, client, catalog):
+        response = client.get(f"{reverse('catalog:browse')}?kind=spaceship&sort=sideways")
+        assert response.status_code == 200
+        assert len(self.names(response)) == 3
+
+    def test_sort_by_name_and_newest(self, client, catalog):
+        url = reverse("catalog:browse")
+        assert self.names(client.get(f"{url}?sort=name")) == [
+            "Alpha Vision",
+            "Beta Speech",
+            "Gamma Data",
+        ]
+        assert self.names(client.get(f"{url}?sort=newest")) == [
+            "Beta Speech",
+            "Gamma Data",
+            "Alpha Vision",
+        ]
+
+    def test_facet_counts_ignore_their_own_selection(self, client, catalog):
+        response = client.get(f"{reverse('catalog:browse')}?kind=model")
+        kinds = {
+            option.value: option.count
+            for facet in response.context["result"].facets
+            if facet.name == "kind"
+            for option in facet.options
+        }
+        assert kinds == {"model": 1, "tool": 1, "dataset": 1}
+        licenses = {
+            option.value: option.count
+            for facet in response.context["result"].facets
+            if facet.name == "license"
+            for option in facet.options
+        }
+        assert licenses == {"Apache-2.0": 1}
+
+    def test_bad_page_is_a_404_not_a_500(self, client, catalog):
+        assert client.get(f"{reverse('catalog:browse')}?page=99").status_code == 404
+        assert client.get(f"{reverse('catalog:browse')}?page=abc").status_code == 404
+
+    def test_htmx_request_gets_only_the_partial(self, client, catalog):
+        response = client.get(
+            f"{reverse('catalog:browse')}?kind=tool", headers={"HX-Request": "true"}
+        )
+        html = response.content.decode()
+        assert "<html" not in html
+        assert "Beta Speech" in html
+        assert "HX-Request" in response["Vary"]
+
+    def test_pagination(self, client, settings):
+        settings.ARTIFACTS_PER_PAGE = 5
+        for index in range(15):
+            ArtifactFactory(name=f"Item {index:02d}")
+        response = client.get(f"{reverse('catalog:browse')}?sort=name&page=2")
+        assert self.names(response) == [f"Item {index:02d}" for index in range(5, 10)]
+
+    def test_query_count_does_not_grow_with_results(
+        self, client, catalog, django_assert_max_num_queries
+    ):
+        """Guards against a query per card (categories, plans) or per facet value."""
+        for index in range(30):
+            artifact = ArtifactFactory(name=f"Filler {index}")
+            PricingPlanFactory(artifact=artifact)
+        with django_assert_max_num_queries(14):
+            assert client.get(reverse("catalog:browse")).status_code == 200
+
+
+def test_category_page_lists_its_artifacts(client):
+    speech = CategoryFactory(name="Speech", slug="speech")
+    ArtifactFactory(name="Whisper", categories=[speech])
+    ArtifactFactory(name="Not Speech")
+    response = client.get(reverse("catalog:category-detail", args=["speech"]))
+    html = response.content.decode()
+    assert "Whisper" in html
+    assert "Not Speech" not in html
+
+
+def test_unknown_category_is_404(client):
+    assert client.get(reverse("catalog:category-detail", args=["nope"])).status_code == 404
+
+
+def test_category_list_counts_published_artifacts(client):
+    speech = CategoryFactory(name="Speech", slug="speech")
+    ArtifactFactory(categories=[speech])
+    ArtifactFactory(categories=[speech], is_published=False)
+    html = client.get(reverse("catalog:category-list")).content.decode()
+    assert "1 artifact<" in html
+
+
+def test_claim_placeholder_page(client, ernie):
+    response = client.get(reverse("catalog:claim", args=[ernie.slug]))
+    assert response.status_code == 200
+    assert "Claim ERNIE 4.5 VL" in response.content.decode()
+
+
+def test_pages_refuse_post(client, ernie):
+    assert client.post(reverse("catalog:browse")).status_code == 405
