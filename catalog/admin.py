@@ -144,6 +144,10 @@ class ArtifactAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_capability_count=Count("capabilities"))
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.artifact_after_curator_edit(artifact=form.instance)
+
     @admin.display(description="Capabilities", ordering="_capability_count")
     def capability_count(self, artifact: Artifact) -> int:
         return artifact._capability_count
@@ -211,9 +215,7 @@ class ArtifactAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             lines = _decoded_lines(form)
             if lines is not None:
-                report = artifacts_import(
-                    lines=lines, atomic=not form.cleaned_data["skip_invalid"]
-                )
+                report = artifacts_import(lines=lines, atomic=not form.cleaned_data["skip_invalid"])
             if report is not None and report.ok:
                 self.message_user(request, _summary(report), messages.SUCCESS)
                 return redirect(reverse("admin:catalog_artifact_changelist"))
@@ -236,7 +238,8 @@ def _decoded_lines(form: ImportForm) -> list[str] | None:
     """The upload's lines, or None with a form error naming the first line that is not UTF-8."""
     raw = form.cleaned_data["file"].read()
     try:
-        return raw.decode("utf-8").splitlines(keepends=True)
+        # Split on newlines only: U+2028 and friends may sit unescaped inside JSON strings.
+        return raw.decode("utf-8").split("\n")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         form.add_error("file", f"LINE {line}: the file is not valid UTF-8; nothing was imported.")

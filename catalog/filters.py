@@ -92,12 +92,9 @@ class ArtifactFilter(django_filters.FilterSet):
         self.filters["license"].extra["choices"] = list(license_choices)
 
     @property
-    def qs(self):
-        queryset = super().qs
-        # The sort filter only runs when present; give every listing the default order.
-        if not getattr(self.form, "cleaned_data", {}).get("sort"):
-            queryset = queryset.by_rank()
-        return queryset
+    def chosen_sort(self) -> str:
+        """The visitor's explicit sort, or "" (the caller then applies its default order)."""
+        return getattr(self.form, "cleaned_data", {}).get("sort") or ""
 
     def filter_text(self, queryset, name, value):
         words = value.split()[:10]

@@ -6,6 +6,7 @@ Other apps add their own tables pointing here; what the catalog must sort or fil
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -123,6 +124,11 @@ class Artifact(models.Model):
     times_matched = models.PositiveIntegerField(default=0, editable=False)
     times_matched_30d = models.PositiveIntegerField(default=0, editable=False)
 
+    # Full-text document: name (A), capability titles (B), summary and categories (C),
+    # capability descriptions (D). Spans several tables, so `catalog.search_index` keeps it
+    # current after every write rather than a generated column.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     # Hash of the imported record: a re-import of an unchanged line writes nothing.
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -138,6 +144,7 @@ class Artifact(models.Model):
             models.Index(fields=["-created_at"], name="artifact_newest"),
             GinIndex(fields=["inputs"], name="artifact_inputs_gin"),
             GinIndex(fields=["outputs"], name="artifact_outputs_gin"),
+            GinIndex(fields=["search_vector"], name="artifact_search_gin"),
         ]
 
     def __str__(self) -> str:
@@ -161,10 +168,18 @@ class Capability(models.Model):
     confidence = models.CharField(
         max_length=10, choices=Confidence.choices, default=Confidence.MEDIUM
     )
+    # Which capability explains a search: title weighs more than description.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("description", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["artifact", "position", "id"]
         verbose_name_plural = "capabilities"
+        indexes = [GinIndex(fields=["search_vector"], name="capability_search_gin")]
         constraints = [
             models.UniqueConstraint(
                 fields=["artifact", "title_key"], name="capability_title_unique_per_artifact"

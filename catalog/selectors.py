@@ -1,5 +1,6 @@
 """Reads for catalog pages. Each returns exactly what a page needs in a fixed number of queries."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -18,10 +19,11 @@ from catalog.models import (
     Modality,
     PricingModel,
 )
+from catalog.querysets import ArtifactQuerySet
 
 RELATED_LIMIT = 6
 # How much each kind of overlap counts when ranking related artifacts.
-RELATED_WEIGHTS = {"category": 3.0, "capability_term": 1.0, "modality": 0.5, "kind": 1.0}
+RELATED_WEIGHTS = {"category": 3.0, "capability_term": 10.0, "modality": 0.5, "kind": 1.0}
 
 
 def artifact_get(*, slug: str) -> Artifact:
@@ -49,17 +51,18 @@ def artifact_get(*, slug: str) -> Artifact:
 
 
 RELATED_SQL = """
-WITH source_terms AS (
-    SELECT DISTINCT term
+WITH source_query AS (
+    -- Any lexeme of this artifact's capability titles, as one OR query.
+    SELECT string_agg(DISTINCT quote_literal(term), ' | ')::tsquery AS q
     FROM catalog_capability c,
          unnest(tsvector_to_array(to_tsvector('english', c.title))) AS term
     WHERE c.artifact_id = %(artifact_id)s
 ),
 term_overlap AS (
-    SELECT c.artifact_id, count(DISTINCT term) AS shared
-    FROM catalog_capability c,
-         unnest(tsvector_to_array(to_tsvector('english', c.title))) AS term
-    WHERE c.artifact_id <> %(artifact_id)s AND term IN (SELECT term FROM source_terms)
+    -- The GIN index finds candidate capabilities; ts_rank says how much each overlaps.
+    SELECT c.artifact_id, sum(ts_rank('{0.1, 0.2, 0.4, 1.0}', c.search_vector, s.q)) AS shared
+    FROM catalog_capability c, source_query s
+    WHERE s.q IS NOT NULL AND c.search_vector @@ s.q AND c.artifact_id <> %(artifact_id)s
     GROUP BY c.artifact_id
 ),
 category_overlap AS (
@@ -93,11 +96,16 @@ LIMIT %(limit)s
 
 
 def artifact_related(
-    *, artifact: Artifact, limit: int = RELATED_LIMIT, same_kind_only: bool = False
-) -> list[Artifact]:
+    *,
+    artifact: Artifact,
+    limit: int = RELATED_LIMIT,
+    same_kind_only: bool = False,
+    with_scores: bool = False,
+) -> list:
     """Artifacts sharing categories and capability terms with `artifact`, best overlap first.
 
-    A simple overlap score for now; the match graph adds co-match evidence on top."""
+    Returns artifacts, or (artifact, score) pairs `with_scores`; the match graph blends
+    co-match evidence on top of these scores."""
     params = {
         "artifact_id": artifact.pk,
         "inputs": list(artifact.inputs),
@@ -110,9 +118,12 @@ def artifact_related(
     }
     with connection.cursor() as cursor:
         cursor.execute(RELATED_SQL, params)
-        scored_ids = [row[0] for row in cursor.fetchall()]
-    by_id = Artifact.objects.filter(pk__in=scored_ids).for_cards().in_bulk()
-    return [by_id[pk] for pk in scored_ids if pk in by_id]
+        scores = dict(cursor.fetchall())
+    by_id = Artifact.objects.filter(pk__in=list(scores)).for_cards().in_bulk()
+    ordered = [pk for pk in scores if pk in by_id]
+    if with_scores:
+        return [(by_id[pk], float(scores[pk])) for pk in ordered]
+    return [by_id[pk] for pk in ordered]
 
 
 @dataclass(frozen=True)
@@ -227,19 +238,36 @@ def _facets(data: QueryDict, *, categories: list, licenses: list, base: QuerySet
     return facets
 
 
-def artifact_browse(*, data: QueryDict, page_number: str | None, per_page: int) -> BrowseResult:
-    """Filtered, sorted, paginated artifacts with facet counts. Raises Http404 for a bad page."""
+def artifact_browse(
+    *,
+    data: QueryDict,
+    page_number: str | None,
+    per_page: int,
+    base: QuerySet | None = None,
+    default_order: Callable[[QuerySet], QuerySet] | None = None,
+) -> BrowseResult:
+    """Filtered, sorted, paginated artifacts with facet counts. Raises Http404 for a bad page.
+
+    `base` narrows the listing (search passes its matches); `default_order` applies when the
+    visitor chose no sort (search orders by relevance, browse by rank)."""
     categories = _category_choices()
     licenses = _license_choices()
-    base = Artifact.objects.published()
+    base = base if base is not None else Artifact.objects.published()
     filterset = _filterset(data, categories=categories, licenses=licenses, queryset=base)
-    paginator = Paginator(filterset.qs.for_cards(), per_page, orphans=3)
+    queryset = filterset.qs
+    if not filterset.chosen_sort:
+        queryset = (default_order or ArtifactQuerySet.by_rank)(queryset)
+    page = paginate(queryset.for_cards(), page_number=page_number, per_page=per_page)
+    facets = _facets(data, categories=categories, licenses=licenses, base=base)
+    return BrowseResult(filterset=filterset, page=page, facets=facets, total=page.paginator.count)
+
+
+def paginate(queryset: QuerySet, *, page_number: str | None, per_page: int) -> Page:
+    paginator = Paginator(queryset, per_page, orphans=3)
     try:
-        page = paginator.page(page_number or 1)
+        return paginator.page(page_number or 1)
     except (EmptyPage, PageNotAnInteger) as bad_page:
         raise Http404("That page of results does not exist.") from bad_page
-    facets = _facets(data, categories=categories, licenses=licenses, base=base)
-    return BrowseResult(filterset=filterset, page=page, facets=facets, total=paginator.count)
 
 
 def artifact_list_top(*, limit: int = 8) -> list[Artifact]:

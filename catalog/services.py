@@ -7,6 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Artifact, Category
+from catalog.search_index import artifacts_refresh_search
+
+
+def artifact_after_curator_edit(*, artifact: Artifact) -> None:
+    """Refresh the search document after an admin edit. The import hash is kept on purpose:
+    re-importing an unchanged feed record leaves the curator's edit alone, while a changed
+    record (new facts from the source) replaces it."""
+    artifacts_refresh_search(artifact_ids=[artifact.pk])
 
 
 def artifacts_mark_reviewed(*, artifact_ids: Iterable[int], now: datetime | None = None) -> int:
@@ -33,4 +41,5 @@ def artifacts_assign_category(
         [through(artifact_id=pk, category_id=category.pk) for pk in ids],
         ignore_conflicts=True,
     )
+    artifacts_refresh_search(artifact_ids=ids)
     return len(ids)

@@ -43,13 +43,9 @@ def browse(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    # Related artifacts and match evidence come from the match graph's template tags.
     artifact = selectors.artifact_get(slug=slug)
-    context = {
-        "artifact": artifact,
-        "related": selectors.artifact_related(artifact=artifact),
-        "alternatives": selectors.artifact_related(artifact=artifact, same_kind_only=True, limit=4),
-    }
-    return render(request, "catalog/artifact_detail.html", context)
+    return render(request, "catalog/artifact_detail.html", {"artifact": artifact})
 
 
 @require_safe

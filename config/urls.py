@@ -3,5 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("search/", include("matchgraph.urls")),
     path("", include("catalog.urls")),
 ]
+
+handler404 = "catalog.views.page_not_found"

@@ -29,3 +29,9 @@ def money(amount, currency: str = "USD") -> str:
     if amount is None:
         return "Unknown"
     return format_money(amount, currency)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ mapping|get_item:key }}` for dicts built by selectors."""
+    return mapping.get(key) if mapping else None

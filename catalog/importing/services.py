@@ -1,0 +1,105 @@
+"""`artifacts_import`: the one way artifacts enter the catalog in bulk (see import-format.md).
+
+Lines stream through validation into batches of BATCH_SIZE records, so memory stays flat on big
+files. In atomic mode everything runs in one transaction: writing stops at the first error while
+checking goes on to report every error, and the transaction is then rolled back, so nothing at
+all is written. With `atomic=False` each batch commits on its own and invalid records are
+skipped. Either way, an invalid record never touches what is stored for its slug.
+"""
+
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+
+from catalog.importing.records import ArtifactRecord
+from catalog.importing.report import ImportIssue, ImportReport
+from catalog.importing.validation import LineResult, line_read
+from catalog.importing.writer import BatchCounts, artifacts_write_batch, links_resolve
+
+BATCH_SIZE = 1000
+
+
+def artifacts_import(
+    *,
+    lines: Iterable[str],
+    atomic: bool = True,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import JSON Lines records (1-based physical line numbers in every issue)."""
+    run = _ImportRun(atomic=atomic, on_progress=on_progress)
+    if not atomic:
+        run.consume(lines)
+        run.report.links_resolved = links_resolve()
+        return run.report
+    with transaction.atomic():
+        run.consume(lines)
+        if run.report.errors:
+            transaction.set_rollback(True)
+            return _refused(run.report)
+        run.report.links_resolved = links_resolve()
+    return run.report
+
+
+def _refused(report: ImportReport) -> ImportReport:
+    report.created = report.updated = report.unchanged = report.links_resolved = 0
+    report.wrote = False
+    return report
+
+
+class _ImportRun:
+    """The state of one import: the report, the pending batch, and the slugs seen so far."""
+
+    def __init__(self, *, atomic: bool, on_progress: Callable[[int], None] | None) -> None:
+        self.atomic = atomic
+        self.on_progress = on_progress
+        self.report = ImportReport()
+        self.records = 0
+        self.batch: list[ArtifactRecord] = []
+        self.first_line_of_slug: dict[str, int] = {}
+
+    def consume(self, lines: Iterable[str]) -> None:
+        for number, text in enumerate(lines, start=1):
+            result = line_read(text=text, line=number)
+            if not result.skipped:
+                self._add(result, line=number)
+        if self.batch or self.records % BATCH_SIZE:
+            self._flush()
+
+    def _add(self, result: LineResult, *, line: int) -> None:
+        self.records += 1
+        self.report.warnings.extend(result.warnings)
+        errors = result.errors + self._duplicate_slug(slug=result.slug, line=line)
+        if errors:
+            self.report.errors.extend(errors)
+            self.report.skipped_invalid += 1
+        elif result.record is not None:
+            self.batch.append(result.record)
+        if self.records % BATCH_SIZE == 0:
+            self._flush()
+
+    def _duplicate_slug(self, *, slug: str, line: int) -> list[ImportIssue]:
+        if not slug:
+            return []
+        first = self.first_line_of_slug.setdefault(slug, line)
+        if first == line:
+            return []
+        return [ImportIssue(line, "slug", f"{slug!r} is already used on line {first}")]
+
+    def _flush(self) -> None:
+        batch, self.batch = self.batch, []
+        # In atomic mode an error means the run will be rolled back: stop writing, keep checking.
+        if batch and not (self.atomic and self.report.errors):
+            self._count(self._write(batch))
+        if self.on_progress is not None:
+            self.on_progress(self.records)
+
+    def _write(self, batch: list[ArtifactRecord]) -> BatchCounts:
+        if self.atomic:  # the whole run is already one transaction
+            return artifacts_write_batch(records=batch)
+        with transaction.atomic():
+            return artifacts_write_batch(records=batch)
+
+    def _count(self, counts: BatchCounts) -> None:
+        self.report.created += counts.created
+        self.report.updated += counts.updated
+        self.report.unchanged += counts.unchanged

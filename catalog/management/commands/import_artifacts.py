@@ -1,0 +1,97 @@
+"""`manage.py import_artifacts FILE.jsonl` (or `-` for standard input): reads lines, reports.
+
+All the work is in `catalog.importing.artifacts_import`; this only opens the file and prints.
+"""
+
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import IO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from catalog.importing import ImportIssue, ImportReport, artifacts_import, services
+
+
+class Command(BaseCommand):
+    help = "Import artifacts from a JSON Lines file (see import-format.md); '-' reads stdin."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", metavar="FILE.jsonl", help="the file, or - for stdin")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--atomic",
+            dest="atomic",
+            action="store_true",
+            default=True,
+            help="write nothing when any record is invalid (the default)",
+        )
+        mode.add_argument(
+            "--skip-invalid",
+            dest="atomic",
+            action="store_false",
+            help="write the valid records and report the invalid ones",
+        )
+        parser.add_argument(
+            "--quiet", action="store_true", help="print no progress and no warnings"
+        )
+
+    def handle(self, *args, path: str, atomic: bool, quiet: bool, **options) -> None:
+        with _lines_open(path) as lines:
+            report = artifacts_import(
+                lines=lines, atomic=atomic, on_progress=None if quiet else self._progress
+            )
+        if report.wrote:
+            self.stdout.write(_summary(report))
+        if not quiet:
+            self._issues("warning", report.warnings)
+        self._issues("error", report.errors)
+        if not report.ok:
+            raise CommandError(_failure(report))
+
+    def _progress(self, records: int) -> None:
+        if records >= services.BATCH_SIZE:  # long files only; a short one is done at once
+            self.stderr.write(f"… {records} records")
+
+    def _issues(self, kind: str, issues: list[ImportIssue]) -> None:
+        if issues:
+            self.stderr.write(f"{len(issues)} {kind}{'s' if len(issues) > 1 else ''}:")
+            for issue in issues:
+                self.stderr.write(str(issue))
+
+
+def _summary(report: ImportReport) -> str:
+    summary = (
+        f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"links resolved {report.links_resolved}"
+    )
+    if report.skipped_invalid:
+        summary += f", skipped invalid {report.skipped_invalid}"
+    return summary
+
+
+def _failure(report: ImportReport) -> str:
+    counted = f"{len(report.errors)} error(s) in {report.skipped_invalid} record(s)"
+    if report.wrote:
+        return f"{counted}; those records were skipped, the valid ones imported"
+    return f"{counted}; nothing was written (use --skip-invalid to import the valid records)"
+
+
+@contextmanager
+def _lines_open(path: str) -> Iterator[Iterable[str]]:
+    """Lines as text. Bytes that are not UTF-8 come through as surrogates; the import reports
+    them with their line number instead of failing somewhere in a decoding buffer."""
+    if path == "-":
+        yield _decoded(getattr(sys.stdin, "buffer", sys.stdin))
+        return
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed below, after the import
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    with stream:
+        yield _decoded(stream)
+
+
+def _decoded(stream: IO) -> Iterator[str]:
+    for line in stream:
+        yield line.decode("utf-8", "surrogateescape") if isinstance(line, bytes) else line

@@ -1,0 +1,45 @@
+"""Keeps `Artifact.search_vector` current. Its text spans artifacts, capabilities and
+categories, so every write path (import, admin, curator actions) calls this afterwards."""
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+# Weights: A name (also with punctuation removed or spaced, so "llamacpp" and "llama cpp"
+# find "llama.cpp"), B capability titles, C summary/organization/categories, D descriptions.
+REFRESH_SQL = """
+UPDATE catalog_artifact AS a SET search_vector =
+    setweight(to_tsvector('english',
+        a.name || ' ' || regexp_replace(a.name, '[^[:alnum:]]+', ' ', 'g')
+               || ' ' || regexp_replace(a.name, '[^[:alnum:]]+', '', 'g')
+               || ' ' || replace(a.slug, '-', ' ')), 'A')
+ || setweight(to_tsvector('english', coalesce(caps.titles, '')), 'B')
+ || setweight(to_tsvector('english',
+        a.summary || ' ' || a.organization || ' ' || coalesce(cats.names, '')), 'C')
+ || setweight(to_tsvector('english', coalesce(caps.descriptions, '')), 'D')
+FROM catalog_artifact AS src
+LEFT JOIN LATERAL (
+    SELECT string_agg(c.title, ' ') AS titles, string_agg(c.description, ' ') AS descriptions
+    FROM catalog_capability AS c WHERE c.artifact_id = src.id
+) AS caps ON true
+LEFT JOIN LATERAL (
+    SELECT string_agg(cat.name, ' ') AS names
+    FROM catalog_artifact_categories AS ac
+    JOIN catalog_category AS cat ON cat.id = ac.category_id
+    WHERE ac.artifact_id = src.id
+) AS cats ON true
+WHERE a.id = src.id AND {condition}
+"""
+
+
+def artifacts_refresh_search(*, artifact_ids: Iterable[int] | None = None) -> int:
+    """Rebuild the search documents of `artifact_ids` (all artifacts when None)."""
+    with connection.cursor() as cursor:
+        if artifact_ids is None:
+            cursor.execute(REFRESH_SQL.format(condition="true"))
+        else:
+            ids = list(artifact_ids)
+            if not ids:
+                return 0
+            cursor.execute(REFRESH_SQL.format(condition="src.id = ANY(%s)"), [ids])
+        return cursor.rowcount

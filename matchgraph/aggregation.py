@@ -1,0 +1,221 @@
+"""Raw events -> match-graph edges, set-based in SQL, rebuilt in one transaction.
+
+Each match event is weighted before it is summed:
+
+    weight = via_weight × position_weight × decay × burst_damping
+
+* de-duplication: the same source choosing the same artifact for the same intent within
+  DEDUP_WINDOW counts once;
+* position_weight = log2(position + 1), capped: people click what is on top, so a click at
+  position 8 says more about fit than one at position 1;
+* decay = 0.5 ^ (age_days / HALF_LIFE_DAYS): recent choices count more;
+* burst_damping: past BURST_ALLOWANCE matches per artifact per hour, further ones add only
+  their square root, so an artifact cannot be farmed cheaply.
+
+Merged intents count for the intent they were merged into; hidden intents count for nothing.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+DEDUP_WINDOW = "30 minutes"
+HALF_LIFE_DAYS = 90.0
+BURST_ALLOWANCE = 20
+MAX_POSITION_WEIGHT = 4.0
+VIA_WEIGHTS = {"click": 1.0, "fits": 2.0, "compare": 1.0}
+# Intents shown with more artifacts than this don't create co-match pairs (too generic).
+MAX_ARTIFACTS_PER_INTENT_FOR_PAIRS = 50
+
+RESOLVED_INTENTS = """
+    -- Each intent's surviving target: itself, or the intent it was merged into.
+    SELECT i.id AS intent_id, coalesce(i.merged_into_id, i.id) AS target_id
+    FROM matchgraph_intent i
+    LEFT JOIN matchgraph_intent t ON t.id = i.merged_into_id
+    WHERE NOT i.is_hidden AND NOT coalesce(t.is_hidden, false)
+"""
+
+WEIGHTED_MATCHES = f"""
+CREATE TEMP TABLE weighted_match ON COMMIT DROP AS
+WITH resolved AS ({RESOLVED_INTENTS}),
+dedup AS (
+    SELECT DISTINCT ON (m.source_hash, r.target_id, m.artifact_id,
+                        date_bin(interval '{DEDUP_WINDOW}', m.created_at, timestamptz '2000-01-01'))
+           r.target_id AS intent_id, m.artifact_id, m.position, m.via, m.created_at
+    FROM matchgraph_matchevent m
+    JOIN resolved r ON r.intent_id = m.intent_id
+    ORDER BY m.source_hash, r.target_id, m.artifact_id,
+             date_bin(interval '{DEDUP_WINDOW}', m.created_at, timestamptz '2000-01-01'),
+             (m.via = 'fits') DESC, m.created_at
+),
+burst AS (
+    SELECT artifact_id, date_trunc('hour', created_at) AS hour, count(*) AS n
+    FROM dedup GROUP BY 1, 2
+)
+SELECT d.intent_id, d.artifact_id, d.created_at,
+       (CASE d.via WHEN 'fits' THEN %(fits)s WHEN 'compare' THEN %(compare)s ELSE %(click)s END)
+     * CASE WHEN d.position IS NULL THEN 1.0
+            ELSE least(log(2, d.position + 1.0), %(max_position_weight)s) END
+     * power(0.5, extract(epoch FROM (%(now)s - d.created_at)) / 86400.0 / %(half_life)s)
+     * (least(b.n, %(burst)s) + sqrt(greatest(b.n - %(burst)s, 0))) / b.n AS weight
+FROM dedup d
+JOIN burst b ON b.artifact_id = d.artifact_id AND b.hour = date_trunc('hour', d.created_at)
+"""
+
+IMPRESSIONS = f"""
+CREATE TEMP TABLE impression ON COMMIT DROP AS
+WITH resolved AS ({RESOLVED_INTENTS})
+SELECT r.target_id AS intent_id, shown.artifact_id, count(*) AS n
+FROM matchgraph_searchevent s
+JOIN resolved r ON r.intent_id = s.intent_id
+CROSS JOIN LATERAL unnest(s.shown_artifact_ids) AS shown(artifact_id)
+GROUP BY 1, 2
+"""
+
+ARTIFACT_EDGES = """
+INSERT INTO matchgraph_intentartifactedge
+       (intent_id, artifact_id, matches, impressions, weight, last_matched_at)
+SELECT w.intent_id, w.artifact_id, count(*), coalesce(max(i.n), 0), sum(w.weight),
+       max(w.created_at)
+FROM weighted_match w
+JOIN catalog_artifact a ON a.id = w.artifact_id
+LEFT JOIN impression i ON i.intent_id = w.intent_id AND i.artifact_id = w.artifact_id
+GROUP BY w.intent_id, w.artifact_id
+"""
+
+# The capability that best explains each (intent, artifact) edge: the highest-ranked match
+# of the intent's words (any of them) against the artifact's capability text.
+CAPABILITY_EDGES = """
+INSERT INTO matchgraph_intentcapabilityedge (intent_id, capability_id, matches, weight)
+SELECT best.intent_id, best.capability_id, sum(best.matches), sum(best.weight)
+FROM (
+    SELECT DISTINCT ON (e.intent_id, e.artifact_id)
+           e.intent_id, c.id AS capability_id, e.matches, e.weight
+    FROM matchgraph_intentartifactedge e
+    JOIN matchgraph_intent it ON it.id = e.intent_id
+    CROSS JOIN LATERAL (
+        SELECT nullif(replace(plainto_tsquery('english', it.text)::text, '&', '|'), '')::tsquery
+               AS q
+    ) AS words
+    JOIN catalog_capability c ON c.artifact_id = e.artifact_id AND c.search_vector @@ words.q
+    ORDER BY e.intent_id, e.artifact_id, ts_rank(c.search_vector, words.q) DESC, c.position
+) AS best
+GROUP BY best.intent_id, best.capability_id
+"""
+
+ARTIFACT_STATS = """
+INSERT INTO matchgraph_artifactmatchstats
+       (artifact_id, matches_total, matches_30d, impressions, distinct_intents,
+        weighted_matches, computed_at)
+SELECT a.artifact_id, a.matches_total, a.matches_30d, coalesce(imp.n, 0), a.distinct_intents,
+       a.weighted, %(now)s
+FROM (
+    SELECT artifact_id, count(*) AS matches_total,
+           count(*) FILTER (WHERE created_at >= %(now)s - interval '30 days') AS matches_30d,
+           count(DISTINCT intent_id) AS distinct_intents, sum(weight) AS weighted
+    FROM weighted_match GROUP BY artifact_id
+) AS a
+JOIN catalog_artifact art ON art.id = a.artifact_id
+LEFT JOIN (SELECT artifact_id, sum(n) AS n FROM impression GROUP BY 1) AS imp
+       ON imp.artifact_id = a.artifact_id
+"""
+
+# "Times matched" is denormalized onto the artifact for cards and sorting.
+DENORMALIZE_TIMES_MATCHED = """
+UPDATE catalog_artifact a
+SET times_matched = coalesce(s.matches_total, 0), times_matched_30d = coalesce(s.matches_30d, 0)
+FROM catalog_artifact src
+LEFT JOIN matchgraph_artifactmatchstats s ON s.artifact_id = src.id
+WHERE a.id = src.id
+  AND (a.times_matched, a.times_matched_30d)
+      IS DISTINCT FROM (coalesce(s.matches_total, 0), coalesce(s.matches_30d, 0))
+"""
+
+INTENT_COUNTS = f"""
+WITH resolved AS ({RESOLVED_INTENTS}),
+searches AS (
+    SELECT r.target_id AS intent_id,
+           count(DISTINCT (s.source_hash,
+                           date_bin(interval '{DEDUP_WINDOW}', s.created_at,
+                                    timestamptz '2000-01-01'))) AS n
+    FROM matchgraph_searchevent s JOIN resolved r ON r.intent_id = s.intent_id
+    GROUP BY 1
+),
+matches AS (SELECT intent_id, count(*) AS n FROM weighted_match GROUP BY 1)
+UPDATE matchgraph_intent i
+SET search_count = coalesce(s.n, 0), match_count = coalesce(m.n, 0)
+FROM matchgraph_intent src
+LEFT JOIN searches s ON s.intent_id = src.id
+LEFT JOIN matches m ON m.intent_id = src.id
+WHERE i.id = src.id
+"""
+
+# Two artifacts chosen for the same intent are co-matches; weight is the smaller side's.
+COMATCHES = """
+INSERT INTO matchgraph_comatch (artifact_id, other_id, shared_intents, weight)
+SELECT a.artifact_id, b.artifact_id, count(*), sum(least(a.weight, b.weight))
+FROM matchgraph_intentartifactedge a
+JOIN matchgraph_intentartifactedge b
+  ON b.intent_id = a.intent_id AND b.artifact_id <> a.artifact_id
+WHERE a.intent_id IN (
+    SELECT intent_id FROM matchgraph_intentartifactedge
+    GROUP BY intent_id HAVING count(*) <= %(max_pairs)s
+)
+GROUP BY a.artifact_id, b.artifact_id
+"""
+
+
+@dataclass(frozen=True)
+class AggregationReport:
+    artifact_edges: int
+    capability_edges: int
+    comatches: int
+    artifacts_with_matches: int
+    seconds: float
+
+
+def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
+    """Rebuild every edge from the raw events in one transaction: pages see the old graph
+    until the new one is complete."""
+    now = now or timezone.now()
+    params = {
+        "now": now,
+        "half_life": HALF_LIFE_DAYS,
+        "burst": BURST_ALLOWANCE,
+        "max_position_weight": MAX_POSITION_WEIGHT,
+        "max_pairs": MAX_ARTIFACTS_PER_INTENT_FOR_PAIRS,
+        **VIA_WEIGHTS,
+    }
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(WEIGHTED_MATCHES, params)
+        cursor.execute(IMPRESSIONS)
+        cursor.execute("ANALYZE weighted_match; ANALYZE impression;")
+        # DELETE, not TRUNCATE: TRUNCATE would lock readers out until commit.
+        for table in (
+            "matchgraph_intentcapabilityedge",
+            "matchgraph_comatch",
+            "matchgraph_artifactmatchstats",
+            "matchgraph_intentartifactedge",
+        ):
+            cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(ARTIFACT_EDGES)
+        artifact_edges = cursor.rowcount
+        cursor.execute(CAPABILITY_EDGES)
+        capability_edges = cursor.rowcount
+        cursor.execute(ARTIFACT_STATS, params)
+        artifacts_with_matches = cursor.rowcount
+        cursor.execute(COMATCHES, params)
+        comatches = cursor.rowcount
+        cursor.execute(DENORMALIZE_TIMES_MATCHED)
+        cursor.execute(INTENT_COUNTS)
+    return AggregationReport(
+        artifact_edges=artifact_edges,
+        capability_edges=capability_edges,
+        comatches=comatches,
+        artifacts_with_matches=artifacts_with_matches,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,157 @@
+"""The match graph: searches are intents, the artifacts people choose for them are matches.
+
+Raw events (`SearchEvent`, `MatchEvent`) are append-only and carry no personal data: only a
+salted hash that rotates daily, for de-duplication. A Celery task aggregates them, set-based,
+into edges (`IntentArtifactEdge`, `IntentCapabilityEdge`) and per-artifact `ArtifactMatchStats`.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from catalog.models import Artifact, Capability
+
+
+class IntentQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(is_hidden=False, merged_into__isnull=True)
+
+
+class Intent(models.Model):
+    """A normalized query ("caption product photos"), shared by everyone who typed it."""
+
+    text = models.CharField(max_length=200, unique=True)
+    search_count = models.PositiveIntegerField(default=0, editable=False)
+    match_count = models.PositiveIntegerField(default=0, editable=False)
+    is_hidden = models.BooleanField(default=False, help_text="Hidden intents feed nothing.")
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        help_text="A duplicate intent counts for the one it was merged into.",
+    )
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now=True)
+
+    objects = IntentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-search_count", "text"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class MatchVia(models.TextChoices):
+    CLICK = "click", "Opened from search results"
+    FITS = "fits", "Marked “this fits”"
+    COMPARE = "compare", "Compared"
+
+
+class SearchEvent(models.Model):
+    """One search: the intent and the artifacts shown, in order (the impressions)."""
+
+    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="searches")
+    shown_artifact_ids = ArrayField(models.BigIntegerField(), default=list)
+    source_hash = models.CharField(max_length=32)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["intent", "created_at"], name="search_event_intent")]
+
+    def __str__(self) -> str:
+        return f"search for {self.intent_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MatchEvent(models.Model):
+    """A visitor chose `artifact` for `intent` (position is 1-based, null when not from a list)."""
+
+    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="match_events")
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField(null=True, blank=True)
+    via = models.CharField(max_length=10, choices=MatchVia.choices, default=MatchVia.CLICK)
+    source_hash = models.CharField(max_length=32)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["artifact", "created_at"], name="match_event_artifact"),
+            models.Index(fields=["intent", "artifact"], name="match_event_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.via}: intent {self.intent_id} -> artifact {self.artifact_id}"
+
+
+class IntentArtifactEdge(models.Model):
+    """Aggregated: how strongly `intent` leads to `artifact` (decayed, position-corrected)."""
+
+    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="artifact_edges")
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="+")
+    matches = models.PositiveIntegerField(default=0)
+    impressions = models.PositiveIntegerField(default=0)
+    weight = models.FloatField(default=0)
+    last_matched_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["intent", "artifact"], name="intent_artifact_unique")
+        ]
+        indexes = [models.Index(fields=["artifact", "-weight"], name="edge_artifact_weight")]
+
+    def __str__(self) -> str:
+        return f"intent {self.intent_id} -> artifact {self.artifact_id} ({self.weight:.2f})"
+
+
+class IntentCapabilityEdge(models.Model):
+    """Aggregated: the capability whose text best explains why `intent` matched its artifact."""
+
+    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="capability_edges")
+    capability = models.ForeignKey(Capability, on_delete=models.CASCADE, related_name="+")
+    matches = models.PositiveIntegerField(default=0)
+    weight = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intent", "capability"], name="intent_capability_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["capability"], name="edge_capability")]
+
+    def __str__(self) -> str:
+        return f"intent {self.intent_id} -> capability {self.capability_id} ({self.weight:.2f})"
+
+
+class ArtifactMatchStats(models.Model):
+    """Per-artifact totals, rebuilt by the aggregation task. Ranking reads `weighted_matches`."""
+
+    artifact = models.OneToOneField(
+        Artifact, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    matches_total = models.PositiveIntegerField(default=0)
+    matches_30d = models.PositiveIntegerField(default=0)
+    impressions = models.PositiveIntegerField(default=0)
+    distinct_intents = models.PositiveIntegerField(default=0)
+    weighted_matches = models.FloatField(default=0)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"artifact {self.artifact_id}: {self.matches_total} matches"
+
+
+class CoMatch(models.Model):
+    """Aggregated pair of artifacts chosen for the same intents, or compared together."""
+
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="+")
+    shared_intents = models.PositiveIntegerField(default=0)
+    weight = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["artifact", "other"], name="comatch_unique")]
+        indexes = [models.Index(fields=["artifact", "-weight"], name="comatch_artifact_weight")]
+
+    def __str__(self) -> str:
+        return f"{self.artifact_id} ~ {self.other_id} ({self.shared_intents} shared intents)"

@@ -1,0 +1,29 @@
+"""Turn what a visitor typed into an intent: the same need typed two ways is one intent."""
+
+import re
+import unicodedata
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 12
+
+# Words that carry no intent. Kept short on purpose: "without", "local", "free" do matter.
+STOP_WORDS = frozenset(
+    """a an and are as at be by can for from how i in into is it its me my of on or our so
+    that the their them then there these this to was what when where which who will with
+    you your want need looking find some any please best good""".split()
+)
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def query_words(raw: str) -> list[str]:
+    """Lower-cased words of a query, punctuation and extra whitespace removed."""
+    text = unicodedata.normalize("NFKC", raw or "")[: MAX_QUERY_CHARS * 2].lower()
+    return WORD.findall(text)
+
+
+def normalize_intent(raw: str) -> str:
+    """'  Caption PRODUCT photos, cheaply!! ' -> 'caption product photos cheaply'.
+
+    Returns "" when nothing meaningful is left (only punctuation or stop words)."""
+    words = [word for word in query_words(raw) if word not in STOP_WORDS]
+    return " ".join(words[:MAX_TERMS])[:MAX_QUERY_CHARS].strip()

@@ -1,0 +1,77 @@
+"""Writes to the match graph: recording events (cheap, from tasks) and merging intents."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Artifact
+from matchgraph.models import Intent, MatchEvent, MatchVia, SearchEvent
+from matchgraph.normalize import normalize_intent
+
+MAX_SHOWN_RECORDED = 50
+
+
+def intent_get_or_create(*, text: str) -> Intent | None:
+    """The intent for a query, created on first use; None when nothing meaningful was typed."""
+    normalized = normalize_intent(text)
+    if not normalized:
+        return None
+    intent, _ = Intent.objects.get_or_create(text=normalized)
+    return intent
+
+
+def search_record(
+    *, query: str, shown_artifact_ids: list[int], source_hash: str, at: datetime | None = None
+) -> SearchEvent | None:
+    intent = intent_get_or_create(text=query)
+    if intent is None:
+        return None
+    return SearchEvent.objects.create(
+        intent=intent,
+        shown_artifact_ids=[int(pk) for pk in shown_artifact_ids[:MAX_SHOWN_RECORDED]],
+        source_hash=source_hash,
+        created_at=at or timezone.now(),
+    )
+
+
+def match_record(
+    *,
+    query: str,
+    artifact_id: int,
+    via: str,
+    source_hash: str,
+    position: int | None = None,
+    at: datetime | None = None,
+) -> MatchEvent | None:
+    """Record that a visitor chose an artifact for a query. De-duplication and burst damping
+    happen at aggregation, so recording stays one insert."""
+    intent = intent_get_or_create(text=query)
+    if intent is None or via not in MatchVia.values:
+        return None
+    if not Artifact.objects.filter(pk=artifact_id).exists():
+        return None
+    return MatchEvent.objects.create(
+        intent=intent,
+        artifact_id=artifact_id,
+        position=position if position and 0 < position < 10_000 else None,
+        via=via,
+        source_hash=source_hash,
+        created_at=at or timezone.now(),
+    )
+
+
+@transaction.atomic
+def intents_merge(*, duplicates: list[Intent], into: Intent) -> int:
+    """Fold duplicate intents into one. Their raw events stay; the aggregation counts them
+    for `into`. Chains are flattened so every duplicate points at the survivor directly."""
+    ids = [intent.pk for intent in duplicates if intent.pk != into.pk]
+    Intent.objects.filter(merged_into_id__in=ids).update(merged_into=into)
+    merged = Intent.objects.filter(pk__in=ids).update(merged_into=into)
+    if into.merged_into_id:
+        Intent.objects.filter(pk=into.pk).update(merged_into=None)
+    return merged
+
+
+def intents_set_hidden(*, intent_ids: list[int], hidden: bool) -> int:
+    return Intent.objects.filter(pk__in=intent_ids).update(is_hidden=hidden)

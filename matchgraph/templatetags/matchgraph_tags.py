@@ -1,0 +1,53 @@
+"""Match-graph data on pages owned by lower apps (the artifact page lives in catalog)."""
+
+from django import template
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from matchgraph import selectors
+
+register = template.Library()
+
+# A capability explaining this many distinct intents is shown one confidence level higher.
+CONFIRMATION_INTENTS = 3
+LEVELS = ["low", "medium", "high"]
+
+
+@register.simple_tag
+def related_artifacts(artifact, limit=6):
+    return selectors.artifact_related_blended(artifact=artifact, limit=limit)
+
+
+@register.simple_tag
+def alternatives_to(artifact, limit=4):
+    return selectors.artifact_related_blended(artifact=artifact, limit=limit, same_kind_only=True)
+
+
+@register.simple_tag
+def capability_evidence(artifact):
+    """{capability_id: evidence} for the whole artifact in one query."""
+    return selectors.capability_evidence(artifact=artifact)
+
+
+@register.simple_tag
+def confirmed_confidence(capability, evidence):
+    """The curated confidence, raised one level when many distinct searches confirm it."""
+    found = evidence.get(capability.pk) if evidence else None
+    level = capability.confidence
+    if found and found.distinct_intents >= CONFIRMATION_INTENTS and level in LEVELS[:-1]:
+        level = LEVELS[LEVELS.index(level) + 1]
+    return level
+
+
+@register.simple_tag
+def match_graph_search_url(*artifacts):
+    """Search prefilled with the artifacts' strongest intents, else their first capability."""
+    terms: list[str] = []
+    for artifact in artifacts:
+        intents = selectors.artifact_top_intents(artifact=artifact, limit=1)
+        if intents:
+            terms.append(intents[0])
+        else:
+            first = next(iter(artifact.capabilities.all()), None)
+            terms.append(first.title if first else artifact.get_kind_display())
+    return f"{reverse('matchgraph:search')}?{urlencode({'q': ' '.join(terms)[:200]})}"

@@ -1,0 +1,88 @@
+"""Search and match recording. Views are thin: one selector or task call each."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from catalog.models import Artifact
+from matchgraph import selectors
+from matchgraph.models import MatchVia
+from matchgraph.normalize import MAX_QUERY_CHARS
+from matchgraph.privacy import source_hash
+from matchgraph.tasks import record_match as record_match_task
+from matchgraph.tasks import record_search as record_search_task
+
+LIVE_HEADER = "X-Live-Search"
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def search(request: HttpRequest) -> HttpResponse:
+    raw_query = request.GET.get("q", "")[: MAX_QUERY_CHARS * 5]
+    results = selectors.artifact_search(
+        raw_query=raw_query,
+        data=request.GET,
+        page_number=request.GET.get("page"),
+        per_page=settings.ARTIFACTS_PER_PAGE,
+    )
+    # Keystrokes of live search are not intents; a submitted or opened search is.
+    if results.browse and request.headers.get(LIVE_HEADER) != "1":
+        record_search_task.delay(
+            query=raw_query,
+            shown_artifact_ids=[artifact.pk for artifact in results.browse.page.object_list],
+            source_hash=source_hash(request),
+        )
+    template = "matchgraph/search.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#search-body"
+    return render(request, template, {"results": results, "query": raw_query})
+
+
+@require_safe
+def open_result(request: HttpRequest, slug: str) -> HttpResponse:
+    """A result link: count the choice as a match, then go to the artifact page."""
+    artifact = get_object_or_404(Artifact.objects.published(), slug=slug)
+    query = request.GET.get("q", "")[:MAX_QUERY_CHARS]
+    if query:
+        record_match_task.delay(
+            query=query,
+            artifact_id=artifact.pk,
+            via=MatchVia.CLICK,
+            source_hash=source_hash(request),
+            position=_position(request.GET.get("pos")),
+        )
+    return HttpResponseRedirect(artifact.get_absolute_url())
+
+
+@require_POST
+def this_fits(request: HttpRequest, slug: str) -> HttpResponse:
+    artifact = get_object_or_404(Artifact.objects.published(), slug=slug)
+    query = request.POST.get("q", "")[:MAX_QUERY_CHARS]
+    if query:
+        record_match_task.delay(
+            query=query,
+            artifact_id=artifact.pk,
+            via=MatchVia.FITS,
+            source_hash=source_hash(request),
+            position=_position(request.POST.get("pos")),
+        )
+    if request.htmx:
+        return render(request, "matchgraph/_fits_thanks.html", {"artifact": artifact})
+    messages.success(request, f"Thanks — noted that {artifact.name} fits “{query}”.")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = f"{reverse('matchgraph:search')}?{urlencode({'q': query})}"
+    return HttpResponseRedirect(back)
+
+
+def _position(raw: str | None) -> int | None:
+    try:
+        position = int(raw or "")
+    except ValueError:
+        return None
+    return position if 0 < position < 10_000 else None
