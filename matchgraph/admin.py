@@ -1,0 +1,179 @@
+"""Curators see the match graph: intents with counts and top matches, merge and hide intents,
+and the edges of each artifact."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
+
+from matchgraph import services
+from matchgraph.models import (
+    ArtifactMatchStats,
+    CoMatch,
+    Intent,
+    IntentArtifactEdge,
+    IntentCapabilityEdge,
+)
+from matchgraph.tasks import aggregate_match_graph as aggregate_match_graph_task
+
+TOP_MATCHES_SHOWN = 5
+
+
+class MergeIntentsForm(forms.Form):
+    into = forms.ModelChoiceField(queryset=Intent.objects.none(), label="Keep this intent")
+
+    def __init__(self, *args, intents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = intents if intents is not None else Intent.objects.none()
+
+
+class ArtifactEdgeInline(admin.TabularInline):
+    model = IntentArtifactEdge
+    fields = ("artifact", "matches", "impressions", "weight", "last_matched_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-weight",)
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Intent)
+class IntentAdmin(admin.ModelAdmin):
+    list_display = (
+        "text",
+        "search_count",
+        "match_count",
+        "top_matches",
+        "is_hidden",
+        "merged_into",
+    )
+    list_filter = ("is_hidden", ("merged_into", admin.EmptyFieldListFilter))
+    search_fields = ("text",)
+    readonly_fields = ("search_count", "match_count", "first_seen_at", "last_seen_at")
+    raw_id_fields = ("merged_into",)
+    inlines = (ArtifactEdgeInline,)
+    actions = ("merge_intents", "hide_intents", "show_intents", "aggregate_now")
+
+    def get_queryset(self, request):
+        edges = IntentArtifactEdge.objects.select_related("artifact").order_by("-weight")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("merged_into")
+            .prefetch_related(Prefetch("artifact_edges", queryset=edges, to_attr="ranked_edges"))
+        )
+
+    @admin.display(description="Top matches")
+    def top_matches(self, intent: Intent) -> str:
+        edges = getattr(intent, "ranked_edges", [])[:TOP_MATCHES_SHOWN]
+        return format_html_join(
+            ", ", "{} ({})", ((edge.artifact.name, edge.matches) for edge in edges)
+        )
+
+    @admin.action(description="Merge selected intents into one")
+    def merge_intents(self, request: HttpRequest, queryset):
+        form = MergeIntentsForm(request.POST if "apply" in request.POST else None, intents=queryset)
+        if form.is_bound and form.is_valid():
+            into = form.cleaned_data["into"]
+            merged = services.intents_merge(duplicates=list(queryset), into=into)
+            self.message_user(
+                request,
+                f"Merged {merged} intent(s) into “{into}”. Counts update at the next aggregation.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge intents",
+            "form": form,
+            "intents": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/matchgraph/intent/merge.html", context)
+
+    @admin.action(description="Hide selected intents (they stop feeding the graph)")
+    def hide_intents(self, request: HttpRequest, queryset):
+        count = services.intents_set_hidden(
+            intent_ids=list(queryset.values_list("pk", flat=True)), hidden=True
+        )
+        self.message_user(request, f"Hid {count} intent(s).", messages.SUCCESS)
+
+    @admin.action(description="Show selected intents again")
+    def show_intents(self, request: HttpRequest, queryset):
+        count = services.intents_set_hidden(
+            intent_ids=list(queryset.values_list("pk", flat=True)), hidden=False
+        )
+        self.message_user(request, f"Showed {count} intent(s).", messages.SUCCESS)
+
+    @admin.action(description="Re-aggregate the match graph now")
+    def aggregate_now(self, request: HttpRequest, queryset):
+        aggregate_match_graph_task.delay()
+        self.message_user(request, "Aggregation queued.", messages.SUCCESS)
+
+
+@admin.register(IntentArtifactEdge)
+class IntentArtifactEdgeAdmin(admin.ModelAdmin):
+    """Edges per artifact: filter or search by artifact to see which intents find it."""
+
+    list_display = ("artifact", "intent", "matches", "impressions", "weight", "last_matched_at")
+    search_fields = ("artifact__name", "artifact__slug", "intent__text")
+    list_select_related = ("artifact", "intent")
+    ordering = ("-weight",)
+    readonly_fields = ("artifact", "intent", "matches", "impressions", "weight", "last_matched_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(IntentCapabilityEdge)
+class IntentCapabilityEdgeAdmin(admin.ModelAdmin):
+    list_display = ("capability", "intent", "matches", "weight")
+    search_fields = ("capability__title", "capability__artifact__name", "intent__text")
+    list_select_related = ("capability", "intent")
+    ordering = ("-weight",)
+    readonly_fields = ("capability", "intent", "matches", "weight")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ArtifactMatchStats)
+class ArtifactMatchStatsAdmin(admin.ModelAdmin):
+    list_display = (
+        "artifact",
+        "matches_total",
+        "matches_30d",
+        "impressions",
+        "distinct_intents",
+        "weighted_matches",
+        "computed_at",
+    )
+    search_fields = ("artifact__name",)
+    list_select_related = ("artifact",)
+    ordering = ("-weighted_matches",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CoMatch)
+class CoMatchAdmin(admin.ModelAdmin):
+    list_display = ("artifact", "other", "shared_intents", "weight")
+    search_fields = ("artifact__name", "other__name")
+    list_select_related = ("artifact", "other")
+    ordering = ("-weight",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
