@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install db demo ranks lint format check-deploy browser-test unit-test worker clean-data
+.PHONY: run test setup install db demo ranks lint format check-deploy browser-test unit-test worker clean-data relevance
 
 run: setup demo ranks
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -60,3 +60,7 @@ format:
 check-deploy: install
 	DJANGO_DEBUG=0 DJANGO_SECURE=1 DJANGO_SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
 		DJANGO_ALLOWED_HOSTS=unfragile.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Search relevance on the labelled queries, next to BM25 (a measurement: never fails on figures).
+relevance: setup demo
+	$(BIN)/python manage.py eval_search

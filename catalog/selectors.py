@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -23,7 +24,13 @@ from catalog.querysets import ArtifactQuerySet
 
 RELATED_LIMIT = 6
 # How much each kind of overlap counts when ranking related artifacts.
-RELATED_WEIGHTS = {"category": 3.0, "capability_term": 10.0, "modality": 0.5, "kind": 1.0}
+RELATED_WEIGHTS = {
+    "category": 3.0,
+    "capability_term": 10.0,
+    "modality": 0.5,
+    "kind": 1.0,
+    "link": 6.0,
+}
 
 
 def artifact_get(*, slug: str) -> Artifact:
@@ -72,6 +79,13 @@ category_overlap AS (
       ON other.category_id = mine.category_id AND other.artifact_id <> mine.artifact_id
     WHERE mine.artifact_id = %(artifact_id)s
     GROUP BY other.artifact_id
+),
+linked AS (
+    -- Ecosystem links in either direction (same family, integrates with, ...).
+    SELECT target_id AS artifact_id FROM catalog_artifactlink
+    WHERE source_id = %(artifact_id)s AND target_id IS NOT NULL
+    UNION
+    SELECT source_id FROM catalog_artifactlink WHERE target_id = %(artifact_id)s
 )
 SELECT a.id,
        %(category)s * coalesce(cat.shared, 0)
@@ -82,13 +96,15 @@ SELECT a.id,
          + cardinality(ARRAY(SELECT unnest(a.outputs)
                              INTERSECT SELECT unnest(%(outputs)s::varchar[])))
        )
-     + CASE WHEN a.kind = %(kind)s THEN %(kind_weight)s ELSE 0 END AS score
+     + CASE WHEN a.kind = %(kind)s THEN %(kind_weight)s ELSE 0 END
+     + CASE WHEN linked.artifact_id IS NOT NULL THEN %(link)s ELSE 0 END AS score
 FROM catalog_artifact a
 LEFT JOIN category_overlap cat ON cat.artifact_id = a.id
 LEFT JOIN term_overlap terms ON terms.artifact_id = a.id
+LEFT JOIN linked ON linked.artifact_id = a.id
 WHERE a.is_published
   AND a.id <> %(artifact_id)s
-  AND (cat.shared IS NOT NULL OR terms.shared IS NOT NULL)
+  AND (cat.shared IS NOT NULL OR terms.shared IS NOT NULL OR linked.artifact_id IS NOT NULL)
   AND (%(same_kind_only)s = false OR a.kind = %(kind)s)
 ORDER BY score DESC, a.current_rank DESC NULLS LAST, a.name
 LIMIT %(limit)s
@@ -149,19 +165,31 @@ class BrowseResult:
     total: int
 
 
+# Facet choices change only when the catalog does; a minute of staleness is harmless and
+# spares every listing a scan of all artifacts for their distinct licenses.
+FACET_CHOICES_TTL = 60
+
+
 def _category_choices() -> list[tuple[str, str]]:
-    return list(Category.objects.order_by("name").values_list("slug", "name"))
+    return cache.get_or_set(
+        "catalog:facet-choices:categories",
+        lambda: list(Category.objects.order_by("name").values_list("slug", "name")),
+        FACET_CHOICES_TTL,
+    )
 
 
 def _license_choices() -> list[tuple[str, str]]:
-    licenses = (
-        Artifact.objects.published()
-        .exclude(license="")
-        .order_by("license")
-        .values_list("license", flat=True)
-        .distinct()
-    )
-    return [(value, value) for value in licenses]
+    def distinct_licenses() -> list[tuple[str, str]]:
+        licenses = (
+            Artifact.objects.published()
+            .exclude(license="")
+            .order_by("license")
+            .values_list("license", flat=True)
+            .distinct()
+        )
+        return [(value, value) for value in licenses]
+
+    return cache.get_or_set("catalog:facet-choices:licenses", distinct_licenses, FACET_CHOICES_TTL)
 
 
 def _filterset(

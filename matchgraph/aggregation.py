@@ -27,8 +27,10 @@ HALF_LIFE_DAYS = 90.0
 BURST_ALLOWANCE = 20
 MAX_POSITION_WEIGHT = 4.0
 VIA_WEIGHTS = {"click": 1.0, "fits": 2.0, "compare": 1.0}
-# Intents shown with more artifacts than this don't create co-match pairs (too generic).
-MAX_ARTIFACTS_PER_INTENT_FOR_PAIRS = 50
+# Only each intent's strongest artifacts pair up, and each artifact keeps its strongest
+# co-matches: pairs grow with the square of an intent's artifacts otherwise.
+PAIRS_FROM_TOP_ARTIFACTS = 8
+COMATCHES_KEPT_PER_ARTIFACT = 20
 
 RESOLVED_INTENTS = """
     -- Each intent's surviving target: itself, or the intent it was merged into.
@@ -156,15 +158,26 @@ WHERE i.id = src.id
 # Two artifacts chosen for the same intent are co-matches; weight is the smaller side's.
 COMATCHES = """
 INSERT INTO matchgraph_comatch (artifact_id, other_id, shared_intents, weight)
-SELECT a.artifact_id, b.artifact_id, count(*), sum(least(a.weight, b.weight))
-FROM matchgraph_intentartifactedge a
-JOIN matchgraph_intentartifactedge b
-  ON b.intent_id = a.intent_id AND b.artifact_id <> a.artifact_id
-WHERE a.intent_id IN (
-    SELECT intent_id FROM matchgraph_intentartifactedge
-    GROUP BY intent_id HAVING count(*) <= %(max_pairs)s
+WITH top_edges AS (
+    SELECT intent_id, artifact_id, weight FROM (
+        SELECT intent_id, artifact_id, weight,
+               row_number() OVER (PARTITION BY intent_id ORDER BY weight DESC) AS nth
+        FROM matchgraph_intentartifactedge
+    ) AS ranked
+    WHERE nth <= %(pairs_from_top)s
+),
+pairs AS (
+    SELECT a.artifact_id, b.artifact_id AS other_id, count(*) AS shared,
+           sum(least(a.weight, b.weight)) AS weight
+    FROM top_edges a
+    JOIN top_edges b ON b.intent_id = a.intent_id AND b.artifact_id <> a.artifact_id
+    GROUP BY a.artifact_id, b.artifact_id
 )
-GROUP BY a.artifact_id, b.artifact_id
+SELECT artifact_id, other_id, shared, weight FROM (
+    SELECT pairs.*, row_number() OVER (PARTITION BY artifact_id ORDER BY weight DESC) AS nth
+    FROM pairs
+) AS ranked
+WHERE nth <= %(kept_per_artifact)s
 """
 
 
@@ -186,7 +199,8 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         "half_life": HALF_LIFE_DAYS,
         "burst": BURST_ALLOWANCE,
         "max_position_weight": MAX_POSITION_WEIGHT,
-        "max_pairs": MAX_ARTIFACTS_PER_INTENT_FOR_PAIRS,
+        "pairs_from_top": PAIRS_FROM_TOP_ARTIFACTS,
+        "kept_per_artifact": COMATCHES_KEPT_PER_ARTIFACT,
         **VIA_WEIGHTS,
     }
     started = time.perf_counter()
@@ -212,6 +226,9 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         comatches = cursor.rowcount
         cursor.execute(DENORMALIZE_TIMES_MATCHED)
         cursor.execute(INTENT_COUNTS)
+        # ON COMMIT DROP only fires at the outermost commit: inside a caller's transaction
+        # (a test, an atomic block) a second run would find the tables still there.
+        cursor.execute("DROP TABLE weighted_match, impression")
     return AggregationReport(
         artifact_edges=artifact_edges,
         capability_edges=capability_edges,

@@ -1,10 +1,12 @@
 """Reads for search and for the match graph's evidence on artifact pages."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
 from catalog.models import Artifact, Category
@@ -19,8 +21,6 @@ from matchgraph.normalize import STOP_WORDS, normalize_intent, query_words
 from matchgraph.relevance import annotate_relevance
 
 MAX_HIGHLIGHTS_PER_RESULT = 3
-# Below this many results for "all words", search again for "any word".
-BROADEN_BELOW = 1
 MIN_PREFIX_LENGTH = 2
 
 
@@ -67,7 +67,8 @@ class SearchResults:
         return self.browse.total if self.browse else 0
 
 
-def _matches(plan: SearchPlan, *, any_word: bool) -> tuple[str, QuerySet]:
+def _matches(plan: SearchPlan, *, any_word: bool) -> tuple[str, QuerySet, Callable]:
+    """The matching artifacts (plain, so facet counts stay cheap) and how to order them."""
     tsquery = plan.tsquery(any_word=any_word)
     query = SearchQuery(tsquery, search_type="raw", config="english")
     edges = (
@@ -75,12 +76,23 @@ def _matches(plan: SearchPlan, *, any_word: bool) -> tuple[str, QuerySet]:
         if plan.intent_text
         else None
     )
-    matches = Artifact.objects.published().filter(search_vector=query)
-    return tsquery, annotate_relevance(matches, query=query, intent_edges=edges)
+
+    def by_relevance(queryset: QuerySet) -> QuerySet:
+        return annotate_relevance(queryset, query=query, intent_edges=edges).order_by(
+            "-relevance", "name"
+        )
+
+    return tsquery, Artifact.objects.published().filter(search_vector=query), by_relevance
 
 
-def _by_relevance(queryset: QuerySet) -> QuerySet:
-    return queryset.order_by("-relevance", "name")
+def _matching_ids(matches: QuerySet) -> list[int]:
+    return list(matches.values_list("pk", flat=True))
+
+
+def _by_ids(ids: list[int]) -> QuerySet:
+    """Match once, then let the count, the facets and the page select by id: each of them
+    re-running the full-text match would re-read every matching document."""
+    return Artifact.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
 
 
 def artifact_search(
@@ -95,22 +107,20 @@ def artifact_search(
     data.pop("q", None)
     if plan.is_empty:
         return SearchResults(plan=plan, browse=None, suggested_categories=_popular_categories())
-    query, matches = _matches(plan, any_word=False)
-    browse = artifact_browse(
-        data=data, page_number=page_number, per_page=per_page, base=matches,
-        default_order=_by_relevance,
-    )  # fmt: skip
     broadened = False
-    if browse.total < BROADEN_BELOW and len(plan.words) > 1:
-        query, matches = _matches(plan, any_word=True)
-        browse = artifact_browse(
-            data=data, page_number=page_number, per_page=per_page, base=matches,
-            default_order=_by_relevance,
-        )  # fmt: skip
+    tsquery, matches, by_relevance = _matches(plan, any_word=False)
+    ids = _matching_ids(matches)
+    if not ids and len(plan.words) > 1:
+        tsquery, matches, by_relevance = _matches(plan, any_word=True)
+        ids = _matching_ids(matches)
         broadened = True
+    browse = artifact_browse(
+        data=data, page_number=page_number, per_page=per_page, base=_by_ids(ids),
+        default_order=by_relevance,
+    )  # fmt: skip
     results = SearchResults(plan=plan, browse=browse, broadened=broadened)
-    ids = [artifact.pk for artifact in browse.page.object_list]
-    results.highlights = capability_highlights(artifact_ids=ids, query=query)
+    shown = [artifact.pk for artifact in browse.page.object_list]
+    results.highlights = capability_highlights(artifact_ids=shown, query=tsquery)
     if browse.total == 0:
         results.suggested_categories = _categories_for(plan) or _popular_categories()
     return results

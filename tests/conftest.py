@@ -1,6 +1,7 @@
 """Project-wide fixtures: a fixed clock and fast password hashing."""
 
 import datetime as dt
+import uuid
 
 import pytest
 import time_machine
@@ -11,6 +12,19 @@ FROZEN_NOW = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test gets an empty local-memory cache, so cached facet choices never leak between
+    tests. (Clearing a shared Redis instead would also flush Celery's broker queues.) Tests
+    about caching itself override CACHES again with the real Redis."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
 
 
 @pytest.fixture

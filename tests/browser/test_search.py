@@ -1,0 +1,83 @@
+"""Search in a real browser: live results without a reload, and choices counted as matches."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from catalog.search_index import artifacts_refresh_search
+from matchgraph.models import MatchEvent, SearchEvent
+from tests.catalog.factories import ArtifactFactory, CapabilityFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def captioners():
+    studio = ArtifactFactory(name="Caption Studio", slug="caption-studio", kind="tool")
+    CapabilityFactory(artifact=studio, title="Caption product photos")
+    namer = ArtifactFactory(name="Photo Namer", slug="photo-namer")
+    CapabilityFactory(artifact=namer, title="Name photos", description="Writes a caption too.")
+    ArtifactFactory(name="Speech Kit", slug="speech-kit")
+    artifacts_refresh_search()
+    return {"studio": studio, "namer": namer}
+
+
+def result_names(page) -> list[str]:
+    return page.locator(".search-result .card-title").all_inner_texts()
+
+
+def test_live_search_updates_results_and_url_without_a_reload(page, captioners):
+    page.goto("/search/")
+    expect(page.get_by_role("heading", name="What are you building?")).to_be_visible()
+    page.evaluate("window.__marker = 'still here'")
+
+    page.locator("#search-q").press_sequentially("caption", delay=30)
+
+    expect(page.get_by_role("heading", name="2 results for “caption”")).to_be_visible()
+    assert result_names(page) == ["Caption Studio", "Photo Namer"]
+    expect(page).to_have_url(re.compile(r"/search/\?q=caption$"))
+    assert page.evaluate("window.__marker") == "still here"
+    # Keystrokes are not intents: nothing was recorded while typing.
+    assert not SearchEvent.objects.exists()
+
+    # Submitting (Enter) is an intent: recorded, still without a reload.
+    with page.expect_response(lambda response: "/search/?" in response.url):
+        page.locator("#search-q").press("Enter")
+    expect(page.get_by_role("heading", name="2 results for “caption”")).to_be_visible()
+    assert page.evaluate("window.__marker") == "still here"
+    event = SearchEvent.objects.get()
+    assert event.intent.text == "caption"
+    assert event.shown_artifact_ids == [captioners["studio"].pk, captioners["namer"].pk]
+
+
+def test_clicking_a_result_is_counted_as_a_match(page, captioners):
+    page.goto("/search/?q=caption")
+    assert result_names(page) == ["Caption Studio", "Photo Namer"]
+
+    page.get_by_role("link", name="Photo Namer").click()
+
+    expect(page.get_by_role("heading", level=1, name="Photo Namer")).to_be_visible()
+    assert page.url.endswith(captioners["namer"].get_absolute_url())
+    match = MatchEvent.objects.get()
+    assert (match.artifact_id, match.position, match.via, match.intent.text) == (
+        captioners["namer"].pk,
+        2,
+        "click",
+        "caption",
+    )
+
+
+def test_this_fits_thanks_in_place_and_records_fits(page, captioners):
+    page.goto("/search/?q=caption")
+    page.evaluate("window.__marker = 'still here'")
+    namer = page.locator(".search-result").filter(has_text="Photo Namer")
+
+    namer.get_by_role("button", name="This fits “caption”").click()
+
+    expect(namer.get_by_role("status")).to_have_text(
+        "Thanks — your choice of Photo Namer now helps the next person with this need."
+    )
+    assert page.evaluate("window.__marker") == "still here"
+    match = MatchEvent.objects.get()
+    assert (match.artifact_id, match.position, match.via) == (captioners["namer"].pk, 2, "fits")
