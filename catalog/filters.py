@@ -26,6 +26,25 @@ class LenientMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = LenientMultipleChoiceField
 
 
+class FreeTextListField(forms.Field):
+    """Any short strings (license ids are open-ended); an unknown one simply matches nothing."""
+
+    widget = forms.CheckboxSelectMultiple
+    MAX_VALUES = 20
+    MAX_LENGTH = 100
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        return [str(item)[: self.MAX_LENGTH] for item in values if item][: self.MAX_VALUES]
+
+    def validate(self, value):
+        """Nothing to reject: see the class docstring."""
+
+
+class FreeTextListFilter(django_filters.Filter):
+    field_class = FreeTextListField
+
+
 class LenientChoiceField(django_filters.fields.ChoiceField):
     def clean(self, value):
         valid = {str(key) for key, _ in self.choices}
@@ -72,9 +91,7 @@ class ArtifactFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
         label="Output",
     )
-    license = LenientMultipleChoiceFilter(
-        method="filter_license", widget=forms.CheckboxSelectMultiple, label="License"
-    )
+    license = FreeTextListFilter(method="filter_license", label="License")
     sort = LenientChoiceFilter(
         method="apply_sort",
         choices=SORT_CHOICES,
@@ -86,14 +103,14 @@ class ArtifactFilter(django_filters.FilterSet):
         model = Artifact
         fields: list[str] = []
 
-    def __init__(self, *args, category_choices=(), license_choices=(), **kwargs):
+    def __init__(self, *args, category_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["category"].extra["choices"] = list(category_choices)
-        self.filters["license"].extra["choices"] = list(license_choices)
 
     @property
     def chosen_sort(self) -> str:
         """The visitor's explicit sort, or "" (the caller then applies its default order)."""
+        self.form.is_valid()  # lenient fields: validation only fills cleaned_data
         return getattr(self.form, "cleaned_data", {}).get("sort") or ""
 
     def filter_text(self, queryset, name, value):

@@ -124,9 +124,9 @@ class Artifact(models.Model):
     times_matched = models.PositiveIntegerField(default=0, editable=False)
     times_matched_30d = models.PositiveIntegerField(default=0, editable=False)
 
-    # Full-text document: name (A), capability titles (B), summary and categories (C),
-    # capability descriptions (D). Spans several tables, so `catalog.search_index` keeps it
-    # current after every write rather than a generated column.
+    # Full-text document: name (A), capability titles (B), summary and categories (C).
+    # Spans several tables, so `catalog.search_index` keeps it current after every write
+    # rather than a generated column. Descriptions are searched through Capability's vector.
     search_vector = SearchVectorField(null=True, editable=False)
 
     # Hash of the imported record: a re-import of an unchanged line writes nothing.

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from django.db import connection
 
 # Weights: A name (also with punctuation removed or spaced, so "llamacpp" and "llama cpp"
-# find "llama.cpp"), B capability titles, C summary/organization/categories, D descriptions.
+# find "llama.cpp"), B capability titles, C summary/organization/categories. Capability
+# descriptions stay out: they are long, and searched through each capability's own vector,
+# which keeps this document small enough to rank thousands of matches quickly.
 REFRESH_SQL = """
 UPDATE catalog_artifact AS a SET search_vector =
     setweight(to_tsvector('english',
@@ -16,10 +18,9 @@ UPDATE catalog_artifact AS a SET search_vector =
  || setweight(to_tsvector('english', coalesce(caps.titles, '')), 'B')
  || setweight(to_tsvector('english',
         a.summary || ' ' || a.organization || ' ' || coalesce(cats.names, '')), 'C')
- || setweight(to_tsvector('english', coalesce(caps.descriptions, '')), 'D')
 FROM catalog_artifact AS src
 LEFT JOIN LATERAL (
-    SELECT string_agg(c.title, ' ') AS titles, string_agg(c.description, ' ') AS descriptions
+    SELECT string_agg(c.title, ' ') AS titles
     FROM catalog_capability AS c WHERE c.artifact_id = src.id
 ) AS caps ON true
 LEFT JOIN LATERAL (

@@ -1,6 +1,5 @@
 """Reads for catalog pages. Each returns exactly what a page needs in a fixed number of queries."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -9,6 +8,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, QueryDict
 
+from catalog.facets import FACET_TITLES, FIXED_LABELS, Facet, build_facets, count_facets
 from catalog.filters import ArtifactFilter
 from catalog.models import (
     Artifact,
@@ -16,11 +16,7 @@ from catalog.models import (
     Capability,
     Category,
     DataSource,
-    Kind,
-    Modality,
-    PricingModel,
 )
-from catalog.querysets import ArtifactQuerySet
 
 RELATED_LIMIT = 6
 # How much each kind of overlap counts when ranking related artifacts.
@@ -143,21 +139,6 @@ def artifact_related(
 
 
 @dataclass(frozen=True)
-class FacetOption:
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-
-@dataclass(frozen=True)
-class Facet:
-    name: str
-    label: str
-    options: list[FacetOption]
-
-
-@dataclass(frozen=True)
 class BrowseResult:
     filterset: ArtifactFilter
     page: Page
@@ -165,8 +146,7 @@ class BrowseResult:
     total: int
 
 
-# Facet choices change only when the catalog does; a minute of staleness is harmless and
-# spares every listing a scan of all artifacts for their distinct licenses.
+# Category choices change only when the catalog does; a minute of staleness is harmless.
 FACET_CHOICES_TTL = 60
 
 
@@ -178,92 +158,41 @@ def _category_choices() -> list[tuple[str, str]]:
     )
 
 
-def _license_choices() -> list[tuple[str, str]]:
-    def distinct_licenses() -> list[tuple[str, str]]:
-        licenses = (
-            Artifact.objects.published()
-            .exclude(license="")
-            .order_by("license")
-            .values_list("license", flat=True)
-            .distinct()
-        )
-        return [(value, value) for value in licenses]
-
-    return cache.get_or_set("catalog:facet-choices:licenses", distinct_licenses, FACET_CHOICES_TTL)
-
-
 def _filterset(
-    data: QueryDict, *, categories: list, licenses: list, queryset: QuerySet | None = None
+    data: QueryDict, *, categories: list, queryset: QuerySet | None = None
 ) -> ArtifactFilter:
     return ArtifactFilter(
         data,
         queryset=queryset if queryset is not None else Artifact.objects.published(),
         category_choices=categories,
-        license_choices=licenses,
     )
 
 
-def _counts_for_column(queryset: QuerySet, column: str) -> dict[str, int]:
-    rows = queryset.order_by().values(column).annotate(n=Count("id", distinct=True))
-    return {row[column]: row["n"] for row in rows if row[column]}
+def _facets(data: QueryDict, *, categories: list, base: QuerySet) -> list[Facet]:
+    """Facets with nothing ticked are counted together over the fully filtered set; each
+    facet with ticked values is counted over the set filtered by the *other* facets."""
+    selected = {name: set(data.getlist(name)) for name in FACET_TITLES}
+    untouched = [name for name, values in selected.items() if not values]
+    touched = [name for name, values in selected.items() if values]
 
-
-def _counts_for_array(queryset: QuerySet, column: str) -> dict[str, int]:
-    """Counts per array element (inputs/outputs) over the artifacts of `queryset`."""
-    ids_sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    sql = (
-        f"SELECT value, count(*) FROM catalog_artifact a, unnest(a.{column}) AS value "
-        f"WHERE a.id IN ({ids_sql}) GROUP BY value"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
-
-
-# Facet name -> (how to count it, the column or relation counted).
-FACET_COUNTERS = {
-    "kind": lambda qs: _counts_for_column(qs, "kind"),
-    "pricing": lambda qs: _counts_for_column(qs, "pricing_model"),
-    "category": lambda qs: _counts_for_column(qs, "categories__slug"),
-    "input": lambda qs: _counts_for_array(qs, "inputs"),
-    "output": lambda qs: _counts_for_array(qs, "outputs"),
-    "license": lambda qs: _counts_for_column(qs, "license"),
-}
-FACET_TITLES = {
-    "kind": "Kind",
-    "pricing": "Pricing",
-    "category": "Category",
-    "input": "Input",
-    "output": "Output",
-    "license": "License",
-}
-FACET_LABELS = {
-    "kind": dict(Kind.choices),
-    "pricing": dict(PricingModel.choices),
-    "input": dict(Modality.choices),
-    "output": dict(Modality.choices),
-}
-
-
-def _facets(data: QueryDict, *, categories: list, licenses: list, base: QuerySet) -> list[Facet]:
-    """Each facet counts what its values would give with every *other* facet applied,
-    so ticking a second kind still shows how many it adds."""
-    labels = {**FACET_LABELS, "category": dict(categories), "license": dict(licenses)}
-    facets = []
-    for name, count in FACET_COUNTERS.items():
+    def filtered(without: str | None) -> QuerySet:
         others = data.copy()
-        selected = set(others.getlist(name))
-        others.pop(name, None)
         others.pop("page", None)
-        queryset = _filterset(others, categories=categories, licenses=licenses, queryset=base).qs
-        counts = count(queryset)
-        options = [
-            FacetOption(value, label, counts.get(value, 0), value in selected)
-            for value, label in labels[name].items()
-            if counts.get(value) or value in selected
-        ]
-        facets.append(Facet(name, FACET_TITLES[name], options))
-    return facets
+        if without:
+            others.pop(without, None)
+        return _filterset(others, categories=categories, queryset=base).qs
+
+    counts = count_facets(filtered(None), untouched)
+    for name in touched:
+        counts.update(count_facets(filtered(name), [name]))
+    # Licenses are open-ended: the values found, plus any ticked, are the options.
+    licenses = sorted(set(counts.get("license", {})) | selected["license"])
+    labels = {
+        **FIXED_LABELS,
+        "category": dict(categories),
+        "license": {value: value for value in licenses},
+    }
+    return build_facets(selected=selected, counts=counts, labels=labels)
 
 
 def artifact_browse(
@@ -272,26 +201,46 @@ def artifact_browse(
     page_number: str | None,
     per_page: int,
     base: QuerySet | None = None,
-    default_order: Callable[[QuerySet], QuerySet] | None = None,
+    ranked_ids: list[int] | None = None,
 ) -> BrowseResult:
     """Filtered, sorted, paginated artifacts with facet counts. Raises Http404 for a bad page.
 
-    `base` narrows the listing (search passes its matches); `default_order` applies when the
-    visitor chose no sort (search orders by relevance, browse by rank)."""
+    `base` narrows the listing (search passes its matches). `ranked_ids` is an order decided
+    elsewhere (search relevance), used unless the visitor chose a sort; otherwise the
+    default order is UnfragileRank."""
     categories = _category_choices()
-    licenses = _license_choices()
     base = base if base is not None else Artifact.objects.published()
-    filterset = _filterset(data, categories=categories, licenses=licenses, queryset=base)
-    queryset = filterset.qs
-    if not filterset.chosen_sort:
-        queryset = (default_order or ArtifactQuerySet.by_rank)(queryset)
-    page = paginate(queryset.for_cards(), page_number=page_number, per_page=per_page)
-    facets = _facets(data, categories=categories, licenses=licenses, base=base)
+    filterset = _filterset(data, categories=categories, queryset=base)
+    if ranked_ids is not None and not filterset.chosen_sort:
+        page = _page_in_given_order(filterset, data, ranked_ids, page_number, per_page)
+    else:
+        queryset = filterset.qs if filterset.chosen_sort else filterset.qs.by_rank()
+        page = paginate(queryset.for_cards(), page_number=page_number, per_page=per_page)
+    facets = _facets(data, categories=categories, base=base)
     return BrowseResult(filterset=filterset, page=page, facets=facets, total=page.paginator.count)
 
 
-def paginate(queryset: QuerySet, *, page_number: str | None, per_page: int) -> Page:
-    paginator = Paginator(queryset, per_page, orphans=3)
+def _page_in_given_order(
+    filterset: ArtifactFilter,
+    data: QueryDict,
+    ranked_ids: list[int],
+    page_number: str | None,
+    per_page: int,
+) -> Page:
+    """Paginate ids in their given order, keeping those the facets let through, then load
+    only the page's artifacts."""
+    if any(data.getlist(name) for name in FACET_TITLES) or data.get("free_tier"):
+        passing = set(filterset.qs.values_list("pk", flat=True))
+        ranked_ids = [pk for pk in ranked_ids if pk in passing]
+    page = paginate(ranked_ids, page_number=page_number, per_page=per_page)
+    cards = Artifact.objects.filter(pk__in=list(page.object_list)).for_cards().in_bulk()
+    page.object_list = [cards[pk] for pk in page.object_list if pk in cards]
+    return page
+
+
+def paginate(items, *, page_number: str | None, per_page: int) -> Page:
+    """A page of a queryset or list; a missing or malformed page number is a 404."""
+    paginator = Paginator(items, per_page, orphans=3)
     try:
         return paginator.page(page_number or 1)
     except (EmptyPage, PageNotAnInteger) as bad_page:

@@ -1,6 +1,5 @@
 """Reads for search and for the match graph's evidence on artifact pages."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
@@ -9,16 +8,17 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
-from catalog.models import Artifact, Category
+from catalog.models import Artifact, Capability, Category
 from catalog.selectors import BrowseResult, artifact_browse, artifact_related
 from matchgraph.models import (
     ArtifactMatchStats,
     CoMatch,
+    Intent,
     IntentArtifactEdge,
     IntentCapabilityEdge,
 )
 from matchgraph.normalize import STOP_WORDS, normalize_intent, query_words
-from matchgraph.relevance import annotate_relevance
+from matchgraph.relevance import rank_by_relevance
 
 MAX_HIGHLIGHTS_PER_RESULT = 3
 MIN_PREFIX_LENGTH = 2
@@ -67,32 +67,27 @@ class SearchResults:
         return self.browse.total if self.browse else 0
 
 
-def _matches(plan: SearchPlan, *, any_word: bool) -> tuple[str, QuerySet, Callable]:
-    """The matching artifacts (plain, so facet counts stay cheap) and how to order them."""
-    tsquery = plan.tsquery(any_word=any_word)
+def _matching_ids(tsquery: str) -> list[int]:
+    """Published artifacts matching through their own document (name, capability titles,
+    summary, categories) or through one capability's text (title and description)."""
     query = SearchQuery(tsquery, search_type="raw", config="english")
-    edges = (
-        IntentArtifactEdge.objects.filter(intent__text=plan.intent_text)
-        if plan.intent_text
-        else None
-    )
-
-    def by_relevance(queryset: QuerySet) -> QuerySet:
-        return annotate_relevance(queryset, query=query, intent_edges=edges).order_by(
-            "-relevance", "name"
-        )
-
-    return tsquery, Artifact.objects.published().filter(search_vector=query), by_relevance
-
-
-def _matching_ids(matches: QuerySet) -> list[int]:
-    return list(matches.values_list("pk", flat=True))
+    by_document = Artifact.objects.published().filter(search_vector=query).values_list("pk")
+    by_capability = Capability.objects.filter(
+        search_vector=query, artifact__is_published=True
+    ).values_list("artifact_id")
+    return [pk for (pk,) in by_document.union(by_capability)]
 
 
 def _by_ids(ids: list[int]) -> QuerySet:
-    """Match once, then let the count, the facets and the page select by id: each of them
-    re-running the full-text match would re-read every matching document."""
+    """Match once, then let the facets select by id: each re-running the full-text match
+    would re-read every matching document."""
     return Artifact.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+
+
+def _intent_id(plan: SearchPlan) -> int | None:
+    if not plan.intent_text:
+        return None
+    return Intent.objects.filter(text=plan.intent_text).values_list("pk", flat=True).first()
 
 
 def artifact_search(
@@ -108,16 +103,27 @@ def artifact_search(
     if plan.is_empty:
         return SearchResults(plan=plan, browse=None, suggested_categories=_popular_categories())
     broadened = False
-    tsquery, matches, by_relevance = _matches(plan, any_word=False)
-    ids = _matching_ids(matches)
+    tsquery = plan.tsquery()
+    ids = _matching_ids(tsquery)
     if not ids and len(plan.words) > 1:
-        tsquery, matches, by_relevance = _matches(plan, any_word=True)
-        ids = _matching_ids(matches)
+        tsquery = plan.tsquery(any_word=True)
+        ids = _matching_ids(tsquery)
         broadened = True
+    scored = rank_by_relevance(ids=ids, tsquery=tsquery, intent_id=_intent_id(plan))
     browse = artifact_browse(
-        data=data, page_number=page_number, per_page=per_page, base=_by_ids(ids),
-        default_order=by_relevance,
-    )  # fmt: skip
+        data=data,
+        page_number=page_number,
+        per_page=per_page,
+        base=_by_ids(ids),
+        ranked_ids=[item.artifact_id for item in scored],
+    )
+    # The scores behind the order, on each shown artifact (templates and tests read them).
+    scores = {item.artifact_id: item for item in scored}
+    for artifact in browse.page.object_list:
+        score = scores.get(artifact.pk)
+        artifact.text_match = score.text_match if score else 0.0
+        artifact.match_weight = score.match_weight if score else 0.0
+        artifact.relevance = score.relevance if score else 0.0
     results = SearchResults(plan=plan, browse=browse, broadened=broadened)
     shown = [artifact.pk for artifact in browse.page.object_list]
     results.highlights = capability_highlights(artifact_ids=shown, query=tsquery)
