@@ -23,13 +23,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 DEDUP_WINDOW = "30 minutes"
+WORK_MEM = "128MB"
 HALF_LIFE_DAYS = 90.0
 BURST_ALLOWANCE = 20
 MAX_POSITION_WEIGHT = 4.0
 VIA_WEIGHTS = {"click": 1.0, "fits": 2.0, "compare": 1.0}
 # Only each intent's strongest artifacts pair up, and each artifact keeps its strongest
 # co-matches: pairs grow with the square of an intent's artifacts otherwise.
-PAIRS_FROM_TOP_ARTIFACTS = 8
+PAIRS_FROM_TOP_ARTIFACTS = 6
 COMATCHES_KEPT_PER_ARTIFACT = 20
 
 RESOLVED_INTENTS = """
@@ -57,12 +58,17 @@ burst AS (
     SELECT artifact_id, date_trunc('hour', created_at) AS hour, count(*) AS n
     FROM dedup GROUP BY 1, 2
 )
+-- float8 throughout: numeric log/power would cost microseconds per event.
 SELECT d.intent_id, d.artifact_id, d.created_at,
-       (CASE d.via WHEN 'fits' THEN %(fits)s WHEN 'compare' THEN %(compare)s ELSE %(click)s END)
-     * CASE WHEN d.position IS NULL THEN 1.0
-            ELSE least(log(2, d.position + 1.0), %(max_position_weight)s) END
-     * power(0.5, extract(epoch FROM (%(now)s - d.created_at)) / 86400.0 / %(half_life)s)
-     * (least(b.n, %(burst)s) + sqrt(greatest(b.n - %(burst)s, 0))) / b.n AS weight
+       (CASE d.via WHEN 'fits' THEN %(fits)s WHEN 'compare' THEN %(compare)s
+                   ELSE %(click)s END)::float8
+     * CASE WHEN d.position IS NULL THEN 1.0::float8
+            ELSE least(ln(d.position + 1.0::float8) / ln(2.0::float8),
+                       %(max_position_weight)s::float8) END
+     * power(0.5::float8, extract(epoch FROM (%(now)s - d.created_at))::float8
+                          / 86400.0 / %(half_life)s::float8)
+     * (least(b.n, %(burst)s)::float8 + sqrt(greatest(b.n - %(burst)s, 0)::float8))
+       / b.n::float8 AS weight
 FROM dedup d
 JOIN burst b ON b.artifact_id = d.artifact_id AND b.hour = date_trunc('hour', d.created_at)
 """
@@ -86,6 +92,16 @@ FROM weighted_match w
 JOIN catalog_artifact a ON a.id = w.artifact_id
 LEFT JOIN impression i ON i.intent_id = w.intent_id AND i.artifact_id = w.artifact_id
 GROUP BY w.intent_id, w.artifact_id
+ORDER BY w.intent_id, w.artifact_id  -- in unique-index order: sequential index inserts
+"""
+
+# Each intent's words as an any-word query, parsed once per intent rather than per edge.
+INTENT_QUERIES = """
+CREATE TEMP TABLE intent_query ON COMMIT DROP AS
+SELECT i.id AS intent_id,
+       nullif(replace(plainto_tsquery('english', i.text)::text, '&', '|'), '')::tsquery AS q
+FROM matchgraph_intent i
+WHERE i.id IN (SELECT DISTINCT intent_id FROM matchgraph_intentartifactedge)
 """
 
 # The capability that best explains each (intent, artifact) edge: the highest-ranked match
@@ -97,13 +113,9 @@ FROM (
     SELECT DISTINCT ON (e.intent_id, e.artifact_id)
            e.intent_id, c.id AS capability_id, e.matches, e.weight
     FROM matchgraph_intentartifactedge e
-    JOIN matchgraph_intent it ON it.id = e.intent_id
-    CROSS JOIN LATERAL (
-        SELECT nullif(replace(plainto_tsquery('english', it.text)::text, '&', '|'), '')::tsquery
-               AS q
-    ) AS words
-    JOIN catalog_capability c ON c.artifact_id = e.artifact_id AND c.search_vector @@ words.q
-    ORDER BY e.intent_id, e.artifact_id, ts_rank(c.search_vector, words.q) DESC, c.position
+    JOIN intent_query iq ON iq.intent_id = e.intent_id AND iq.q IS NOT NULL
+    JOIN catalog_capability c ON c.artifact_id = e.artifact_id AND c.search_vector @@ iq.q
+    ORDER BY e.intent_id, e.artifact_id, ts_rank(c.search_vector, iq.q) DESC, c.position
 ) AS best
 GROUP BY best.intent_id, best.capability_id
 """
@@ -181,6 +193,23 @@ WHERE nth <= %(kept_per_artifact)s
 """
 
 
+REBUILT_TABLES = (
+    "matchgraph_intentartifactedge",
+    "matchgraph_intentcapabilityedge",
+    "matchgraph_comatch",
+    "matchgraph_artifactmatchstats",
+)
+
+
+def _vacuum_rebuilt_tables() -> None:
+    """A rebuild leaves every old row dead; reclaim them now rather than let the next rebuild
+    write into a table twice its size. VACUUM cannot run inside a transaction (tests)."""
+    if connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(REBUILT_TABLES)}")
+
+
 @dataclass(frozen=True)
 class AggregationReport:
     artifact_edges: int
@@ -205,19 +234,17 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
     }
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
+        # Sorting a million events fits in memory with this; the default spills to disk.
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(WEIGHTED_MATCHES, params)
         cursor.execute(IMPRESSIONS)
         cursor.execute("ANALYZE weighted_match; ANALYZE impression;")
         # DELETE, not TRUNCATE: TRUNCATE would lock readers out until commit.
-        for table in (
-            "matchgraph_intentcapabilityedge",
-            "matchgraph_comatch",
-            "matchgraph_artifactmatchstats",
-            "matchgraph_intentartifactedge",
-        ):
+        for table in REBUILT_TABLES:
             cursor.execute(f"DELETE FROM {table}")
         cursor.execute(ARTIFACT_EDGES)
         artifact_edges = cursor.rowcount
+        cursor.execute(INTENT_QUERIES)
         cursor.execute(CAPABILITY_EDGES)
         capability_edges = cursor.rowcount
         cursor.execute(ARTIFACT_STATS, params)
@@ -228,7 +255,8 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         cursor.execute(INTENT_COUNTS)
         # ON COMMIT DROP only fires at the outermost commit: inside a caller's transaction
         # (a test, an atomic block) a second run would find the tables still there.
-        cursor.execute("DROP TABLE weighted_match, impression")
+        cursor.execute("DROP TABLE weighted_match, impression, intent_query")
+    _vacuum_rebuilt_tables()
     return AggregationReport(
         artifact_edges=artifact_edges,
         capability_edges=capability_edges,

@@ -84,11 +84,17 @@ class MatchEvent(models.Model):
         return f"{self.via}: intent {self.intent_id} -> artifact {self.artifact_id}"
 
 
+# The aggregated tables below are rebuilt wholesale by the aggregation task, which joins to
+# live rows. Their foreign keys carry no database constraint (Django still cascades deletes):
+# checking a million constraint triggers per rebuild would cost more than the rebuild itself.
+DERIVED = {"on_delete": models.CASCADE, "db_constraint": False}
+
+
 class IntentArtifactEdge(models.Model):
     """Aggregated: how strongly `intent` leads to `artifact` (decayed, position-corrected)."""
 
-    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="artifact_edges")
-    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="+")
+    intent = models.ForeignKey(Intent, related_name="artifact_edges", **DERIVED)
+    artifact = models.ForeignKey(Artifact, related_name="+", **DERIVED)
     matches = models.PositiveIntegerField(default=0)
     impressions = models.PositiveIntegerField(default=0)
     weight = models.FloatField(default=0)
@@ -107,8 +113,8 @@ class IntentArtifactEdge(models.Model):
 class IntentCapabilityEdge(models.Model):
     """Aggregated: the capability whose text best explains why `intent` matched its artifact."""
 
-    intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="capability_edges")
-    capability = models.ForeignKey(Capability, on_delete=models.CASCADE, related_name="+")
+    intent = models.ForeignKey(Intent, related_name="capability_edges", **DERIVED)
+    capability = models.ForeignKey(Capability, related_name="+", **DERIVED)
     matches = models.PositiveIntegerField(default=0)
     weight = models.FloatField(default=0)
 
@@ -127,9 +133,7 @@ class IntentCapabilityEdge(models.Model):
 class ArtifactMatchStats(models.Model):
     """Per-artifact totals, rebuilt by the aggregation task. Ranking reads `weighted_matches`."""
 
-    artifact = models.OneToOneField(
-        Artifact, on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
+    artifact = models.OneToOneField(Artifact, primary_key=True, related_name="+", **DERIVED)
     matches_total = models.PositiveIntegerField(default=0)
     matches_30d = models.PositiveIntegerField(default=0)
     impressions = models.PositiveIntegerField(default=0)
@@ -144,8 +148,8 @@ class ArtifactMatchStats(models.Model):
 class CoMatch(models.Model):
     """Aggregated pair of artifacts chosen for the same intents, or compared together."""
 
-    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="+")
-    other = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="+")
+    artifact = models.ForeignKey(Artifact, related_name="+", **DERIVED)
+    other = models.ForeignKey(Artifact, related_name="+", **DERIVED)
     shared_intents = models.PositiveIntegerField(default=0)
     weight = models.FloatField(default=0)
 
