@@ -38,10 +38,11 @@ notes email support ticket routing recommendation ranking personalization foreca
 time series tabular spreadsheet scientific paper citation legal medical finance education
 """.split()
 
-# Real text has a long tail: most words are rare. A word is a domain word one time in
-# DOMAIN_SHARE, otherwise one of FILLER_WORDS synthetic rare words ("w1234"), so a domain
-# query matches a realistic few percent of the catalog rather than all of it.
-DOMAIN_SHARE = 8
+# Real text has a long tail: most words are rare. A description word is a domain word one
+# time in DOMAIN_SHARE, otherwise one of FILLER_WORDS synthetic rare words ("w1234"); titles
+# carry one or two domain words and summaries a few. A one-word domain query then matches
+# roughly 5-15 % of the catalog and a two-word query about 1 %, as in a real directory.
+DOMAIN_SHARE = 40
 FILLER_WORDS = 30_000
 WORD_SQL = (
     f"CASE WHEN random() * {DOMAIN_SHARE} < 1 "
@@ -87,7 +88,7 @@ SELECT 'bench-' || g, 'Bench ' || initcap(w.a) || ' ' || initcap(w.b) || ' ' || 
        'Org ' || (g %% 700),
        -- `+ 0 * s` ties the aggregate to the inner query (else it aggregates the outer rows).
        (SELECT string_agg(v[1 + floor(random() * cardinality(v))::int + 0 * s], ' ')
-          FROM generate_series(1, 3 + (g %% 3)) AS s)
+          FROM generate_series(1, 2 + (g %% 2)) AS s)
        || ' ' || (SELECT string_agg(__WORD__, ' ') FROM generate_series(1, 25 + (g %% 3))),
        '', 'https://example.org/' || g, '', '', 'Apache-2.0',
        ARRAY['text'], ARRAY['text'], 'open_source', true, '{}', '{}', '{}',
@@ -107,7 +108,7 @@ FROM catalog_artifact a
 CROSS JOIN generate_series(0, %(per)s - 1) AS c
 CROSS JOIN LATERAL (
     SELECT (SELECT string_agg((%(vocabulary)s::text[])[1 + floor(random() * %(size)s)::int], ' ')
-              FROM generate_series(1, 2 + (a.id + c) %% 2))
+              FROM generate_series(1, 1 + (a.id + c) %% 2))
            || ' ' || (SELECT string_agg(__WORD__, ' ')
                       FROM generate_series(1, 2 + 0 * (a.id + c)))
            || ' ' || c AS title,
@@ -253,7 +254,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000, help="match events")
     parser.add_argument("--intents", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--keep", action="store_true", help="keep the database, for profiling")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse a database kept by --keep (skip populating)"
+    )
     options = parser.parse_args()
 
     import django
@@ -261,17 +265,22 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_search_bench"
-    original_name = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, serialize=False
-    )
+    original_name = connection.settings_dict["NAME"]
+    bench_name = f"{original_name}_search_bench"
+    if options.reuse:
+        connection.close()
+        connection.settings_dict["NAME"] = bench_name
+    else:
+        connection.settings_dict["TEST"]["NAME"] = bench_name
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        populate(
-            artifacts=options.artifacts,
-            capabilities=options.capabilities,
-            events=options.events,
-            intents=options.intents,
-        )
+        if not options.reuse:
+            populate(
+                artifacts=options.artifacts,
+                capabilities=options.capabilities,
+                events=options.events,
+                intents=options.intents,
+            )
         from matchgraph.aggregation import match_graph_aggregate
 
         report = timed("aggregate the match graph", match_graph_aggregate)
@@ -285,6 +294,8 @@ def main() -> None:
         if not options.keep:
             connection.close()
             connection.creation.destroy_test_db(original_name, verbosity=0)
+        else:
+            print(f"kept database {bench_name}: rerun with --reuse --keep")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,23 @@ def _fresh_cache(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(request):
+    """Celery tasks run eagerly in tests, even when REDIS_URL points at a broker (CI), so a
+    request's recording is visible to the next assertion. Tests marked `real_worker` send
+    tasks to a real broker and worker instead."""
+    if request.node.get_closest_marker("real_worker"):
+        yield
+        return
+    from config.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 @pytest.fixture
 def frozen_clock():
     """Pin "now" so dates on pages and freshness maths are repeatable."""
