@@ -1,9 +1,20 @@
 """Keeps `Artifact.search_vector` current. Its text spans artifacts, capabilities and
 categories, so every write path (import, admin, curator actions) calls this afterwards."""
 
+import uuid
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.db import connection
+
+VERSION_KEY = "catalog:search-version"
+
+
+def catalog_search_version() -> str:
+    """Changes whenever any search document changes: whoever derives data from the catalog's
+    text (the search vocabulary) compares it with the version they built from."""
+    return cache.get(VERSION_KEY) or "initial"
+
 
 # Weights: A name (also with punctuation removed or spaced, so "llamacpp" and "llama cpp"
 # find "llama.cpp"), B capability titles, C summary/organization/categories. Capability
@@ -43,4 +54,6 @@ def artifacts_refresh_search(*, artifact_ids: Iterable[int] | None = None) -> in
             if not ids:
                 return 0
             cursor.execute(REFRESH_SQL.format(condition="src.id = ANY(%s)"), [ids])
-        return cursor.rowcount
+        changed = cursor.rowcount
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    return changed

@@ -159,3 +159,60 @@ class CoMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.artifact_id} ~ {self.other_id} ({self.shared_intents} shared intents)"
+
+
+class SynonymGroup(models.Model):
+    """Terms that mean the same to a searcher ("asr", "speech recognition", "transcription").
+    A query using one is also run, at a lower weight, with each of the others."""
+
+    name = models.CharField(max_length=100, unique=True)
+    terms = ArrayField(
+        models.CharField(max_length=100),
+        help_text="Comma-separated; words and phrases, matched after normalization.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IntentRelation(models.Model):
+    """Learned: two intents whose chosen artifacts overlap strongly. A curator can reject
+    one; the aggregation keeps the rejection and never uses the pair."""
+
+    intent = models.ForeignKey(Intent, related_name="relations", **DERIVED)
+    related = models.ForeignKey(Intent, related_name="+", **DERIVED)
+    shared_artifacts = models.PositiveIntegerField(default=0)
+    strength = models.FloatField(default=0, help_text="Weighted overlap of chosen artifacts, 0-1.")
+    is_rejected = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["intent", "related"], name="intent_relation_unique")
+        ]
+        indexes = [models.Index(fields=["intent", "-strength"], name="intent_relation_strength")]
+
+    def __str__(self) -> str:
+        return f"{self.intent_id} ~ {self.related_id} ({self.strength:.2f})"
+
+
+class SearchTerm(models.Model):
+    """The catalog's vocabulary, rebuilt by a task: surface words for spelling correction, and
+    per-lexeme document frequency for weighting rare words over common ones."""
+
+    word = models.CharField(max_length=100, primary_key=True)
+    frequency = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class LexemeStat(models.Model):
+    lexeme = models.CharField(max_length=200, primary_key=True)
+    documents = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.lexeme}: {self.documents}"

@@ -1,19 +1,23 @@
 """The one place search relevance is defined.
 
-    relevance = TEXT   × text_match / best   (0–1: ts_rank_cd over the weighted document,
-                                              name A > capability title B > summary and
-                                              categories C, relative to the best text
-                                              match of the query)
-              + RANK   × current_rank / 100   (0–1: UnfragileRank, 0 while unranked)
-              + MATCH  × w / (w + MATCH_HALF) (0–1: match-graph weight of this artifact for
-                                              this very intent; MATCH_HALF is the weight at
-                                              which the term reaches one half)
+    relevance = TEXT  × text                     (0–1, see below)
+              + RANK  × current_rank / 100       (0–1: UnfragileRank, 0 while unranked)
+              + MATCH × w / (w + MATCH_HALF)     (0–1: match-graph weight of this artifact for
+                                                  this intent, plus RELATED_WEIGHT × strength
+                                                  × weight for each related intent)
+
+    text = ALL_WORDS_SHARE × [the document has every word]
+         + (1 − ALL_WORDS_SHARE) × best(words, SYNONYM_WEIGHT × synonyms) / best in results
+
+    words    = Σ idf(word) × ts_rank(document, word) / Σ idf(word): each typed word counts by
+               how rare it is in the catalog (a word in every listing tells nothing), and by
+               where it appears (name A > capability titles B > summary and categories C);
+    synonyms = ts_rank(document, any synonym of a typed phrase), at a lower weight than the
+               words typed.
 
 Text dominates, so a relevant artifact beats a popular but unrelated one; rank and match
-feedback decide between artifacts that fit the words about as well. The text term is relative
-to the best match because ts_rank_cd's absolute values are small and shrink with every extra
-query word (two words far apart score ~0.03–0.1), so on an absolute scale the rank term would
-outweigh text for most multi-word queries.
+feedback decide between artifacts that fit the words about as well. Text is relative to the
+best match of the query because ts_rank's absolute values shrink with every extra word.
 """
 
 from dataclasses import dataclass
@@ -24,30 +28,61 @@ TEXT = 0.65
 RANK = 0.15
 MATCH = 0.20
 MATCH_HALF = 3.0
+ALL_WORDS_SHARE = 0.3
+SYNONYM_WEIGHT = 0.7
+RELATED_WEIGHT = 0.5
 
 # ts_rank weights for D, C, B, A (PostgreSQL's order).
 DOCUMENT_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"
-# Normalization 1|32: divide by log(document length), then map rank into 0..1.
-RANK_NORMALIZATION = 1 | 32
 
-# Every matching artifact is scored once (the CTE is materialized, so ts_rank_cd runs once
-# per row), then ordered. Artifacts matched only through a capability description have no
-# text score here and rank after those matched by name, titles or summary.
 RELEVANCE_SQL = f"""
-WITH scored AS MATERIALIZED (
-    SELECT a.id, a.name,
-           ts_rank_cd(%(weights)s::real[], a.search_vector, to_tsquery('english', %(query)s),
-                      {RANK_NORMALIZATION}) AS text_match,
-           coalesce(a.current_rank, 0) / 100.0 AS rank,
-           coalesce(e.weight, 0) AS match_weight
-    FROM catalog_artifact a
-    LEFT JOIN matchgraph_intentartifactedge e
-           ON e.artifact_id = a.id AND e.intent_id = %(intent_id)s
-    WHERE a.id = ANY(%(ids)s)
+WITH term AS (
+    SELECT t.query,
+           CASE WHEN %(documents)s > 0
+                THEN ln((%(documents)s + 1.0) / (coalesce(s.documents, 0) + 0.5))
+                ELSE 1.0 END AS idf
+    FROM unnest(%(words)s::text[], %(term_queries)s::text[]) AS t(word, query)
+    LEFT JOIN matchgraph_lexemestat s
+           ON s.lexeme = (tsvector_to_array(to_tsvector('english', t.word)))[1]
 ),
-best AS (SELECT nullif(max(text_match), 0) AS text_match FROM scored)
-SELECT s.id, s.text_match, s.match_weight,
-       {TEXT} * coalesce(s.text_match / best.text_match, 0)
+candidate AS MATERIALIZED (
+    SELECT a.id, a.name, a.search_vector, coalesce(a.current_rank, 0) / 100.0 AS rank
+    FROM catalog_artifact a WHERE a.id = ANY(%(ids)s)
+),
+words AS (
+    SELECT c.id,
+           sum(t.idf * ts_rank(%(weights)s::real[], c.search_vector,
+                               to_tsquery('english', t.query)))
+           / nullif(sum(t.idf), 0) AS score
+    FROM candidate c CROSS JOIN term t
+    GROUP BY c.id
+),
+feedback AS (
+    SELECT e.artifact_id, sum(e.weight * r.strength) AS weight
+    FROM matchgraph_intentartifactedge e
+    JOIN unnest(%(intent_ids)s::bigint[], %(strengths)s::float8[]) AS r(intent_id, strength)
+      ON r.intent_id = e.intent_id
+    WHERE e.artifact_id = ANY(%(ids)s)
+    GROUP BY e.artifact_id
+),
+scored AS MATERIALIZED (
+    SELECT c.id, c.name, c.rank,
+           coalesce(c.search_vector @@ to_tsquery('english', %(all_query)s), false) AS has_all,
+           greatest(coalesce(w.score, 0),
+                    CASE WHEN %(synonyms_query)s::text IS NULL THEN 0
+                         ELSE {SYNONYM_WEIGHT} * ts_rank(
+                             %(weights)s::real[], c.search_vector,
+                             to_tsquery('english', coalesce(%(synonyms_query)s::text, '')))
+                    END) AS text_raw,
+           coalesce(f.weight, 0) AS match_weight
+    FROM candidate c
+    LEFT JOIN words w ON w.id = c.id
+    LEFT JOIN feedback f ON f.artifact_id = c.id
+),
+best AS (SELECT nullif(max(text_raw), 0) AS text_raw FROM scored)
+SELECT s.id, s.has_all, s.text_raw, s.match_weight,
+       {TEXT} * ({ALL_WORDS_SHARE} * s.has_all::int
+                 + {1 - ALL_WORDS_SHARE} * coalesce(s.text_raw / best.text_raw, 0))
      + {RANK} * s.rank
      + {MATCH} * s.match_weight / (s.match_weight + {MATCH_HALF}) AS relevance
 FROM scored s, best
@@ -58,23 +93,48 @@ ORDER BY relevance DESC, s.name, s.id
 @dataclass(frozen=True)
 class Scored:
     artifact_id: int
+    has_all_words: bool
     text_match: float
     match_weight: float
     relevance: float
 
 
-def rank_by_relevance(*, ids: list[int], tsquery: str, intent_id: int | None) -> list[Scored]:
-    """`ids` ordered by relevance for the query (raw tsquery text) and its intent."""
+@dataclass(frozen=True)
+class Feedback:
+    """Whose match-graph choices count: the query's own intent (strength 1) and related
+    intents (their strength × RELATED_WEIGHT)."""
+
+    intent_ids: list[int]
+    strengths: list[float]
+
+
+def rank_by_relevance(
+    *,
+    ids: list[int],
+    words: list[str],
+    term_queries: list[str],
+    all_query: str,
+    synonyms_query: str | None,
+    feedback: Feedback,
+    documents: int,
+) -> list[Scored]:
+    """`ids` ordered by relevance (best first), with the parts of each score."""
     if not ids:
         return []
     params = {
-        "weights": DOCUMENT_WEIGHTS,
-        "query": tsquery,
-        "intent_id": intent_id,
         "ids": ids,
+        "words": words,
+        "term_queries": term_queries,
+        "all_query": all_query,
+        "synonyms_query": synonyms_query,
+        "intent_ids": feedback.intent_ids,
+        "strengths": feedback.strengths,
+        "documents": documents,
+        "weights": DOCUMENT_WEIGHTS,
     }
     with connection.cursor() as cursor:
         cursor.execute(RELEVANCE_SQL, params)
         return [
-            Scored(pk, float(text), float(match), float(rel)) for pk, text, match, rel in cursor
+            Scored(pk, bool(has_all), float(text), float(match), float(relevance))
+            for pk, has_all, text, match, relevance in cursor
         ]

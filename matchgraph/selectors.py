@@ -16,36 +16,21 @@ from matchgraph.models import (
     Intent,
     IntentArtifactEdge,
     IntentCapabilityEdge,
+    IntentRelation,
 )
-from matchgraph.normalize import STOP_WORDS, normalize_intent, query_words
-from matchgraph.relevance import rank_by_relevance
+from matchgraph.querying import SearchPlan, search_plan, synonym_groups, words_tsquery
+from matchgraph.relevance import RELATED_WEIGHT, Feedback, Scored, rank_by_relevance
+from matchgraph.vocabulary import correct_words, total_documents, vocabulary_rebuild_if_stale
+
+__all__ = ["SearchPlan", "artifact_search", "search_plan"]
 
 MAX_HIGHLIGHTS_PER_RESULT = 3
-MIN_PREFIX_LENGTH = 2
-
-
-@dataclass(frozen=True)
-class SearchPlan:
-    raw: str
-    intent_text: str
-    words: list[str]
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.words
-
-    def tsquery(self, *, any_word: bool = False) -> str:
-        """`caption & product & photo:*` — words are letters/digits only, so nothing can inject
-        tsquery syntax. The last word is a prefix, for results while typing."""
-        terms = list(self.words)
-        if len(terms[-1]) >= MIN_PREFIX_LENGTH:
-            terms[-1] = f"{terms[-1]}:*"
-        return (" | " if any_word else " & ").join(terms)
-
-
-def search_plan(raw_query: str) -> SearchPlan:
-    words = [word for word in query_words(raw_query) if word not in STOP_WORDS][:12]
-    return SearchPlan(raw=raw_query or "", intent_text=normalize_intent(raw_query), words=words)
+# Below this many results, search also tries a spelling correction and any-word matching.
+FEW_RESULTS = 3
+# Related intents lend their matches; only strong, unrejected relations count.
+MAX_RELATED_INTENTS = 5
+MIN_RELATION_STRENGTH = 0.3
+LONE_RESULT_NEIGHBOURS = 5
 
 
 @dataclass(frozen=True)
@@ -54,12 +39,28 @@ class CapabilityHighlight:
     title_html: str  # escaped in SQL, then only <mark> tags added
 
 
+@dataclass(frozen=True)
+class Correction:
+    typed: str
+    searched: str
+
+
+@dataclass(frozen=True)
+class MatchReason:
+    """Why a result is shown when it does not carry the typed words themselves."""
+
+    kind: str  # "synonym", "related" (intent) or "similar" (to the lone direct match)
+    label: str
+
+
 @dataclass
 class SearchResults:
     plan: SearchPlan
     browse: BrowseResult | None
     broadened: bool = False
+    correction: Correction | None = None
     highlights: dict[int, list[CapabilityHighlight]] = field(default_factory=dict)
+    reasons: dict[int, MatchReason] = field(default_factory=dict)
     suggested_categories: list[Category] = field(default_factory=list)
 
     @property
@@ -67,7 +68,31 @@ class SearchResults:
         return self.browse.total if self.browse else 0
 
 
-def _matching_ids(tsquery: str) -> list[int]:
+@dataclass(frozen=True)
+class RelatedIntent:
+    intent_id: int
+    text: str
+    strength: float
+
+
+@dataclass(frozen=True)
+class Candidates:
+    ids: list[int]
+    text_query: str  # what highlights mark: all words, or any word once broadened
+    broadened: bool
+    own_intent_id: int | None
+    related: list[RelatedIntent]
+
+    def feedback(self) -> Feedback:
+        intent_ids = [self.own_intent_id] if self.own_intent_id else []
+        strengths = [1.0] if self.own_intent_id else []
+        for relation in self.related:
+            intent_ids.append(relation.intent_id)
+            strengths.append(RELATED_WEIGHT * relation.strength)
+        return Feedback(intent_ids=intent_ids, strengths=strengths)
+
+
+def _text_matches(tsquery: str) -> QuerySet:
     """Published artifacts matching through their own document (name, capability titles,
     summary, categories) or through one capability's text (title and description)."""
     query = SearchQuery(tsquery, search_type="raw", config="english")
@@ -75,7 +100,52 @@ def _matching_ids(tsquery: str) -> list[int]:
     by_capability = Capability.objects.filter(
         search_vector=query, artifact__is_published=True
     ).values_list("artifact_id")
-    return [pk for (pk,) in by_document.union(by_capability)]
+    return by_document.union(by_capability)
+
+
+def _intent_and_relations(plan: SearchPlan) -> tuple[int | None, list[RelatedIntent]]:
+    if not plan.intent_text:
+        return None, []
+    own = Intent.objects.visible().filter(text=plan.intent_text).values_list("pk", flat=True)
+    own_id = own.first()
+    if own_id is None:
+        return None, []
+    relations = (
+        IntentRelation.objects.filter(
+            intent_id=own_id,
+            is_rejected=False,
+            strength__gte=MIN_RELATION_STRENGTH,
+            related__is_hidden=False,
+        )
+        .order_by("-strength")
+        .values_list("related_id", "related__text", "strength")[:MAX_RELATED_INTENTS]
+    )
+    return own_id, [RelatedIntent(pk, text, strength) for pk, text, strength in relations]
+
+
+def _candidates(plan: SearchPlan) -> Candidates:
+    """Artifacts with every word, or a synonym of a typed phrase, or chosen by searchers of a
+    related intent; when that is almost nothing, artifacts with any of the words."""
+    own_id, related = _intent_and_relations(plan)
+    all_words = plan.tsquery()
+    matches = _text_matches(all_words)
+    if plan.alternatives:
+        matches = matches.union(_text_matches(plan.alternatives_tsquery()))
+    if related:
+        borrowed = IntentArtifactEdge.objects.filter(
+            intent_id__in=[relation.intent_id for relation in related],
+            artifact__is_published=True,
+        ).values_list("artifact_id")
+        matches = matches.union(borrowed)
+    ids = [pk for (pk,) in matches]
+    broadened = False
+    if len(ids) < FEW_RESULTS and len(plan.words) > 1:
+        any_word = plan.tsquery(any_word=True)
+        extra = [pk for (pk,) in _text_matches(any_word) if pk not in set(ids)]
+        if extra:
+            ids, broadened = ids + extra, True
+            all_words = any_word
+    return Candidates(ids, all_words, broadened, own_id, related)
 
 
 def _by_ids(ids: list[int]) -> QuerySet:
@@ -84,52 +154,138 @@ def _by_ids(ids: list[int]) -> QuerySet:
     return Artifact.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
 
 
-def _intent_id(plan: SearchPlan) -> int | None:
-    if not plan.intent_text:
-        return None
-    return Intent.objects.filter(text=plan.intent_text).values_list("pk", flat=True).first()
+def _with_spelling_corrected(
+    plan: SearchPlan, candidates: Candidates
+) -> tuple[SearchPlan, Candidates, Correction | None]:
+    """When the query as typed finds little, try it with unknown words corrected; keep the
+    correction only if it finds more. A query with good results is never rewritten."""
+    if len(candidates.ids) >= FEW_RESULTS and not candidates.broadened:
+        return plan, candidates, None
+    corrected_words = correct_words(plan.words)
+    if corrected_words == plan.words:
+        return plan, candidates, None
+    corrected_plan = search_plan(" ".join(corrected_words), synonyms=synonym_groups())
+    corrected = _candidates(corrected_plan)
+    better = len(corrected.ids) > len(candidates.ids) or (
+        candidates.broadened and not corrected.broadened and corrected.ids
+    )
+    if not better:
+        return plan, candidates, None
+    return corrected_plan, corrected, Correction(plan.raw, corrected_plan.raw)
 
 
 def artifact_search(
-    *, raw_query: str, data: QueryDict, page_number: str | None, per_page: int
+    *,
+    raw_query: str,
+    data: QueryDict,
+    page_number: str | None,
+    per_page: int,
+    exact: bool = False,
 ) -> SearchResults:
     """Full-text search with facets, ordered by `matchgraph.relevance` unless a sort is chosen.
 
-    All words must match; when that finds nothing, any word may (and the page says so)."""
-    plan = search_plan(raw_query)
+    `exact` searches the words as typed, with no spelling correction."""
+    vocabulary_rebuild_if_stale()
+    synonyms = synonym_groups()
+    plan = search_plan(raw_query, synonyms=synonyms)
     # The words are matched by full-text search here, not by browse's keyword filter.
     data = data.copy()
-    data.pop("q", None)
+    for key in ("q", "exact"):
+        data.pop(key, None)
     if plan.is_empty:
         return SearchResults(plan=plan, browse=None, suggested_categories=_popular_categories())
-    broadened = False
-    tsquery = plan.tsquery()
-    ids = _matching_ids(tsquery)
-    if not ids and len(plan.words) > 1:
-        tsquery = plan.tsquery(any_word=True)
-        ids = _matching_ids(tsquery)
-        broadened = True
-    scored = rank_by_relevance(ids=ids, tsquery=tsquery, intent_id=_intent_id(plan))
+    candidates = _candidates(plan)
+    correction = None
+    if not exact:
+        plan, candidates, correction = _with_spelling_corrected(plan, candidates)
+    scored = rank_by_relevance(
+        ids=candidates.ids,
+        words=plan.words,
+        term_queries=plan.term_queries(),
+        all_query=plan.tsquery(),
+        synonyms_query=plan.alternatives_tsquery(),
+        feedback=candidates.feedback(),
+        documents=total_documents(),
+    )
+    ranked_ids = [item.artifact_id for item in scored]
+    neighbours = _neighbours_of_a_lone_result(ranked_ids)
     browse = artifact_browse(
         data=data,
         page_number=page_number,
         per_page=per_page,
-        base=_by_ids(ids),
-        ranked_ids=[item.artifact_id for item in scored],
+        base=_by_ids(candidates.ids + [pk for pk, _ in neighbours]),
+        ranked_ids=ranked_ids + [pk for pk, _ in neighbours],
     )
-    # The scores behind the order, on each shown artifact (templates and tests read them).
-    scores = {item.artifact_id: item for item in scored}
-    for artifact in browse.page.object_list:
-        score = scores.get(artifact.pk)
-        artifact.text_match = score.text_match if score else 0.0
-        artifact.match_weight = score.match_weight if score else 0.0
-        artifact.relevance = score.relevance if score else 0.0
-    results = SearchResults(plan=plan, browse=browse, broadened=broadened)
+    _attach_scores(browse, scored)
+    results = SearchResults(
+        plan=plan, browse=browse, broadened=candidates.broadened, correction=correction
+    )
     shown = [artifact.pk for artifact in browse.page.object_list]
-    results.highlights = capability_highlights(artifact_ids=shown, query=tsquery)
+    results.highlights = capability_highlights(artifact_ids=shown, query=candidates.text_query)
+    results.reasons = _match_reasons(browse, plan, candidates)
+    for pk, name in neighbours:
+        results.reasons[pk] = MatchReason("similar", name)
     if browse.total == 0:
         results.suggested_categories = _categories_for(plan) or _popular_categories()
     return results
+
+
+def _neighbours_of_a_lone_result(ranked_ids: list[int]) -> list[tuple[int, str]]:
+    """A search that names one artifact ("qdrant") finds just it; its closest neighbours,
+    shown after it, are what such a visitor usually compares it with."""
+    if not 0 < len(ranked_ids) < FEW_RESULTS:
+        return []
+    top = Artifact.objects.filter(pk=ranked_ids[0]).first()
+    if top is None:
+        return []
+    related = artifact_related(artifact=top, limit=LONE_RESULT_NEIGHBOURS)
+    return [(other.pk, top.name) for other in related if other.pk not in ranked_ids]
+
+
+def _attach_scores(browse: BrowseResult, scored: list[Scored]) -> None:
+    """The scores behind the order, on each shown artifact (templates and tests read them)."""
+    scores = {item.artifact_id: item for item in scored}
+    for artifact in browse.page.object_list:
+        score = scores.get(artifact.pk)
+        artifact.has_all_words = score.has_all_words if score else False
+        artifact.text_match = score.text_match if score else 0.0
+        artifact.match_weight = score.match_weight if score else 0.0
+        artifact.relevance = score.relevance if score else 0.0
+
+
+SYNONYM_REASONS_SQL = """
+SELECT DISTINCT ON (a.id) a.id, alt.n
+FROM catalog_artifact a,
+     unnest(%(queries)s::text[]) WITH ORDINALITY AS alt(query, n)
+WHERE a.id = ANY(%(ids)s) AND a.search_vector @@ to_tsquery('english', alt.query)
+ORDER BY a.id, alt.n
+"""
+
+
+def _match_reasons(
+    browse: BrowseResult, plan: SearchPlan, candidates: Candidates
+) -> dict[int, MatchReason]:
+    """For shown results without every typed word: the synonym they matched, or else the
+    related search whose visitors chose them."""
+    without_words = [a.pk for a in browse.page.object_list if not a.has_all_words]
+    reasons: dict[int, MatchReason] = {}
+    if without_words and plan.alternatives:
+        queries = [words_tsquery(list(alt.words)) for alt in plan.alternatives]
+        with connection.cursor() as cursor:
+            cursor.execute(SYNONYM_REASONS_SQL, {"queries": queries, "ids": without_words})
+            for artifact_id, n in cursor.fetchall():
+                reasons[artifact_id] = MatchReason("synonym", plan.alternatives[n - 1].label)
+    unexplained = [pk for pk in without_words if pk not in reasons]
+    if unexplained and candidates.related:
+        texts = {relation.intent_id: relation.text for relation in candidates.related}
+        edges = (
+            IntentArtifactEdge.objects.filter(artifact_id__in=unexplained, intent_id__in=texts)
+            .order_by("artifact_id", "-weight")
+            .values_list("artifact_id", "intent_id")
+        )
+        for artifact_id, intent_id in edges:
+            reasons.setdefault(artifact_id, MatchReason("related", texts[intent_id]))
+    return reasons
 
 
 HIGHLIGHT_SQL = """

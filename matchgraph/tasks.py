@@ -37,3 +37,10 @@ def aggregate_match_graph() -> dict:
         "comatches": report.comatches,
         "seconds": round(report.seconds, 3),
     }
+
+
+@shared_task(ignore_result=True)
+def rebuild_vocabulary() -> None:
+    from matchgraph.vocabulary import vocabulary_rebuild
+
+    vocabulary_rebuild()

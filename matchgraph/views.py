@@ -29,11 +29,13 @@ def search(request: HttpRequest) -> HttpResponse:
         data=request.GET,
         page_number=request.GET.get("page"),
         per_page=settings.ARTIFACTS_PER_PAGE,
+        exact=request.GET.get("exact") == "1",
     )
-    # Keystrokes of live search are not intents; a submitted or opened search is.
+    # Keystrokes of live search are not intents; a submitted or opened search is. A corrected
+    # search counts for what was meant, which is also what its result links carry.
     if results.browse and request.headers.get(LIVE_HEADER) != "1":
         record_search_task.delay(
-            query=raw_query,
+            query=results.plan.raw,
             shown_artifact_ids=[artifact.pk for artifact in results.browse.page.object_list],
             source_hash=source_hash(request),
         )

@@ -1,0 +1,108 @@
+"""From what a visitor typed to what search looks for: words, synonyms, and corrections."""
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+
+from matchgraph.models import SynonymGroup
+from matchgraph.normalize import STOP_WORDS, normalize_intent, query_words
+
+MAX_WORDS = 12
+MIN_PREFIX_LENGTH = 2
+SYNONYMS_CACHE_KEY = "matchgraph:synonym-groups"
+SYNONYMS_CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another way to say part of the query: searched too, at a lower weight."""
+
+    words: tuple[str, ...]
+    label: str  # the synonym as a visitor would read it: "speech recognition"
+    replaces: str  # what the visitor typed that it stands for: "asr"
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    raw: str
+    intent_text: str
+    words: list[str]
+    alternatives: list[Alternative] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.words
+
+    def tsquery(self, *, any_word: bool = False) -> str:
+        """`caption & product & photo:*` — words are letters/digits only, so nothing can inject
+        tsquery syntax. The last word is a prefix, for results while typing."""
+        return words_tsquery(self.words, any_word=any_word, prefix_last=True)
+
+    def term_queries(self) -> list[str]:
+        """One query per word, for weighting each word by how rare it is."""
+        return [words_tsquery([word], prefix_last=word == self.words[-1]) for word in self.words]
+
+    def alternatives_tsquery(self) -> str | None:
+        if not self.alternatives:
+            return None
+        return " | ".join(f"({words_tsquery(list(alt.words))})" for alt in self.alternatives)
+
+
+def words_tsquery(words: list[str], *, any_word: bool = False, prefix_last: bool = False) -> str:
+    terms = list(words)
+    if prefix_last and len(terms[-1]) >= MIN_PREFIX_LENGTH:
+        terms[-1] = f"{terms[-1]}:*"
+    return (" | " if any_word else " & ").join(terms)
+
+
+def search_words(raw_query: str) -> list[str]:
+    return [word for word in query_words(raw_query) if word not in STOP_WORDS][:MAX_WORDS]
+
+
+def search_plan(
+    raw_query: str, *, synonyms: list[list[tuple[str, ...]]] | None = None
+) -> SearchPlan:
+    """A pure function of the text and the synonym groups (see `synonym_groups`)."""
+    words = search_words(raw_query)
+    return SearchPlan(
+        raw=raw_query or "",
+        intent_text=normalize_intent(raw_query),
+        words=words,
+        alternatives=synonym_alternatives(words, synonyms or []),
+    )
+
+
+def synonym_groups() -> list[list[tuple[str, ...]]]:
+    """Active groups as lists of normalized word tuples, cached for a few minutes."""
+
+    def load() -> list[list[tuple[str, ...]]]:
+        groups = []
+        for terms in SynonymGroup.objects.filter(is_active=True).values_list("terms", flat=True):
+            normalized = {tuple(search_words(term)) for term in terms}
+            groups.append(sorted(term for term in normalized if term))
+        return groups
+
+    return cache.get_or_set(SYNONYMS_CACHE_KEY, load, SYNONYMS_CACHE_SECONDS)
+
+
+def synonym_alternatives(
+    words: list[str], groups: list[list[tuple[str, ...]]]
+) -> list[Alternative]:
+    """For every synonym term found in the query (as a run of words), each other term of its
+    group. Works both ways: "asr" brings "speech recognition", and the reverse."""
+    alternatives: list[Alternative] = []
+    seen: set[tuple[str, ...]] = {tuple(words)}
+    for group in groups:
+        for term in group:
+            if not _contains_run(words, term):
+                continue
+            for other in group:
+                if other != term and other not in seen:
+                    seen.add(other)
+                    alternatives.append(Alternative(other, " ".join(other), " ".join(term)))
+    return alternatives
+
+
+def _contains_run(words: list[str], run: tuple[str, ...]) -> bool:
+    width = len(run)
+    return any(tuple(words[i : i + width]) == run for i in range(len(words) - width + 1))

@@ -1,0 +1,187 @@
+"""The catalog's vocabulary, for spelling correction and for weighting rare words.
+
+A task rebuilds it, set-based, whenever the catalog's search documents change (`catalog`
+bumps a version; a search that sees a newer version queues the rebuild). Requests only read
+it: the surface words are held in process memory per version, so correcting a query never
+scans the catalog, and works the same on a PostgreSQL without pg_trgm.
+"""
+
+import re
+import threading
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from rapidfuzz import fuzz, process
+
+from catalog.search_index import catalog_search_version
+
+BUILT_VERSION_KEY = "matchgraph:vocabulary-version"
+TOTAL_DOCUMENTS_KEY = "matchgraph:vocabulary-documents"
+REBUILD_LOCK_KEY = "matchgraph:vocabulary-rebuild-queued"
+REBUILD_LOCK_SECONDS = 60
+
+MIN_CORRECTABLE_LENGTH = 4
+CORRECTION_CUTOFF = 75.0
+MAX_WORD_LENGTH = 40
+
+# Surface words from names, categories and capability titles (always), and from summaries
+# when they recur; words of 3+ letters that are not just digits.
+TERMS_SQL = f"""
+INSERT INTO matchgraph_searchterm (word, frequency)
+SELECT word, count(*) FROM (
+    SELECT regexp_split_to_table(lower(name), '[^[:alnum:]]+') AS word, 'strong' AS source
+    FROM catalog_artifact WHERE is_published
+    UNION ALL
+    SELECT regexp_split_to_table(lower(regexp_replace(name, '[^[:alnum:]]+', '', 'g')), '\\s+'),
+           'strong'
+    FROM catalog_artifact WHERE is_published
+    UNION ALL
+    SELECT regexp_split_to_table(lower(name), '[^[:alnum:]]+'), 'strong' FROM catalog_category
+    UNION ALL
+    SELECT regexp_split_to_table(lower(title), '[^[:alnum:]]+'), 'strong' FROM catalog_capability
+    UNION ALL
+    SELECT regexp_split_to_table(lower(summary), '[^[:alnum:]]+'), 'weak'
+    FROM catalog_artifact WHERE is_published
+) AS words
+WHERE length(word) BETWEEN 3 AND {MAX_WORD_LENGTH} AND word !~ '^[0-9]+$'
+GROUP BY word
+HAVING bool_or(source = 'strong') OR count(*) >= 2
+"""
+
+LEXEMES_SQL = """
+INSERT INTO matchgraph_lexemestat (lexeme, documents)
+SELECT word, ndoc FROM ts_stat(
+    'SELECT search_vector FROM catalog_artifact WHERE is_published AND search_vector IS NOT NULL'
+)
+WHERE length(word) <= 200
+"""
+
+
+@dataclass(frozen=True)
+class VocabularyReport:
+    terms: int
+    lexemes: int
+    documents: int
+
+
+def vocabulary_rebuild() -> VocabularyReport:
+    version = catalog_search_version()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM matchgraph_searchterm")
+        cursor.execute(TERMS_SQL)
+        terms = cursor.rowcount
+        cursor.execute("DELETE FROM matchgraph_lexemestat")
+        cursor.execute(LEXEMES_SQL)
+        lexemes = cursor.rowcount
+        cursor.execute("SELECT count(*) FROM catalog_artifact WHERE is_published")
+        documents = cursor.fetchone()[0]
+    cache.set(TOTAL_DOCUMENTS_KEY, documents, None)
+    cache.set(BUILT_VERSION_KEY, version, None)
+    cache.delete(REBUILD_LOCK_KEY)
+    return VocabularyReport(terms=terms, lexemes=lexemes, documents=documents)
+
+
+def vocabulary_is_stale() -> bool:
+    return cache.get(BUILT_VERSION_KEY) != catalog_search_version()
+
+
+def vocabulary_rebuild_if_stale() -> bool:
+    """Queue one rebuild when the catalog changed since the last build. Returns True if
+    queued. The lock keeps a burst of searches from queueing a rebuild each."""
+    if not vocabulary_is_stale() or not cache.add(REBUILD_LOCK_KEY, True, REBUILD_LOCK_SECONDS):
+        return False
+    from matchgraph.tasks import rebuild_vocabulary
+
+    transaction.on_commit(rebuild_vocabulary.delay)
+    return True
+
+
+def total_documents() -> int:
+    return cache.get(TOTAL_DOCUMENTS_KEY) or 0
+
+
+# --- Spelling correction -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    version: str | None
+    words: list[str]
+    frequency: dict[str, int]
+
+
+_lexicon = Lexicon(version=None, words=[], frequency={})
+_lexicon_lock = threading.Lock()
+
+
+def lexicon() -> Lexicon:
+    """The surface vocabulary, loaded once per process per built version."""
+    global _lexicon
+    version = cache.get(BUILT_VERSION_KEY)
+    if _lexicon.version == version and version is not None:
+        return _lexicon
+    with _lexicon_lock:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT word, frequency FROM matchgraph_searchterm")
+            frequency = dict(cursor.fetchall())
+        _lexicon = Lexicon(version=version, words=list(frequency), frequency=frequency)
+    return _lexicon
+
+
+WORD = re.compile(r"^[^\W_]+$")
+
+
+def correct_words(words: list[str]) -> list[str]:
+    """Each word the catalog does not know, replaced by its closest known word; words that
+    split ("whis per") or join ("speechrecognition") into known words are mended first."""
+    known = lexicon()
+    if not known.words:
+        return list(words)
+    mended = _join_split_words(words, known)
+    corrected = []
+    for word in mended:
+        corrected.extend(_correct_word(word, known))
+    return corrected
+
+
+def _join_split_words(words: list[str], known: Lexicon) -> list[str]:
+    result: list[str] = []
+    index = 0
+    while index < len(words):
+        pair = "".join(words[index : index + 2])
+        if (
+            index + 1 < len(words)
+            and pair in known.frequency
+            and (words[index] not in known.frequency or words[index + 1] not in known.frequency)
+        ):
+            result.append(pair)
+            index += 2
+            continue
+        result.append(words[index])
+        index += 1
+    return result
+
+
+def _correct_word(word: str, known: Lexicon) -> list[str]:
+    if word in known.frequency or len(word) < MIN_CORRECTABLE_LENGTH or not WORD.match(word):
+        return [word]
+    split = _split_joined_word(word, known)
+    if split:
+        return split
+    candidates = process.extract(
+        word, known.words, scorer=fuzz.ratio, score_cutoff=CORRECTION_CUTOFF, limit=5
+    )
+    if not candidates:
+        return [word]
+    # Best similarity first; between near-equals, the more frequent word.
+    best = max(candidates, key=lambda found: (round(found[1]), known.frequency[found[0]]))
+    return [best[0]]
+
+
+def _split_joined_word(word: str, known: Lexicon) -> list[str] | None:
+    for cut in range(3, len(word) - 2):
+        left, right = word[:cut], word[cut:]
+        if left in known.frequency and right in known.frequency:
+            return [left, right]
+    return None
