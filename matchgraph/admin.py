@@ -15,6 +15,8 @@ from matchgraph.models import (
     Intent,
     IntentArtifactEdge,
     IntentCapabilityEdge,
+    IntentRelation,
+    SynonymGroup,
 )
 from matchgraph.tasks import aggregate_match_graph as aggregate_match_graph_task
 
@@ -177,3 +179,52 @@ class CoMatchAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SynonymGroup)
+class SynonymGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "term_list", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "terms")
+
+    @admin.display(description="Terms")
+    def term_list(self, group: SynonymGroup) -> str:
+        return ", ".join(group.terms)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.synonyms_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.synonyms_changed()
+
+
+@admin.register(IntentRelation)
+class IntentRelationAdmin(admin.ModelAdmin):
+    """Relations learned from the match graph. Reject one and search never uses it."""
+
+    list_display = ("intent", "related", "strength", "shared_artifacts", "is_rejected")
+    list_filter = ("is_rejected",)
+    search_fields = ("intent__text", "related__text")
+    list_select_related = ("intent", "related")
+    ordering = ("-strength",)
+    readonly_fields = ("intent", "related", "strength", "shared_artifacts")
+    actions = ("reject", "restore")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Reject selected relations (search stops using them)")
+    def reject(self, request: HttpRequest, queryset):
+        count = services.intent_relations_set_rejected(
+            relation_ids=list(queryset.values_list("pk", flat=True)), rejected=True
+        )
+        self.message_user(request, f"Rejected {count} relation(s).", messages.SUCCESS)
+
+    @admin.action(description="Restore selected relations")
+    def restore(self, request: HttpRequest, queryset):
+        count = services.intent_relations_set_rejected(
+            relation_ids=list(queryset.values_list("pk", flat=True)), rejected=False
+        )
+        self.message_user(request, f"Restored {count} relation(s).", messages.SUCCESS)

@@ -207,7 +207,46 @@ def _vacuum_rebuilt_tables() -> None:
     if connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {', '.join(REBUILT_TABLES)}")
+        tables = ", ".join((*REBUILT_TABLES, "matchgraph_intentrelation"))
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+
+
+# Learned relations: intents whose chosen artifacts overlap (cosine over edge weights, on
+# each intent's strongest artifacts and each artifact's strongest intents, so one popular
+# artifact cannot pair every intent with every other). Rejected pairs keep their rejection.
+RELATION_MIN_SHARED = 2
+RELATION_MIN_STRENGTH = 0.3
+RELATION_TOP_ARTIFACTS = 10
+RELATION_TOP_INTENTS_PER_ARTIFACT = 50
+
+INTENT_RELATIONS = """
+INSERT INTO matchgraph_intentrelation
+       (intent_id, related_id, shared_artifacts, strength, is_rejected)
+WITH edge AS (
+    SELECT intent_id, artifact_id, weight FROM (
+        SELECT intent_id, artifact_id, weight,
+               row_number() OVER (PARTITION BY intent_id ORDER BY weight DESC) AS by_intent,
+               row_number() OVER (PARTITION BY artifact_id ORDER BY weight DESC) AS by_artifact
+        FROM matchgraph_intentartifactedge
+    ) AS ranked
+    WHERE by_intent <= %(top_artifacts)s AND by_artifact <= %(top_intents)s
+),
+norm AS (SELECT intent_id, sqrt(sum(weight * weight)) AS n FROM edge GROUP BY intent_id),
+pairs AS (
+    SELECT a.intent_id, b.intent_id AS related_id, count(*) AS shared,
+           sum(a.weight * b.weight) AS dot
+    FROM edge a JOIN edge b ON b.artifact_id = a.artifact_id AND b.intent_id <> a.intent_id
+    GROUP BY a.intent_id, b.intent_id
+    HAVING count(*) >= %(min_shared)s
+)
+SELECT p.intent_id, p.related_id, p.shared, p.dot / (na.n * nb.n), false
+FROM pairs p
+JOIN norm na ON na.intent_id = p.intent_id
+JOIN norm nb ON nb.intent_id = p.related_id
+WHERE p.dot / nullif(na.n * nb.n, 0) >= %(min_strength)s
+ON CONFLICT (intent_id, related_id) DO UPDATE
+SET shared_artifacts = EXCLUDED.shared_artifacts, strength = EXCLUDED.strength
+"""
 
 
 @dataclass(frozen=True)
@@ -215,6 +254,7 @@ class AggregationReport:
     artifact_edges: int
     capability_edges: int
     comatches: int
+    intent_relations: int
     artifacts_with_matches: int
     seconds: float
 
@@ -230,6 +270,10 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         "max_position_weight": MAX_POSITION_WEIGHT,
         "pairs_from_top": PAIRS_FROM_TOP_ARTIFACTS,
         "kept_per_artifact": COMATCHES_KEPT_PER_ARTIFACT,
+        "top_artifacts": RELATION_TOP_ARTIFACTS,
+        "top_intents": RELATION_TOP_INTENTS_PER_ARTIFACT,
+        "min_shared": RELATION_MIN_SHARED,
+        "min_strength": RELATION_MIN_STRENGTH,
         **VIA_WEIGHTS,
     }
     started = time.perf_counter()
@@ -251,6 +295,9 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         artifacts_with_matches = cursor.rowcount
         cursor.execute(COMATCHES, params)
         comatches = cursor.rowcount
+        cursor.execute("DELETE FROM matchgraph_intentrelation WHERE NOT is_rejected")
+        cursor.execute(INTENT_RELATIONS, params)
+        intent_relations = cursor.rowcount
         cursor.execute(DENORMALIZE_TIMES_MATCHED)
         cursor.execute(INTENT_COUNTS)
         # ON COMMIT DROP only fires at the outermost commit: inside a caller's transaction
@@ -261,6 +308,7 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         artifact_edges=artifact_edges,
         capability_edges=capability_edges,
         comatches=comatches,
+        intent_relations=intent_relations,
         artifacts_with_matches=artifacts_with_matches,
         seconds=time.perf_counter() - started,
     )

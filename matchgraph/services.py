@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Artifact
-from matchgraph.models import Intent, MatchEvent, MatchVia, SearchEvent
+from matchgraph.models import Intent, IntentRelation, MatchEvent, MatchVia, SearchEvent
 from matchgraph.normalize import normalize_intent
 
 MAX_SHOWN_RECORDED = 50
@@ -75,3 +75,17 @@ def intents_merge(*, duplicates: list[Intent], into: Intent) -> int:
 
 def intents_set_hidden(*, intent_ids: list[int], hidden: bool) -> int:
     return Intent.objects.filter(pk__in=intent_ids).update(is_hidden=hidden)
+
+
+def synonyms_changed() -> None:
+    """Searches read synonym groups from the cache; drop it so an edit applies at once."""
+    from django.core.cache import cache
+
+    from matchgraph.querying import SYNONYMS_CACHE_KEY
+
+    cache.delete(SYNONYMS_CACHE_KEY)
+
+
+def intent_relations_set_rejected(*, relation_ids: list[int], rejected: bool) -> int:
+    """A rejected relation is never used by search and survives every re-aggregation."""
+    return IntentRelation.objects.filter(pk__in=relation_ids).update(is_rejected=rejected)

@@ -35,6 +35,7 @@ def aggregate_match_graph() -> dict:
         "artifact_edges": report.artifact_edges,
         "capability_edges": report.capability_edges,
         "comatches": report.comatches,
+        "intent_relations": report.intent_relations,
         "seconds": round(report.seconds, 3),
     }
 

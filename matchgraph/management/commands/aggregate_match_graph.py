@@ -13,6 +13,7 @@ class Command(BaseCommand):
                 f"{report.artifact_edges} intent→artifact edges, "
                 f"{report.capability_edges} intent→capability edges, "
                 f"{report.comatches} co-match pairs, "
+                f"{report.intent_relations} related intents, "
                 f"{report.artifacts_with_matches} artifacts matched, "
                 f"in {report.seconds:.2f} s."
             )
