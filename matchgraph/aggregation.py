@@ -108,16 +108,20 @@ WHERE i.id IN (SELECT DISTINCT intent_id FROM matchgraph_intentartifactedge)
 # of the intent's words (any of them) against the artifact's capability text.
 CAPABILITY_EDGES = """
 INSERT INTO matchgraph_intentcapabilityedge (intent_id, capability_id, matches, weight)
-SELECT best.intent_id, best.capability_id, sum(best.matches), sum(best.weight)
-FROM (
-    SELECT DISTINCT ON (e.intent_id, e.artifact_id)
-           e.intent_id, c.id AS capability_id, e.matches, e.weight
-    FROM matchgraph_intentartifactedge e
-    JOIN intent_query iq ON iq.intent_id = e.intent_id AND iq.q IS NOT NULL
-    JOIN catalog_capability c ON c.artifact_id = e.artifact_id AND c.search_vector @@ iq.q
-    ORDER BY e.intent_id, e.artifact_id, ts_rank(c.search_vector, iq.q) DESC, c.position
+SELECT e.intent_id, best.capability_id, sum(e.matches), sum(e.weight)
+FROM matchgraph_intentartifactedge e
+JOIN intent_query iq ON iq.intent_id = e.intent_id AND iq.q IS NOT NULL
+CROSS JOIN LATERAL (
+    -- ts_match_vq is `@@` spelled as a function: the same test, but one the planner cannot
+    -- answer from the GIN index, so it reads the artifact's few capabilities by artifact_id
+    -- instead of scanning the whole text index once per edge.
+    SELECT c.id AS capability_id
+    FROM catalog_capability c
+    WHERE c.artifact_id = e.artifact_id AND ts_match_vq(c.search_vector, iq.q)
+    ORDER BY ts_rank(c.search_vector, iq.q) DESC, c.position
+    LIMIT 1
 ) AS best
-GROUP BY best.intent_id, best.capability_id
+GROUP BY e.intent_id, best.capability_id
 """
 
 ARTIFACT_STATS = """

@@ -303,7 +303,8 @@ FROM (
            ) AS nth
     FROM catalog_capability
     WHERE artifact_id = ANY(%(ids)s)
-      AND search_vector @@ to_tsquery('english', %(query_any)s)
+      -- the function form of @@: read the page's capabilities by artifact, not the index
+      AND ts_match_vq(search_vector, to_tsquery('english', %(query_any)s))
 ) AS ranked
 WHERE nth <= %(limit)s
 ORDER BY artifact_id, nth
