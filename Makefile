@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install db demo ranks lint format check-deploy browser-test unit-test worker clean-data relevance
+.PHONY: run test setup install db demo ranks lint format check-deploy browser-test unit-test worker beat relevance
 
 run: setup demo ranks
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -33,6 +33,7 @@ db: install
 
 demo: db
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py rebuild_search_vocabulary
 
 ranks: db
 	@if $(BIN)/python manage.py help recompute_ranks >/dev/null 2>&1; then \
@@ -47,6 +48,9 @@ browser-test: setup
 
 worker: setup
 	$(BIN)/celery -A config worker --loglevel=info
+
+beat: setup
+	$(BIN)/celery -A config beat --loglevel=info
 
 lint:
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ DATABASE_URL, REDIS_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG, DJANGO_ALLOWED_HOSTS, 
 """
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config.env import BASE_DIR, env_bool, env_int, env_list, env_str, local_secret_key
 
@@ -116,6 +117,19 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TIMEZONE = "UTC"
+# Every periodic job in one place; run them with `make beat` (celery -A config beat).
+CELERY_BEAT_SCHEDULE = {
+    "matchgraph-aggregate-hourly": {
+        "task": "matchgraph.tasks.aggregate_match_graph",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 60 * 50},
+    },
+    "ranking-recompute-all-nightly": {
+        "task": "ranking.tasks.recompute_all_ranks",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 60 * 60 * 6},
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -158,3 +172,12 @@ LOGGING = {
 
 # Catalog presentation.
 ARTIFACTS_PER_PAGE = 24
+
+# --- Ranking (UnfragileRank, ranking/) --------------------------------------------------------
+# A signal earns its 0/1 badge when the artifact is at or above this percentile of its kind.
+RANK_BADGE_PERCENTILE = float(env_str("RANK_BADGE_PERCENTILE", "0.8"))
+# Full runs kept (one score row per artifact per run); older ones are pruned after each run.
+# The per-day history (RankHistory) is kept regardless.
+RANK_RUNS_KEPT = env_int("RANK_RUNS_KEPT", 7)
+# Days of history in the artifact page's rank chart.
+RANK_HISTORY_CHART_DAYS = 90

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("search/", include("matchgraph.urls")),
+    path("ranking/", include("ranking.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -1,19 +1,8 @@
-"""Ranking fixtures: a curator, and Celery in eager mode for tests that run tasks in-process
-(CI sets REDIS_URL, which would otherwise send them to a broker nobody consumes)."""
+"""Ranking fixtures. (Celery runs tasks eagerly in every test, see tests/conftest.py; the
+real-worker test opts out with the `real_worker` marker.)"""
 
 import pytest
 from django.contrib.auth import get_user_model
-
-
-@pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    previous = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture

@@ -66,9 +66,7 @@ def test_recompute_button_queues_the_task_after_commit(
     assert queued == [1]
 
 
-def test_recompute_button_runs_the_task(
-    curator_client, eager_celery, django_capture_on_commit_callbacks
-):
+def test_recompute_button_runs_the_task(curator_client, django_capture_on_commit_callbacks):
     ArtifactFactory()
     with django_capture_on_commit_callbacks(execute=True):
         response = curator_client.post(RECOMPUTE, follow=True)

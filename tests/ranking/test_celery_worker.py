@@ -18,7 +18,7 @@ from ranking.models import RankRun, RankScore
 from ranking.tasks import recompute_all_ranks
 from tests.catalog.factories import ArtifactFactory, SignalsFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_worker]
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -51,8 +51,9 @@ def worker_database_url() -> str:
     password = quote(settings["PASSWORD"] or "", safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
     port = f":{settings['PORT']}" if settings["PORT"] else ""
-    return f"postgres://{credentials}{quote(host, safe='')}{port}/{quote(settings['NAME'], safe='')}"
-
+    return (
+        f"postgres://{credentials}{quote(host, safe='')}{port}/{quote(settings['NAME'], safe='')}"
+    )
 
 
 @pytest.fixture
@@ -87,9 +88,7 @@ def worker():
         text=True,
     )
     producer = Celery("ranking-worker-test", broker=redis_url, backend=redis_url)
-    producer.conf.update(
-        task_serializer="json", result_serializer="json", accept_content=["json"]
-    )
+    producer.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"])
     try:
         yield producer, process
     finally:

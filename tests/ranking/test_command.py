@@ -40,6 +40,9 @@ def test_dry_run_saves_nothing():
 def test_one_artifact_by_slug():
     artifact = ArtifactFactory(slug="solo")
     run()
-    assert run("--artifact", "solo").strip() == f"solo: {Artifact.objects.get(pk=artifact.pk).current_rank}/100"
+    assert (
+        run("--artifact", "solo").strip()
+        == f"solo: {Artifact.objects.get(pk=artifact.pk).current_rank}/100"
+    )
     with pytest.raises(CommandError, match="No artifact"):
         run("--artifact", "nope")

@@ -141,14 +141,22 @@ def test_everything_stays_within_0_and_100_for_random_directories():
             if result.total is not None:
                 assert 0 <= result.total <= 100
                 assert 0 <= result.rank <= 100
-                assert all(part is None or 0 <= part <= 100 for part in result.combination.parts.values())
+                assert all(
+                    part is None or 0 <= part <= 100 for part in result.combination.parts.values()
+                )
 
 
 # Missing signals -------------------------------------------------------------------------
 
 
 def test_unknown_signal_is_left_out_and_the_weights_renormalized():
-    scores = {"adoption": 80.0, "quality": 40.0, "ecosystem": None, "match_graph": None, "freshness": None}
+    scores = {
+        "adoption": 80.0,
+        "quality": 40.0,
+        "ecosystem": None,
+        "match_graph": None,
+        "freshness": None,
+    }
     result = scoring.combine(scores, WEIGHTS)
     assert result.total == pytest.approx((35 * 80 + 25 * 40) / (35 + 25))
     assert result.points["ecosystem"] is None
@@ -159,14 +167,22 @@ def test_unknown_signal_is_left_out_and_the_weights_renormalized():
 
 
 def test_unknown_is_not_zero():
-    known = {"adoption": 80.0, "quality": 40.0, "ecosystem": None, "match_graph": None, "freshness": None}
+    known = {
+        "adoption": 80.0,
+        "quality": 40.0,
+        "ecosystem": None,
+        "match_graph": None,
+        "freshness": None,
+    }
     zero = {**known, "ecosystem": 0.0}
     assert scoring.combine(zero, WEIGHTS).total < scoring.combine(known, WEIGHTS).total
 
 
 def test_no_known_signal_means_no_rank_rather_than_zero():
     nothing = RankInputs(artifact_id=1, kind="paper")
-    result = scoring.score_batch([nothing], weights=WEIGHTS, today=TODAY, half_life_days=HALF_LIFE)[1]
+    result = scoring.score_batch([nothing], weights=WEIGHTS, today=TODAY, half_life_days=HALF_LIFE)[
+        1
+    ]
     assert result.total is None
     assert result.rank is None
     assert set(result.scores.values()) == {None}
@@ -174,7 +190,7 @@ def test_no_known_signal_means_no_rank_rather_than_zero():
 
 def test_only_zero_weight_signals_known_means_no_rank():
     weights = {**WEIGHTS, "freshness": 0.0}
-    scores = {key: None for key in scoring.SIGNAL_KEYS} | {"freshness": 90.0}
+    scores = dict.fromkeys(scoring.SIGNAL_KEYS) | {"freshness": 90.0}
     assert scoring.combine(scores, weights).rank is None
 
 
@@ -275,7 +291,9 @@ def test_freshness_is_not_rescaled_within_the_kind():
 def test_displayed_parts_always_add_up_to_the_rank():
     rng = random.Random(2026)
     for _ in range(2_000):
-        scores = {key: rng.choice([None, rng.uniform(0, 100), 100.0, 0.0]) for key in scoring.SIGNAL_KEYS}
+        scores = {
+            key: rng.choice([None, rng.uniform(0, 100), 100.0, 0.0]) for key in scoring.SIGNAL_KEYS
+        }
         weights = {key: rng.choice([0.0, 10.0, rng.uniform(0, 40)]) for key in scoring.SIGNAL_KEYS}
         result = scoring.combine(scores, weights)
         if result.rank is None:
@@ -288,7 +306,13 @@ def test_displayed_parts_always_add_up_to_the_rank():
 
 
 def test_displayed_parts_give_leftover_points_to_the_largest_remainders():
-    points = {"adoption": 33.4, "quality": 33.3, "ecosystem": 33.3, "match_graph": None, "freshness": None}
+    points = {
+        "adoption": 33.4,
+        "quality": 33.3,
+        "ecosystem": 33.3,
+        "match_graph": None,
+        "freshness": None,
+    }
     assert scoring.displayed_parts(points, rank=100) == {
         "adoption": 34,
         "quality": 33,
@@ -314,7 +338,9 @@ def test_badge_needs_the_threshold_percentile_of_its_kind():
 
 
 def test_top_fifth_of_a_kind_gets_the_adoption_badge():
-    rows = [RankInputs(artifact_id=index, kind="model", stars=index * 100) for index in range(1, 11)]
+    rows = [
+        RankInputs(artifact_id=index, kind="model", stars=index * 100) for index in range(1, 11)
+    ]
     results = scoring.score_batch(rows, weights=WEIGHTS, today=TODAY, half_life_days=HALF_LIFE)
     badged = sorted(key for key, result in results.items() if result.badges["adoption"])
     assert badged == [8, 9, 10]
@@ -326,9 +352,13 @@ def test_top_fifth_of_a_kind_gets_the_adoption_badge():
 def test_placing_one_artifact_matches_scoring_the_whole_directory():
     peers = peers_of(count=20)
     row = full_inputs(artifact_id=1)
-    batch = scoring.score_batch([*peers, row], weights=WEIGHTS, today=TODAY, half_life_days=HALF_LIFE)
+    batch = scoring.score_batch(
+        [*peers, row], weights=WEIGHTS, today=TODAY, half_life_days=HALF_LIFE
+    )
     peer_raws = {
-        key: [scoring.raw_values(peer, today=TODAY, half_life_days=HALF_LIFE)[key] for peer in peers]
+        key: [
+            scoring.raw_values(peer, today=TODAY, half_life_days=HALF_LIFE)[key] for peer in peers
+        ]
         for key in scoring.SIGNAL_KEYS
     }
     placed = scoring.place_in_distribution(
@@ -344,5 +374,9 @@ def test_placing_one_artifact_matches_scoring_the_whole_directory():
 def test_every_signal_explains_itself_in_plain_words():
     for spec in scoring.SIGNALS:
         assert spec.name and spec.description and spec.inputs and spec.maximum == 100
-        assert "Unknown" in scoring.explain(spec.key, score=None, kind_plural="models", half_life_days=180)
-        assert "72 of 100" in scoring.explain(spec.key, score=72.4, kind_plural="models", half_life_days=180)
+        assert "Unknown" in scoring.explain(
+            spec.key, score=None, kind_plural="models", half_life_days=180
+        )
+        assert "72 of 100" in scoring.explain(
+            spec.key, score=72.4, kind_plural="models", half_life_days=180
+        )

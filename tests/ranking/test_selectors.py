@@ -54,7 +54,9 @@ def test_history_is_oldest_first_within_the_window(ranked):
     RankHistory.objects.create(
         artifact=ranked[0], day=TODAY - dt.timedelta(days=400), rank=1, total=1
     )
-    RankHistory.objects.create(artifact=ranked[0], day=TODAY - dt.timedelta(days=5), rank=3, total=3)
+    RankHistory.objects.create(
+        artifact=ranked[0], day=TODAY - dt.timedelta(days=5), rank=3, total=3
+    )
     history = selectors.rank_history_for_artifact(artifact_id=ranked[0].pk, days=90, today=TODAY)
     assert [day for day, _ in history] == [TODAY - dt.timedelta(days=5), TODAY]
 
@@ -91,6 +93,6 @@ def test_overview_shows_defaults_before_any_run():
     overview = selectors.ranking_overview()
     assert overview.current_run is None
     assert overview.weights.pk is None
-    assert [line.key for line in overview.weight_lines][0] == "adoption"
+    assert overview.weight_lines[0].key == "adoption"
     assert sum(line.share for line in overview.weight_lines) == pytest.approx(100)
     assert overview.badge_top_percent == 20

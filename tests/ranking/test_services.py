@@ -143,9 +143,7 @@ def test_capability_confidence_is_the_mean_of_the_curated_levels():
 # Atomicity -------------------------------------------------------------------------------
 
 
-def test_a_run_failing_before_the_switch_leaves_the_previous_ranking_current(
-    models, monkeypatch
-):
+def test_a_run_failing_before_the_switch_leaves_the_previous_ranking_current(models, monkeypatch):
     first = services.rank_recompute_all(now=FROZEN_NOW)
     ranks_before = {key: rank_of(artifact) for key, artifact in models.items()}
     history_before = list(RankHistory.objects.values_list("artifact_id", "day", "rank"))
@@ -320,3 +318,13 @@ def test_new_weights_version_becomes_the_only_active_one_and_changes_the_next_ru
     assert current.weights == freshness_only
     assert rank_of(models["small"]) != rank_before
     assert rank_of(models["small"]) == scoring.round_half_up(score_of(models["small"]).freshness)
+
+
+def test_an_artifact_that_loses_its_rank_loses_that_days_history_row():
+    artifact = ArtifactFactory(released=None)
+    services.rank_recompute_all(now=FROZEN_NOW)
+    assert RankHistory.objects.filter(artifact=artifact).exists()
+    Artifact.objects.filter(pk=artifact.pk).update(updated=None)  # no known signal left
+    services.rank_recompute_all(now=FROZEN_NOW + dt.timedelta(hours=1))
+    assert not RankHistory.objects.filter(artifact=artifact).exists()
+    assert rank_of(artifact) is None

@@ -37,8 +37,12 @@ def random_directory():
             license=rng.choice(["", "MIT"]),
             best_for=rng.choice([[], ["teams"]]),
             details=rng.choice([[], [["size", "7B"]]]),
-            released=rng.choice([None, dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 900))]),
-            updated=rng.choice([None, dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 320))]),
+            released=rng.choice(
+                [None, dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 900))]
+            ),
+            updated=rng.choice(
+                [None, dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 320))]
+            ),
             categories=[category] if rng.random() < 0.5 else [],
         )
         artifacts.append(artifact)
@@ -54,7 +58,9 @@ def random_directory():
                 docs_pages=rng.choice([None, rng.randint(0, 300)]),
                 has_examples=rng.choice([None, True, False]),
                 has_changelog=rng.choice([None, True, False]),
-                last_commit=rng.choice([None, dt.date(2026, 11, 1) - dt.timedelta(days=rng.randint(0, 700))]),
+                last_commit=rng.choice(
+                    [None, dt.date(2026, 11, 1) - dt.timedelta(days=rng.randint(0, 700))]
+                ),
             )
         for position in range(rng.randint(0, 5)):
             CapabilityFactory(
@@ -65,7 +71,11 @@ def random_directory():
         if rng.random() < 0.3:
             DataSourceFactory(artifact=artifact)
     links = {
-        (rng.choice(artifacts), rng.choice(["integrates_with", "depends_on"]), rng.choice(artifacts))
+        (
+            rng.choice(artifacts),
+            rng.choice(["integrates_with", "depends_on"]),
+            rng.choice(artifacts),
+        )
         for _ in range(70)
     }
     for source, relation, target in links:  # including a few self-links
@@ -117,7 +127,9 @@ def test_sql_scores_equal_the_reference_implementation(random_directory):
             assert getattr(score, f"{key}_raw") == pytest.approx(reference.raw[key], abs=1e-12)
             assert getattr(score, f"{key}_pct") == pytest.approx(reference.percentiles[key])
             assert getattr(score, key) == pytest.approx(reference.scores[key])
-            assert getattr(score, f"{key}_points") == pytest.approx(reference.combination.points[key])
+            assert getattr(score, f"{key}_points") == pytest.approx(
+                reference.combination.points[key]
+            )
             assert getattr(score, f"{key}_part") == reference.combination.parts[key]
             assert getattr(score, f"{key}_badge") == reference.badges[key]
         assert score.total == pytest.approx(reference.total)

@@ -82,7 +82,7 @@ def test_signal_capability_and_link_edits_queue_their_artifacts(
 
 
 def test_an_edit_rescores_the_artifact_in_the_current_run(
-    eager_celery, django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
     weak, strong = ArtifactFactory(name="Weak"), ArtifactFactory(name="Strong")
     SignalsFactory(artifact=weak, stars=1)
@@ -95,3 +95,16 @@ def test_an_edit_rescores_the_artifact_in_the_current_run(
         signals.save()
     assert Artifact.objects.get(pk=weak.pk).current_rank > before
     assert RankRun.objects.count() == 1
+
+
+def test_recompute_all_task_skips_while_another_run_holds_the_lock():
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [services.RUN_LOCK])
+        assert tasks.recompute_all_ranks() == {"skipped": "another recompute is running"}
+    finally:
+        other.close()
+    assert not RankRun.objects.exists()

@@ -72,8 +72,11 @@ def test_breakdown_shows_inputs_their_dates_and_the_weights_version(ranked):
 def test_history_chart_is_server_side_svg_with_a_text_alternative(ranked):
     html = render(BREAKDOWN, "medium")
     assert '<svg class="rank-chart" role="img"' in html
-    assert "<title id=\"rank-history-title\">UnfragileRank of Medium over the last 90 days</title>" in html
-    assert "<desc id=\"rank-history-desc\">From " in html
+    assert (
+        '<title id="rank-history-title">UnfragileRank of Medium over the last 90 days</title>'
+        in html
+    )
+    assert '<desc id="rank-history-desc">From ' in html
     assert "<polyline" in html
     assert "<script" not in html
 
@@ -123,7 +126,30 @@ def test_artifact_page_shows_the_rank_and_its_breakdown(client, ranked):
 
 
 def test_history_rows_feed_the_chart(ranked):
-    days = list(
-        RankHistory.objects.filter(artifact=ranked["Small"]).values_list("day", flat=True)
-    )
+    days = list(RankHistory.objects.filter(artifact=ranked["Small"]).values_list("day", flat=True))
     assert days == [FROZEN_NOW.date() - dt.timedelta(days=20), FROZEN_NOW.date()]
+
+
+def test_comparison_tag_gives_scores_and_badges_in_one_query(ranked, django_assert_num_queries):
+    template = Template(
+        "{% load ranking_tags %}{% rank_scores_for a b as scores %}"
+        "{% for id, score in scores.items %}{{ id }}:{{ score.rank }}:"
+        "{{ score.adoption_badge|yesno:'1,0' }};{% endfor %}"
+    )
+    small, large = ranked["Small"], ranked["Large"]
+    with django_assert_num_queries(1):
+        html = template.render(Context({"a": small, "b": large}))
+    small.refresh_from_db()
+    large.refresh_from_db()
+    assert f"{small.pk}:{small.current_rank}:0;" in html
+    assert f"{large.pk}:{large.current_rank}:1;" in html
+
+
+def test_rising_stars_tag(ranked):
+    RankHistory.objects.filter(artifact=ranked["Small"]).update(rank=0)
+    template = Template(
+        "{% load ranking_tags %}{% rank_rising_stars days=10 limit=3 as stars %}"
+        "{% for star in stars %}{{ star.artifact.name }} +{{ star.change }};{% endfor %}"
+    )
+    html = template.render(Context({}))
+    assert html.startswith("Small +")

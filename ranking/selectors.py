@@ -1,0 +1,359 @@
+"""Ranking reads. Pages in lower apps reach these only through `ranking_tags`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from catalog.models import Artifact, Kind
+from ranking import scoring
+from ranking.models import RankHistory, RankRun, RankScore, WeightsVersion
+
+
+@dataclass(frozen=True)
+class BreakdownInput:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    key: str
+    name: str
+    description: str
+    known: bool
+    score: int | None
+    points: float | None
+    part: int | None
+    weight: float
+    weight_share: float | None
+    badge: bool
+    within_kind: bool
+    explanation: str
+    inputs: tuple[BreakdownInput, ...]
+    as_of: str
+
+
+@dataclass(frozen=True)
+class RankBreakdown:
+    artifact_id: int
+    rank: int | None
+    total: float | None
+    rows: tuple[BreakdownRow, ...]
+    run_id: int
+    computed_at_label: str
+    weights_label: str
+    half_life_days: int
+    badge_percentile: float
+    kind_plural: str
+
+    @property
+    def badge_top_percent(self) -> int:
+        return round(100 * (1 - self.badge_percentile))
+
+
+@dataclass(frozen=True)
+class RisingStar:
+    artifact: Artifact
+    rank: int
+    previous_rank: int
+    change: int
+
+
+@dataclass(frozen=True)
+class WeightLine:
+    key: str
+    name: str
+    description: str
+    inputs: str
+    within_kind: bool
+    weight: float
+    share: float
+
+
+@dataclass(frozen=True)
+class RankingOverview:
+    weights: WeightsVersion
+    weight_lines: tuple[WeightLine, ...]
+    current_run: RankRun | None
+    badge_percentile: float
+    rising_stars: tuple[RisingStar, ...]
+    rising_days: int
+
+    @property
+    def badge_top_percent(self) -> int:
+        return round(100 * (1 - self.badge_percentile))
+
+
+def rank_run_exists() -> bool:
+    return RankRun.objects.filter(is_current=True).exists()
+
+
+def rank_run_current() -> RankRun | None:
+    return RankRun.objects.select_related("weights").filter(is_current=True).first()
+
+
+def weights_version_current() -> WeightsVersion:
+    """The active version, or the defaults (unsaved) before the first run creates it."""
+    active = WeightsVersion.objects.filter(is_active=True).first()
+    return active or WeightsVersion(label="defaults")
+
+
+def weights_version_is_used(*, version: WeightsVersion) -> bool:
+    return version.pk is not None and RankRun.objects.filter(weights=version).exists()
+
+
+def rank_breakdown_get(*, artifact_id: int) -> RankBreakdown | None:
+    """An artifact's score in the current run, ready to show (one query)."""
+    score = (
+        RankScore.objects.select_related("run__weights")
+        .filter(run__is_current=True, artifact_id=artifact_id)
+        .first()
+    )
+    if score is None:
+        return None
+    return rank_breakdown_from_score(score=score)
+
+
+def rank_breakdown_from_score(*, score: RankScore) -> RankBreakdown:
+    run = score.run
+    weights = run.weights.weights()
+    known_weight = sum(
+        weights[key] for key in scoring.SIGNAL_KEYS if getattr(score, key) is not None
+    )
+    kind_plural = _kind_plural(score.kind)
+    computed_on = _day(score.computed_at.date())
+    signals_on = _day(score.signals_as_of) if score.signals_as_of else "an unknown date"
+    rows = []
+    for spec in scoring.SIGNALS:
+        value = getattr(score, spec.key)
+        rows.append(
+            BreakdownRow(
+                key=spec.key,
+                name=spec.name,
+                description=spec.description,
+                known=value is not None,
+                score=None if value is None else scoring.round_half_up(value),
+                points=getattr(score, f"{spec.key}_points"),
+                part=getattr(score, f"{spec.key}_part"),
+                weight=weights[spec.key],
+                weight_share=(
+                    100.0 * weights[spec.key] / known_weight
+                    if value is not None and known_weight > 0
+                    else None
+                ),
+                badge=getattr(score, f"{spec.key}_badge"),
+                within_kind=spec.within_kind,
+                explanation=scoring.explain(
+                    spec.key,
+                    score=value,
+                    kind_plural=kind_plural,
+                    half_life_days=run.weights.freshness_half_life_days,
+                ),
+                inputs=tuple(_inputs(spec.key, score=score, run=run)),
+                as_of=_as_of(spec.key, signals_on=signals_on, computed_on=computed_on),
+            )
+        )
+    return RankBreakdown(
+        artifact_id=score.artifact_id,
+        rank=score.rank,
+        total=score.total,
+        rows=tuple(rows),
+        run_id=run.pk,
+        computed_at_label=computed_on,
+        weights_label=run.weights.version_label,
+        half_life_days=run.weights.freshness_half_life_days,
+        badge_percentile=run.badge_percentile,
+        kind_plural=kind_plural,
+    )
+
+
+def rank_scores_for_artifacts(*, artifact_ids: Iterable[int]) -> dict[int, RankScore]:
+    """Current scores of several artifacts (comparison pages), one query."""
+    scores = RankScore.objects.select_related("run__weights").filter(
+        run__is_current=True, artifact_id__in=list(artifact_ids)
+    )
+    return {score.artifact_id: score for score in scores}
+
+
+def rank_history_for_artifact(
+    *, artifact_id: int, days: int, today: date | None = None
+) -> list[tuple[date, int]]:
+    """(day, rank) for the last `days` days, oldest first (one query)."""
+    today = today or timezone.localdate()
+    return list(
+        RankHistory.objects.filter(artifact_id=artifact_id, day__gte=today - timedelta(days=days))
+        .order_by("day")
+        .values_list("day", "rank")
+    )
+
+
+def rank_rising_stars(*, days: int, limit: int, today: date | None = None) -> list[RisingStar]:
+    """Published artifacts whose rank rose most since `days` ago (their last ranking on or
+    before that day), biggest rise first."""
+    today = today or timezone.localdate()
+    before = (
+        RankHistory.objects.filter(
+            artifact_id=OuterRef("pk"), day__lte=today - timedelta(days=days)
+        )
+        .order_by("-day")
+        .values("rank")[:1]
+    )
+    artifacts = (
+        Artifact.objects.published()
+        .filter(current_rank__isnull=False)
+        .annotate(previous_rank=Subquery(before))
+        .filter(previous_rank__isnull=False)
+        .annotate(change=F("current_rank") - F("previous_rank"))
+        .filter(change__gt=0)
+        .only("id", "slug", "name", "kind", "current_rank")
+        .order_by("-change", "-current_rank", "name")[:limit]
+    )
+    return [
+        RisingStar(
+            artifact=artifact,
+            rank=artifact.current_rank,
+            previous_rank=artifact.previous_rank,
+            change=artifact.change,
+        )
+        for artifact in artifacts
+    ]
+
+
+def ranking_overview(*, rising_days: int = 30, rising_limit: int = 10) -> RankingOverview:
+    """What the "how ranking works" page shows."""
+    current_run = rank_run_current()
+    weights = current_run.weights if current_run else weights_version_current()
+    values = weights.weights()
+    shares = weights.weight_shares()
+    return RankingOverview(
+        weights=weights,
+        weight_lines=tuple(
+            WeightLine(
+                key=spec.key,
+                name=spec.name,
+                description=spec.description,
+                inputs=spec.inputs,
+                within_kind=spec.within_kind,
+                weight=values[spec.key],
+                share=shares[spec.key],
+            )
+            for spec in scoring.SIGNALS
+        ),
+        current_run=current_run,
+        badge_percentile=current_run.badge_percentile
+        if current_run
+        else settings.RANK_BADGE_PERCENTILE,
+        rising_stars=tuple(rank_rising_stars(days=rising_days, limit=rising_limit)),
+        rising_days=rising_days,
+    )
+
+
+KIND_PLURALS = {
+    Kind.MODEL: "models",
+    Kind.REPOSITORY: "repositories",
+    Kind.TOOL: "tools",
+    Kind.API: "APIs",
+    Kind.DATASET: "datasets",
+    Kind.AGENT: "agents",
+    Kind.APP: "apps",
+    Kind.COURSE: "courses",
+    Kind.PAPER: "papers",
+    Kind.PROMPT: "prompts",
+    Kind.OTHER: "other artifacts",
+}
+
+
+def _kind_plural(kind: str) -> str:
+    return KIND_PLURALS.get(kind, "artifacts of its kind")
+
+
+def _day(value: date) -> str:
+    return date_format(value, "M j, Y")
+
+
+def _number(value: int | None) -> str:
+    return "Unknown" if value is None else f"{value:,}"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "Unknown" if value is None else ("Yes" if value else "No")
+
+
+LAST_ACTIVITY_SOURCES = {
+    "updated": "last update",
+    "last_commit": "last commit",
+    "released": "release",
+}
+
+
+def _inputs(key: str, *, score: RankScore, run: RankRun) -> list[BreakdownInput]:
+    if key == "adoption":
+        return [
+            BreakdownInput("GitHub stars", _number(score.stars)),
+            BreakdownInput("Downloads (30 days)", _number(score.downloads_30d)),
+            BreakdownInput("Likes", _number(score.likes)),
+            BreakdownInput("Dependents", _number(score.dependents)),
+            BreakdownInput("Forks", _number(score.forks)),
+            BreakdownInput("Contributors", _number(score.contributors)),
+        ]
+    if key == "quality":
+        confidence = (
+            "Unknown"
+            if score.capability_confidence is None
+            else f"{round(100 * score.capability_confidence)}% (high = 100%, low = 33%)"
+        )
+        return [
+            BreakdownInput("Documentation pages", _number(score.docs_pages)),
+            BreakdownInput("Examples", _yes_no(score.has_examples)),
+            BreakdownInput("Changelog", _yes_no(score.has_changelog)),
+            BreakdownInput(
+                "Capabilities decomposed",
+                f"{score.capabilities:,}" if score.capabilities else "None yet",
+            ),
+            BreakdownInput("Capability confidence", confidence),
+            BreakdownInput(
+                "Listing completeness",
+                f"{score.listing_fields} of {len(scoring.LISTING_FIELDS)} facts present",
+            ),
+        ]
+    if key == "ecosystem":
+        return [
+            BreakdownInput("Links (not to itself)", f"{score.links:,}"),
+            BreakdownInput("Other organizations linking to it", f"{score.orgs_linking_in:,}"),
+            BreakdownInput("Other organizations it links to", f"{score.orgs_linked_out:,}"),
+        ]
+    if key == "match_graph":
+        return [
+            BreakdownInput(
+                "Searchers’ choices",
+                "Unknown" if score.match_feedback is None else f"{score.match_feedback:.2f}",
+            )
+        ]
+    latest = "Unknown"
+    if score.last_activity:
+        source = LAST_ACTIVITY_SOURCES.get(score.last_activity_source, "activity")
+        latest = f"{_day(score.last_activity)} ({source})"
+    return [
+        BreakdownInput("Latest activity", latest),
+        BreakdownInput("Half-life", f"{run.weights.freshness_half_life_days} days"),
+    ]
+
+
+def _as_of(key: str, *, signals_on: str, computed_on: str) -> str:
+    if key == "adoption":
+        return f"Read on {signals_on}."
+    if key == "quality":
+        return (
+            f"Docs, examples and changelog read on {signals_on}; capabilities and listing "
+            f"as of {computed_on}."
+        )
+    if key == "match_graph":
+        return "The match graph does not feed the rank yet."
+    return f"As of {computed_on}."
