@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
@@ -31,6 +31,13 @@ FEW_RESULTS = 3
 MAX_RELATED_INTENTS = 5
 MIN_RELATION_STRENGTH = 0.3
 LONE_RESULT_NEIGHBOURS = 5
+# A broad query ("image") can match a large share of the catalog. Scoring, facets and pages
+# are bounded to the MAX_CANDIDATES best-established matches, and the page says there are
+# more; a narrower query is what such a visitor needs anyway.
+MAX_CANDIDATES = 1000
+# With this many direct matches the wider nets (capability descriptions, synonyms, related
+# intents) add nothing a visitor would reach.
+ENOUGH_DIRECT = 200
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ class SearchResults:
     plan: SearchPlan
     browse: BrowseResult | None
     broadened: bool = False
+    capped: bool = False
     correction: Correction | None = None
     highlights: dict[int, list[CapabilityHighlight]] = field(default_factory=dict)
     reasons: dict[int, MatchReason] = field(default_factory=dict)
@@ -80,6 +88,7 @@ class Candidates:
     ids: list[int]
     text_query: str  # what highlights mark: all words, or any word once broadened
     broadened: bool
+    capped: bool  # more than MAX_CANDIDATES matched; the best established are kept
     own_intent_id: int | None
     related: list[RelatedIntent]
 
@@ -92,9 +101,21 @@ class Candidates:
         return Feedback(intent_ids=intent_ids, strengths=strengths)
 
 
+def _document_matches(tsquery: str, *, limit: int) -> list[int]:
+    """Published artifacts whose own document (name, capability titles, summary,
+    categories) matches, best established first, at most `limit`."""
+    query = SearchQuery(tsquery, search_type="raw", config="english")
+    return list(
+        Artifact.objects.published()
+        .filter(search_vector=query)
+        .order_by(F("current_rank").desc(nulls_last=True), "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def _text_matches(tsquery: str) -> QuerySet:
-    """Published artifacts matching through their own document (name, capability titles,
-    summary, categories) or through one capability's text (title and description)."""
+    """Published artifacts matching through their own document or through one capability's
+    text (title and description together)."""
     query = SearchQuery(tsquery, search_type="raw", config="english")
     by_document = Artifact.objects.published().filter(search_vector=query).values_list("pk")
     by_capability = Capability.objects.filter(
@@ -124,10 +145,26 @@ def _intent_and_relations(plan: SearchPlan) -> tuple[int | None, list[RelatedInt
 
 
 def _candidates(plan: SearchPlan) -> Candidates:
-    """Artifacts with every word, or a synonym of a typed phrase, or chosen by searchers of a
-    related intent; when that is almost nothing, artifacts with any of the words."""
+    """Artifacts with every word in their own document. When those are few, also artifacts
+    with the words in one capability, with a synonym of a typed phrase, or chosen by
+    searchers of a related intent; when all that is almost nothing, any of the words."""
     own_id, related = _intent_and_relations(plan)
     all_words = plan.tsquery()
+    ids = _document_matches(all_words, limit=MAX_CANDIDATES + 1)
+    capped = len(ids) > MAX_CANDIDATES
+    ids = ids[:MAX_CANDIDATES]
+    if len(ids) < ENOUGH_DIRECT:
+        ids = _merged(ids, _wider_matches(plan, all_words, related))
+    broadened = False
+    if len(ids) < FEW_RESULTS and len(plan.words) > 1:
+        any_word = plan.tsquery(any_word=True)
+        extra = _merged(ids, [pk for (pk,) in _text_matches(any_word)[:MAX_CANDIDATES]])
+        if len(extra) > len(ids):
+            ids, broadened, all_words = extra, True, any_word
+    return Candidates(ids, all_words, broadened, capped, own_id, related)
+
+
+def _wider_matches(plan: SearchPlan, all_words: str, related: list[RelatedIntent]) -> list[int]:
     matches = _text_matches(all_words)
     if plan.alternatives:
         matches = matches.union(_text_matches(plan.alternatives_tsquery()))
@@ -137,15 +174,17 @@ def _candidates(plan: SearchPlan) -> Candidates:
             artifact__is_published=True,
         ).values_list("artifact_id")
         matches = matches.union(borrowed)
-    ids = [pk for (pk,) in matches]
-    broadened = False
-    if len(ids) < FEW_RESULTS and len(plan.words) > 1:
-        any_word = plan.tsquery(any_word=True)
-        extra = [pk for (pk,) in _text_matches(any_word) if pk not in set(ids)]
-        if extra:
-            ids, broadened = ids + extra, True
-            all_words = any_word
-    return Candidates(ids, all_words, broadened, own_id, related)
+    return [pk for (pk,) in matches[:MAX_CANDIDATES]]
+
+
+def _merged(ids: list[int], more: list[int]) -> list[int]:
+    seen = set(ids)
+    merged = list(ids)
+    for pk in more:
+        if pk not in seen and len(merged) < MAX_CANDIDATES:
+            seen.add(pk)
+            merged.append(pk)
+    return merged
 
 
 def _by_ids(ids: list[int]) -> QuerySet:
@@ -218,7 +257,11 @@ def artifact_search(
     )
     _attach_scores(browse, scored)
     results = SearchResults(
-        plan=plan, browse=browse, broadened=candidates.broadened, correction=correction
+        plan=plan,
+        browse=browse,
+        broadened=candidates.broadened,
+        capped=candidates.capped,
+        correction=correction,
     )
     shown = [artifact.pk for artifact in browse.page.object_list]
     results.highlights = capability_highlights(artifact_ids=shown, query=candidates.text_query)
