@@ -78,12 +78,29 @@ def vocabulary_rebuild() -> VocabularyReport:
         documents = cursor.fetchone()[0]
     cache.set(TOTAL_DOCUMENTS_KEY, documents, None)
     cache.set(BUILT_VERSION_KEY, version, None)
+    cache.set(EMPTY_CHECK_KEY, terms > 0, EMPTY_CHECK_SECONDS)
     cache.delete(REBUILD_LOCK_KEY)
     return VocabularyReport(terms=terms, lexemes=lexemes, documents=documents)
 
 
+EMPTY_CHECK_KEY = "matchgraph:vocabulary-present"
+EMPTY_CHECK_SECONDS = 60
+
+
 def vocabulary_is_stale() -> bool:
-    return cache.get(BUILT_VERSION_KEY) != catalog_search_version()
+    """Stale when the catalog changed since the last build, or when there is no vocabulary
+    at all. A cache that merely forgot both versions (a restart with a local-memory cache)
+    does not force a rebuild while a vocabulary exists."""
+    built = cache.get(BUILT_VERSION_KEY)
+    if built is not None:
+        return built != catalog_search_version()
+    present = cache.get(EMPTY_CHECK_KEY)
+    if present is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM matchgraph_searchterm)")
+            present = cursor.fetchone()[0]
+        cache.set(EMPTY_CHECK_KEY, present, EMPTY_CHECK_SECONDS)
+    return not present
 
 
 def vocabulary_rebuild_if_stale() -> bool:
@@ -98,7 +115,14 @@ def vocabulary_rebuild_if_stale() -> bool:
 
 
 def total_documents() -> int:
-    return cache.get(TOTAL_DOCUMENTS_KEY) or 0
+    """Published artifacts when the vocabulary was built (rare-word weights need it)."""
+    total = cache.get(TOTAL_DOCUMENTS_KEY)
+    if total is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM catalog_artifact WHERE is_published")
+            total = cursor.fetchone()[0]
+        cache.set(TOTAL_DOCUMENTS_KEY, total, None)
+    return total
 
 
 # --- Spelling correction -----------------------------------------------------------------
@@ -118,8 +142,9 @@ _lexicon_lock = threading.Lock()
 def lexicon() -> Lexicon:
     """The surface vocabulary, loaded once per process per built version."""
     global _lexicon
-    version = cache.get(BUILT_VERSION_KEY)
-    if _lexicon.version == version and version is not None:
+    # A cache that forgot the version (restart) still means the table's current contents.
+    version = cache.get(BUILT_VERSION_KEY) or "unversioned"
+    if _lexicon.version == version:
         return _lexicon
     with _lexicon_lock:
         with connection.cursor() as cursor:
