@@ -172,7 +172,10 @@ WHERE i.id = src.id
 """
 
 # Two artifacts chosen for the same intent are co-matches; weight is the smaller side's.
-COMATCHES = """
+# Two artifacts opened in one comparison are co-matches too (shared_intents stays the count
+# of intents): each pair once per source per DEDUP_WINDOW, decayed and burst-damped like a
+# match event, weighted by VIA_WEIGHTS["compare"].
+COMATCHES = f"""
 INSERT INTO matchgraph_comatch (artifact_id, other_id, shared_intents, weight)
 WITH top_edges AS (
     SELECT intent_id, artifact_id, weight FROM (
@@ -182,12 +185,52 @@ WITH top_edges AS (
     ) AS ranked
     WHERE nth <= %(pairs_from_top)s
 ),
-pairs AS (
+intent_pairs AS (
     SELECT a.artifact_id, b.artifact_id AS other_id, count(*) AS shared,
            sum(least(a.weight, b.weight)) AS weight
     FROM top_edges a
     JOIN top_edges b ON b.intent_id = a.intent_id AND b.artifact_id <> a.artifact_id
     GROUP BY a.artifact_id, b.artifact_id
+),
+compared AS (
+    SELECT DISTINCT ON (c.source_hash, x.id, y.id,
+                        date_bin(interval '{DEDUP_WINDOW}', c.created_at, timestamptz '2000-01-01'))
+           x.id AS artifact_id, y.id AS other_id, c.created_at
+    FROM matchgraph_comparisonevent c
+    CROSS JOIN LATERAL unnest(c.artifact_ids) AS x(id)
+    CROSS JOIN LATERAL unnest(c.artifact_ids) AS y(id)
+    WHERE x.id <> y.id
+    ORDER BY c.source_hash, x.id, y.id,
+             date_bin(interval '{DEDUP_WINDOW}', c.created_at, timestamptz '2000-01-01'),
+             c.created_at
+),
+compared_burst AS (
+    SELECT artifact_id, other_id, date_trunc('hour', created_at) AS hour, count(*) AS n
+    FROM compared GROUP BY 1, 2, 3
+),
+compared_pairs AS (
+    SELECT c.artifact_id, c.other_id,
+           sum(%(compare)s::float8
+               * power(0.5::float8, extract(epoch FROM (%(now)s - c.created_at))::float8
+                                    / 86400.0 / %(half_life)s::float8)
+               * (least(b.n, %(burst)s)::float8 + sqrt(greatest(b.n - %(burst)s, 0)::float8))
+               / b.n::float8) AS weight
+    FROM compared c
+    JOIN compared_burst b ON b.artifact_id = c.artifact_id AND b.other_id = c.other_id
+                         AND b.hour = date_trunc('hour', c.created_at)
+    -- Artifacts deleted since they were compared leave no pair behind.
+    JOIN catalog_artifact a ON a.id = c.artifact_id
+    JOIN catalog_artifact o ON o.id = c.other_id
+    GROUP BY c.artifact_id, c.other_id
+),
+pairs AS (
+    SELECT artifact_id, other_id, sum(shared) AS shared, sum(weight) AS weight
+    FROM (
+        SELECT artifact_id, other_id, shared, weight FROM intent_pairs
+        UNION ALL
+        SELECT artifact_id, other_id, 0, weight FROM compared_pairs
+    ) AS both_kinds
+    GROUP BY artifact_id, other_id
 )
 SELECT artifact_id, other_id, shared, weight FROM (
     SELECT pairs.*, row_number() OVER (PARTITION BY artifact_id ORDER BY weight DESC) AS nth

@@ -84,6 +84,20 @@ class MatchEvent(models.Model):
         return f"{self.via}: intent {self.intent_id} -> artifact {self.artifact_id}"
 
 
+class ComparisonEvent(models.Model):
+    """A visitor opened a comparison of these artifacts (2–6 ids, sorted): every pair in it
+    counts as a co-match at aggregation. No foreign keys: artifacts deleted later are skipped
+    there. Like the other raw events it holds no personal data, only the rotating hash."""
+
+    artifact_ids = ArrayField(models.BigIntegerField())
+    source_hash = models.CharField(max_length=32)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        ids = ", ".join(str(pk) for pk in self.artifact_ids)
+        return f"compared {ids} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
 # The aggregated tables below are rebuilt wholesale by the aggregation task, which joins to
 # live rows. Their foreign keys carry no database constraint (Django still cascades deletes):
 # checking a million constraint triggers per rebuild would cost more than the rebuild itself.

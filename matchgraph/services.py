@@ -6,10 +6,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Artifact
-from matchgraph.models import Intent, IntentRelation, MatchEvent, MatchVia, SearchEvent
+from matchgraph.models import (
+    ComparisonEvent,
+    Intent,
+    IntentRelation,
+    MatchEvent,
+    MatchVia,
+    SearchEvent,
+)
 from matchgraph.normalize import normalize_intent
 
 MAX_SHOWN_RECORDED = 50
+# A comparison grid shows at most this many artifacts.
+MAX_COMPARED = 6
 
 
 def intent_get_or_create(*, text: str) -> Intent | None:
@@ -58,6 +67,21 @@ def match_record(
         via=via,
         source_hash=source_hash,
         created_at=at or timezone.now(),
+    )
+
+
+def comparison_record(
+    *, artifact_ids: list[int], source_hash: str, at: datetime | None = None
+) -> ComparisonEvent | None:
+    """Record that a visitor opened a comparison of these artifacts. Like matches, repeats
+    are counted once at aggregation, so recording stays one insert after one check."""
+    ids = sorted({int(pk) for pk in artifact_ids})
+    if not 2 <= len(ids) <= MAX_COMPARED:
+        return None
+    if Artifact.objects.filter(pk__in=ids).count() != len(ids):
+        return None
+    return ComparisonEvent.objects.create(
+        artifact_ids=ids, source_hash=source_hash, created_at=at or timezone.now()
     )
 
 

@@ -26,6 +26,13 @@ def record_match(
     )
 
 
+@shared_task(ignore_result=True)
+def record_comparison(*, artifact_ids: list[int], source_hash: str) -> None:
+    from matchgraph.services import comparison_record
+
+    comparison_record(artifact_ids=artifact_ids, source_hash=source_hash)
+
+
 @shared_task
 def aggregate_match_graph() -> dict:
     from matchgraph.aggregation import match_graph_aggregate

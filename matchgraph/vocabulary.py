@@ -8,7 +8,7 @@ scans the catalog, and works the same on a PostgreSQL without pg_trgm.
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -133,6 +133,15 @@ class Lexicon:
     version: str | None
     words: list[str]
     frequency: dict[str, int]
+    by_length: dict[int, list[str]] = field(default_factory=dict)
+
+    def near_in_length(self, word: str, spread: int = 2) -> list[str]:
+        """Words within `spread` letters of `word`'s length: a typo rarely changes length by
+        more, and it keeps fuzzy matching to a fraction of the vocabulary."""
+        size = len(word)
+        return [
+            w for n in range(size - spread, size + spread + 1) for w in self.by_length.get(n, [])
+        ]
 
 
 _lexicon = Lexicon(version=None, words=[], frequency={})
@@ -150,7 +159,12 @@ def lexicon() -> Lexicon:
         with connection.cursor() as cursor:
             cursor.execute("SELECT word, frequency FROM matchgraph_searchterm")
             frequency = dict(cursor.fetchall())
-        _lexicon = Lexicon(version=version, words=list(frequency), frequency=frequency)
+        by_length: dict[int, list[str]] = {}
+        for word in frequency:
+            by_length.setdefault(len(word), []).append(word)
+        _lexicon = Lexicon(
+            version=version, words=list(frequency), frequency=frequency, by_length=by_length
+        )
     return _lexicon
 
 
@@ -195,7 +209,11 @@ def _correct_word(word: str, known: Lexicon) -> list[str]:
     if split:
         return split
     candidates = process.extract(
-        word, known.words, scorer=fuzz.ratio, score_cutoff=CORRECTION_CUTOFF, limit=5
+        word,
+        known.near_in_length(word),
+        scorer=fuzz.ratio,
+        score_cutoff=CORRECTION_CUTOFF,
+        limit=5,
     )
     if not candidates:
         return [word]
