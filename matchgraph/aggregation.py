@@ -124,21 +124,24 @@ CROSS JOIN LATERAL (
 GROUP BY e.intent_id, best.capability_id
 """
 
+# Every artifact shown in search or chosen gets a row: shown and never chosen is a real 0
+# (ranking reads it), never shown stays unknown (no row).
 ARTIFACT_STATS = """
 INSERT INTO matchgraph_artifactmatchstats
        (artifact_id, matches_total, matches_30d, impressions, distinct_intents,
         weighted_matches, computed_at)
-SELECT a.artifact_id, a.matches_total, a.matches_30d, coalesce(imp.n, 0), a.distinct_intents,
-       a.weighted, %(now)s
+SELECT coalesce(a.artifact_id, imp.artifact_id), coalesce(a.matches_total, 0),
+       coalesce(a.matches_30d, 0), coalesce(imp.n, 0), coalesce(a.distinct_intents, 0),
+       coalesce(a.weighted, 0), %(now)s
 FROM (
     SELECT artifact_id, count(*) AS matches_total,
            count(*) FILTER (WHERE created_at >= %(now)s - interval '30 days') AS matches_30d,
            count(DISTINCT intent_id) AS distinct_intents, sum(weight) AS weighted
     FROM weighted_match GROUP BY artifact_id
 ) AS a
-JOIN catalog_artifact art ON art.id = a.artifact_id
-LEFT JOIN (SELECT artifact_id, sum(n) AS n FROM impression GROUP BY 1) AS imp
+FULL OUTER JOIN (SELECT artifact_id, sum(n) AS n FROM impression GROUP BY 1) AS imp
        ON imp.artifact_id = a.artifact_id
+JOIN catalog_artifact art ON art.id = coalesce(a.artifact_id, imp.artifact_id)
 """
 
 # "Times matched" is denormalized onto the artifact for cards and sorting.

@@ -64,21 +64,19 @@ SCORE_COLUMNS = (
 
 
 def match_feedback_sql() -> str:
-    """THE plug for match-graph feedback: a query yielding `artifact_id, raw_match`, one row per
-    artifact the match graph knows about (higher = chosen more often, position-corrected).
+    """Match-graph feedback: `artifact_id, raw_match`, one row per artifact the match graph
+    has seen (shown in search or chosen). `weighted_matches` is already position-corrected
+    (a choice far down the list counts more), decayed and burst-damped by the match graph's
+    aggregation; the log keeps a few very popular artifacts from flattening the rest.
 
-    Today it yields no rows, so the match-graph signal is unknown for every artifact: it is left
-    out of every total and its weight goes to the other signals (zero weight in effect). To
-    connect the match graph, return a SELECT over its table here, e.g.
-
-        SELECT artifact_id, ln(1 + weighted_matches) AS raw_match
-        FROM matchgraph_artifactmatchstats
-
-    (only artifacts actually shown in search should get a row: never shown is unknown, shown
-    and never chosen is 0). Nothing else in ranking needs to change; the value is ranked as a
-    percentile within each kind like adoption.
+    Never shown in search means no row: the signal is unknown and its weight goes to the
+    other signals. Shown and never chosen is a real 0. The value is ranked as a percentile
+    within each kind, like adoption.
     """
-    return "SELECT NULL::bigint AS artifact_id, NULL::float8 AS raw_match WHERE false"
+    return (
+        "SELECT artifact_id, ln(1 + weighted_matches)::float8 AS raw_match "
+        "FROM matchgraph_artifactmatchstats"
+    )
 
 
 def _org(alias: str) -> str:
