@@ -137,8 +137,9 @@ SIGNALS: tuple[SignalSpec, ...] = (
         key="match_graph",
         name="Match graph",
         description="How often searchers choose it, corrected for how high it was shown.",
-        inputs="Choices recorded by the match graph. Not connected to the rank yet, so it is "
-        "unknown for every artifact and its weight goes to the other signals.",
+        inputs="Searchers' choices recorded by the match graph, a choice further down the "
+        "results counting more, recent ones more than old ones. Never shown in search means "
+        "unknown: its weight then goes to the other signals.",
         within_kind=True,
     ),
     SignalSpec(
