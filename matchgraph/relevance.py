@@ -1,6 +1,7 @@
 """The one place search relevance is defined.
 
     relevance = TEXT  × text                     (0–1, see below)
+              + NAME  × [the query is the artifact's name, ignoring case and punctuation]
               + RANK  × current_rank / 100       (0–1: UnfragileRank, 0 while unranked)
               + MATCH × w / (w + MATCH_HALF)     (0–1: match-graph weight of this artifact for
                                                   this intent, plus RELATED_WEIGHT × strength
@@ -28,6 +29,7 @@ TEXT = 0.65
 RANK = 0.15
 MATCH = 0.20
 MATCH_HALF = 3.0
+NAME = 0.3
 ALL_WORDS_SHARE = 0.3
 SYNONYM_WEIGHT = 0.7
 RELATED_WEIGHT = 0.5
@@ -46,7 +48,8 @@ WITH term AS (
            ON s.lexeme = (tsvector_to_array(to_tsvector('english', t.word)))[1]
 ),
 candidate AS MATERIALIZED (
-    SELECT a.id, a.name, a.search_vector, coalesce(a.current_rank, 0) / 100.0 AS rank
+    SELECT a.id, a.name, a.search_vector, coalesce(a.current_rank, 0) / 100.0 AS rank,
+           regexp_replace(lower(a.name), '[^[:alnum:]]+', '', 'g') = %(name_key)s AS is_named
     FROM catalog_artifact a WHERE a.id = ANY(%(ids)s)
 ),
 words AS (
@@ -66,7 +69,7 @@ feedback AS (
     GROUP BY e.artifact_id
 ),
 scored AS MATERIALIZED (
-    SELECT c.id, c.name, c.rank,
+    SELECT c.id, c.name, c.rank, c.is_named,
            coalesce(c.search_vector @@ to_tsquery('english', %(all_query)s), false) AS has_all,
            greatest(coalesce(w.score, 0),
                     CASE WHEN %(synonyms_query)s::text IS NULL THEN 0
@@ -83,6 +86,7 @@ best AS (SELECT nullif(max(text_raw), 0) AS text_raw FROM scored)
 SELECT s.id, s.has_all, s.text_raw, s.match_weight,
        {TEXT} * ({ALL_WORDS_SHARE} * s.has_all::int
                  + {1 - ALL_WORDS_SHARE} * coalesce(s.text_raw / best.text_raw, 0))
+     + {NAME} * s.is_named::int
      + {RANK} * s.rank
      + {MATCH} * s.match_weight / (s.match_weight + {MATCH_HALF}) AS relevance
 FROM scored s, best
@@ -123,6 +127,7 @@ def rank_by_relevance(
         return []
     params = {
         "ids": ids,
+        "name_key": "".join(words),
         "words": words,
         "term_queries": term_queries,
         "all_query": all_query,
