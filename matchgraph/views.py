@@ -50,14 +50,7 @@ def open_result(request: HttpRequest, slug: str) -> HttpResponse:
     """A result link: count the choice as a match, then go to the artifact page."""
     artifact = get_object_or_404(Artifact.objects.published(), slug=slug)
     query = request.GET.get("q", "")[:MAX_QUERY_CHARS]
-    if query:
-        record_match_task.delay(
-            query=query,
-            artifact_id=artifact.pk,
-            via=MatchVia.CLICK,
-            source_hash=source_hash(request),
-            position=_position(request.GET.get("pos")),
-        )
+    _record_choice(request, artifact, query, MatchVia.CLICK, request.GET.get("pos"))
     return HttpResponseRedirect(artifact.get_absolute_url())
 
 
@@ -65,14 +58,7 @@ def open_result(request: HttpRequest, slug: str) -> HttpResponse:
 def this_fits(request: HttpRequest, slug: str) -> HttpResponse:
     artifact = get_object_or_404(Artifact.objects.published(), slug=slug)
     query = request.POST.get("q", "")[:MAX_QUERY_CHARS]
-    if query:
-        record_match_task.delay(
-            query=query,
-            artifact_id=artifact.pk,
-            via=MatchVia.FITS,
-            source_hash=source_hash(request),
-            position=_position(request.POST.get("pos")),
-        )
+    _record_choice(request, artifact, query, MatchVia.FITS, request.POST.get("pos"))
     if request.htmx:
         return render(request, "matchgraph/_fits_thanks.html", {"artifact": artifact})
     messages.success(request, f"Thanks — noted that {artifact.name} fits “{query}”.")
@@ -80,6 +66,20 @@ def this_fits(request: HttpRequest, slug: str) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = f"{reverse('matchgraph:search')}?{urlencode({'q': query})}"
     return HttpResponseRedirect(back)
+
+
+def _record_choice(
+    request: HttpRequest, artifact: Artifact, query: str, via: str, raw_position: str | None
+) -> None:
+    """Queue a match: a visitor chose `artifact` for `query` (nothing without a query)."""
+    if query:
+        record_match_task.delay(
+            query=query,
+            artifact_id=artifact.pk,
+            via=via,
+            source_hash=source_hash(request),
+            position=_position(raw_position),
+        )
 
 
 def _position(raw: str | None) -> int | None:
