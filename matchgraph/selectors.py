@@ -101,16 +101,14 @@ class Candidates:
         return Feedback(intent_ids=intent_ids, strengths=strengths)
 
 
-def _document_matches(tsquery: str, *, limit: int) -> list[int]:
+def _document_matches(tsquery: str, *, limit: int, ordered: bool = True) -> list[int]:
     """Published artifacts whose own document (name, capability titles, summary,
-    categories) matches, best established first, at most `limit`."""
+    categories) matches, best established first (when `ordered`), at most `limit`."""
     query = SearchQuery(tsquery, search_type="raw", config="english")
-    return list(
-        Artifact.objects.published()
-        .filter(search_vector=query)
-        .order_by(F("current_rank").desc(nulls_last=True), "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    matches = Artifact.objects.published().filter(search_vector=query)
+    if ordered:
+        matches = matches.order_by(F("current_rank").desc(nulls_last=True), "pk")
+    return list(matches.values_list("pk", flat=True)[:limit])
 
 
 def _text_matches(tsquery: str) -> QuerySet:
@@ -165,16 +163,44 @@ def _candidates(plan: SearchPlan) -> Candidates:
 
 
 def _wider_matches(plan: SearchPlan, all_words: str, related: list[RelatedIntent]) -> list[int]:
-    matches = _text_matches(all_words)
+    """Wider nets, strongest first, each a bounded query (a LIMIT lets PostgreSQL stop early,
+    where one big UNION would have to finish every part): the typed words in one capability,
+    synonyms in a document, artifacts related intents chose, synonyms in one capability."""
+    nets = [lambda limit: _capability_matches(all_words, limit=limit)]
     if plan.alternatives:
-        matches = matches.union(_text_matches(plan.alternatives_tsquery()))
+        synonyms = plan.alternatives_tsquery()
+        nets.append(lambda limit: _document_matches(synonyms, limit=limit, ordered=False))
     if related:
-        borrowed = IntentArtifactEdge.objects.filter(
+        nets.append(lambda limit: _borrowed_matches(related, limit=limit))
+    if plan.alternatives:
+        nets.append(lambda limit: _capability_matches(synonyms, limit=limit))
+    found: list[int] = []
+    for net in nets:
+        found = _merged(found, net(MAX_CANDIDATES - len(found)))
+        if len(found) >= MAX_CANDIDATES:
+            break
+    return found
+
+
+def _capability_matches(tsquery: str, *, limit: int) -> list[int]:
+    query = SearchQuery(tsquery, search_type="raw", config="english")
+    return list(
+        Capability.objects.filter(search_vector=query, artifact__is_published=True)
+        .order_by()  # without the default ordering, DISTINCT is per artifact
+        .values_list("artifact_id", flat=True)
+        .distinct()[:limit]
+    )
+
+
+def _borrowed_matches(related: list[RelatedIntent], *, limit: int) -> list[int]:
+    return list(
+        IntentArtifactEdge.objects.filter(
             intent_id__in=[relation.intent_id for relation in related],
             artifact__is_published=True,
-        ).values_list("artifact_id")
-        matches = matches.union(borrowed)
-    return [pk for (pk,) in matches[:MAX_CANDIDATES]]
+        )
+        .order_by("-weight")
+        .values_list("artifact_id", flat=True)[:limit]
+    )
 
 
 def _merged(ids: list[int], more: list[int]) -> list[int]:
