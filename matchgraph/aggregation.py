@@ -95,6 +95,9 @@ GROUP BY w.intent_id, w.artifact_id
 ORDER BY w.intent_id, w.artifact_id  -- in unique-index order: sequential index inserts
 """
 
+# Capabilities are credited for each intent's strongest artifacts only.
+EXPLAINED_PER_INTENT = 20
+
 # Each intent's words as an any-word query, parsed once per intent rather than per edge.
 INTENT_QUERIES = """
 CREATE TEMP TABLE intent_query ON COMMIT DROP AS
@@ -109,7 +112,16 @@ WHERE i.id IN (SELECT DISTINCT intent_id FROM matchgraph_intentartifactedge)
 CAPABILITY_EDGES = """
 INSERT INTO matchgraph_intentcapabilityedge (intent_id, capability_id, matches, weight)
 SELECT e.intent_id, best.capability_id, sum(e.matches), sum(e.weight)
-FROM matchgraph_intentartifactedge e
+FROM (
+    -- Each intent's strongest artifacts: the long tail of single stray clicks explains
+    -- little, and attributing it would double the work.
+    SELECT intent_id, artifact_id, matches, weight FROM (
+        SELECT intent_id, artifact_id, matches, weight,
+               row_number() OVER (PARTITION BY intent_id ORDER BY weight DESC) AS nth
+        FROM matchgraph_intentartifactedge
+    ) AS ranked
+    WHERE nth <= %(explained_per_intent)s
+) AS e
 JOIN intent_query iq ON iq.intent_id = e.intent_id AND iq.q IS NOT NULL
 CROSS JOIN LATERAL (
     -- ts_match_vq is `@@` spelled as a function: the same test, but one the planner cannot
@@ -321,6 +333,7 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         "pairs_from_top": PAIRS_FROM_TOP_ARTIFACTS,
         "kept_per_artifact": COMATCHES_KEPT_PER_ARTIFACT,
         "top_artifacts": RELATION_TOP_ARTIFACTS,
+        "explained_per_intent": EXPLAINED_PER_INTENT,
         "top_intents": RELATION_TOP_INTENTS_PER_ARTIFACT,
         "min_shared": RELATION_MIN_SHARED,
         "min_strength": RELATION_MIN_STRENGTH,
@@ -339,7 +352,7 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         cursor.execute(ARTIFACT_EDGES)
         artifact_edges = cursor.rowcount
         cursor.execute(INTENT_QUERIES)
-        cursor.execute(CAPABILITY_EDGES)
+        cursor.execute(CAPABILITY_EDGES, params)
         capability_edges = cursor.rowcount
         cursor.execute(ARTIFACT_STATS, params)
         artifacts_with_matches = cursor.rowcount
