@@ -37,7 +37,7 @@ DJANGO_APPS = [
     "django.contrib.humanize",
 ]
 THIRD_PARTY_APPS = ["django_htmx", "django_filters", "template_partials"]
-LOCAL_APPS = ["catalog", "matchgraph", "ranking"]
+LOCAL_APPS = ["catalog", "matchgraph", "ranking", "compare"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [

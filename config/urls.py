@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("search/", include("matchgraph.urls")),
     path("ranking/", include("ranking.urls")),
+    path("compare/", include("compare.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -118,7 +118,14 @@ class IntentArtifactEdge(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["intent", "artifact"], name="intent_artifact_unique")
         ]
-        indexes = [models.Index(fields=["artifact", "-weight"], name="edge_artifact_weight")]
+        indexes = [
+            models.Index(fields=["artifact", "-weight"], name="edge_artifact_weight"),
+            # Comparisons read two artifacts' edges side by side: each artifact's edges in one
+            # index range, ordered by intent, read without touching the table (merge join).
+            models.Index(
+                fields=["artifact", "intent"], include=["weight"], name="edge_artifact_intent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"intent {self.intent_id} -> artifact {self.artifact_id} ({self.weight:.2f})"
@@ -138,7 +145,13 @@ class IntentCapabilityEdge(models.Model):
                 fields=["intent", "capability"], name="intent_capability_unique"
             )
         ]
-        indexes = [models.Index(fields=["capability"], name="edge_capability")]
+        indexes = [
+            models.Index(fields=["capability"], name="edge_capability"),
+            # Comparisons: which capabilities of two artifacts explained the same searches.
+            models.Index(
+                fields=["capability", "intent"], include=["weight"], name="edge_capability_intent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"intent {self.intent_id} -> capability {self.capability_id} ({self.weight:.2f})"

@@ -1,0 +1,337 @@
+"""The verdict: sentences generated from the numbers a comparison shows, nothing canned.
+
+Pure functions of `Side` values (no database), so every rule is tested with crafted cases.
+Each sentence quotes the number it rests on (a rank, a signal score, a price, a count), and
+each of those numbers is in the page's feature table or its evidence lists. When the
+evidence is too thin to call, the verdict says so and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from compare.types import SIGNAL_KEYS, SIGNAL_NAMES, SharedSearches, Side, Verdict
+
+# Rank gaps up to this many points are too close to call.
+CLOSE_RANK_GAP = 3
+# A signal counts as a lead only at this many points (0–100) or more.
+SIGNAL_MARGIN = 5
+# Fewer signals known on both sides than this makes the comparison thin.
+MIN_SHARED_SIGNALS = 2
+INTENT_EXAMPLES = 2
+
+PRICING_WORDS = {
+    "free": "free",
+    "open_source": "open source",
+    "freemium": "freemium",
+    "paid": "paid",
+    "contact": "priced on request",
+}
+
+
+def join_words(items: Sequence[str]) -> str:
+    """["a"] -> "a"; ["a", "b"] -> "a and b"; ["a", "b", "c"] -> "a, b and c"."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def plural(count: int, word: str, plural_word: str | None = None) -> str:
+    return f"{count:,} {word if count == 1 else (plural_word or word + 's')}"
+
+
+def _signal_word(key: str) -> str:
+    return SIGNAL_NAMES[key].lower()
+
+
+def _kind_phrase(side: Side) -> str:
+    if side.kind == "other":
+        return "an artifact of another kind"
+    label = side.kind_label if side.kind_label.isupper() else side.kind_label.lower()
+    article = "an" if label[:1].lower() in "aeiou" else "a"
+    return f"{article} {label}"
+
+
+def _quoted(texts: Sequence[str]) -> str:
+    return join_words([f"“{text}”" for text in texts])
+
+
+# --- A vs B -----------------------------------------------------------------------------------
+
+
+def _rank_headline(a: Side, b: Side, reasons: list[str]) -> tuple[str, str | None]:
+    if a.rank is not None and b.rank is not None:
+        if a.rank == b.rank:
+            return f"{a.name} and {b.name} are level at {a.rank}/100.", None
+        high, low = (a, b) if a.rank > b.rank else (b, a)
+        gap = high.rank - low.rank
+        if gap <= CLOSE_RANK_GAP:
+            return (
+                f"{high.name} is just ahead at {high.rank}/100, against {low.rank}/100 for "
+                f"{low.name}: a gap of {plural(gap, 'point')} is too close to call on rank "
+                "alone.",
+                None,
+            )
+        size = "a wide" if gap >= 25 else "a clear" if gap >= 10 else "a modest"
+        return (
+            f"{high.name} ranks higher at {high.rank}/100, against {low.rank}/100 for "
+            f"{low.name}: {size} lead of {gap} points.",
+            high.slug,
+        )
+    if a.rank is None and b.rank is None:
+        reasons.append("neither is ranked yet")
+        return (
+            f"Neither {a.name} nor {b.name} is ranked yet, so there is no overall score to "
+            "compare.",
+            None,
+        )
+    known, unknown = (a, b) if a.rank is not None else (b, a)
+    reasons.append(f"{unknown.name} is not ranked yet")
+    return (
+        f"{known.name} ranks {known.rank}/100; {unknown.name} is not ranked yet, so their "
+        "overall scores cannot be compared.",
+        None,
+    )
+
+
+def _signal_leads(side: Side, other: Side) -> list[str]:
+    leads = []
+    for key in SIGNAL_KEYS:
+        mine, theirs = side.signal(key).score, other.signal(key).score
+        if mine is not None and theirs is not None and mine - theirs >= SIGNAL_MARGIN:
+            leads.append(f"{_signal_word(key)} ({mine} vs {theirs})")
+    return leads
+
+
+def _signal_points(a: Side, b: Side, leader: str | None, reasons: list[str]) -> list[str]:
+    points = []
+    shared = [k for k in SIGNAL_KEYS if a.signal(k).known and b.signal(k).known]
+    # The overall leader (or the first side) is named second: "B is ahead on …, while A …".
+    first, second = (b, a) if leader in (None, a.slug) else (a, b)
+    first_leads, second_leads = _signal_leads(first, second), _signal_leads(second, first)
+    if first_leads and second_leads:
+        points.append(
+            f"{first.name} is ahead on {join_words(first_leads)}, while {second.name} is "
+            f"stronger on {join_words(second_leads)}."
+        )
+    elif first_leads or second_leads:
+        ahead, behind = (first, second) if first_leads else (second, first)
+        points.append(
+            f"{ahead.name} is ahead on {join_words(first_leads or second_leads)}; "
+            f"{behind.name} leads on no signal by {SIGNAL_MARGIN} points or more."
+        )
+    elif shared:
+        names = join_words([_signal_word(k) for k in shared])
+        points.append(
+            f"On every signal both have ({names}) they are within {SIGNAL_MARGIN} points of "
+            "each other."
+        )
+    for side, other in ((a, b), (b, a)):
+        missing = [
+            _signal_word(k)
+            for k in SIGNAL_KEYS
+            if not side.signal(k).known and other.signal(k).known
+        ]
+        if missing:
+            points.append(
+                f"{side.name} has no known {join_words(missing)} score, so "
+                f"{'that signal is' if len(missing) == 1 else 'those signals are'} left out of "
+                "its rank rather than counted as zero."
+            )
+    for side in (a, b):
+        badges = [_signal_word(k) for k in SIGNAL_KEYS if side.signal(k).badge]
+        if badges:
+            points.append(
+                f"{side.name} is in the top tier of {side.kind_plural} for "
+                f"{join_words(badges)} (badge 1)."
+            )
+    if len(shared) < MIN_SHARED_SIGNALS and (a.rank is not None or b.rank is not None):
+        reasons.append(f"only {plural(len(shared), 'signal is', 'signals are')} known for both")
+    if a.kind != b.kind:
+        points.append(
+            f"{a.name} is {_kind_phrase(a)} and {b.name} is {_kind_phrase(b)}: each signal is a "
+            "percentile within its own kind, so the scores compare how each stands among its "
+            "peers rather than raw counts."
+        )
+    return points
+
+
+def _pricing_points(a: Side, b: Side) -> list[str]:
+    points = []
+    tiers = (a.free_tier, b.free_tier)
+    if tiers == (True, True):
+        points.append("Both have a free tier.")
+    elif tiers == (False, False):
+        points.append("Neither has a free tier.")
+    elif True in tiers:
+        has, other = (a, b) if a.free_tier else (b, a)
+        if other.free_tier is False:
+            points.append(
+                f"{has.name} has a free tier and {other.name} does not, so {has.name} costs "
+                "nothing to try."
+            )
+        else:
+            points.append(f"{has.name} has a free tier; whether {other.name} has one is unknown.")
+    models = (PRICING_WORDS.get(a.pricing_model), PRICING_WORDS.get(b.pricing_model))
+    if all(models) and models[0] != models[1]:
+        points.append(f"{a.name} is {models[0]}, while {b.name} is {models[1]}.")
+    if a.price and b.price:
+        if a.price.comparable_with(b.price):
+            if a.price.amount == b.price.amount:
+                points.append(f"Both start at {a.price.display_amount} per {a.price.unit}.")
+            else:
+                low, high = (a, b) if a.price.amount < b.price.amount else (b, a)
+                ratio = high.price.amount / low.price.amount if low.price.amount else None
+                times = f", {ratio:.0f}× less" if ratio is not None and ratio >= 2 else ""
+                points.append(
+                    f"{low.name} starts cheaper: {low.price.display_amount} against "
+                    f"{high.price.display_amount} per {low.price.unit}{times}."
+                )
+        else:
+            points.append(
+                f"Their starting prices use different units (per {a.price.unit} for {a.name}, "
+                f"per {b.price.unit} for {b.name}), so neither is simply cheaper."
+            )
+    elif a.price or b.price:
+        priced, other = (a, b) if a.price else (b, a)
+        points.append(
+            f"Only {priced.name} lists a price, from {priced.price.display_amount} per "
+            f"{priced.price.unit}; {other.name} lists none."
+        )
+    return points
+
+
+def _match_points(a: Side, b: Side, shared: SharedSearches) -> list[str]:
+    """What searchers chose. No match history is said plainly, but does not make the verdict
+    thin: the rank and its signals can still decide."""
+    if not a.times_matched and not b.times_matched:
+        return [
+            "Neither has been chosen in a search yet, so the match graph cannot say which "
+            "fits real needs better."
+        ]
+    points = []
+    for side in (a, b):
+        if not side.times_matched:
+            points.append(f"{side.name} has not been chosen in a search yet.")
+            continue
+        times = plural(side.times_matched, "time")
+        examples = [intent.text for intent in side.top_intents[:INTENT_EXAMPLES]]
+        like = f", for intents like {_quoted(examples)}" if examples else ""
+        points.append(f"Searchers chose {side.name} {times}{like}.")
+    if shared.count:
+        example = f", such as {_quoted(shared.examples[:1])}" if shared.examples else ""
+        points.append(
+            f"Both were chosen for {shared.count:,} of the same searches{example}: for those "
+            "needs they are real alternatives."
+        )
+    return points
+
+
+def pair_verdict(a: Side, b: Side, *, shared: SharedSearches | None = None) -> Verdict:
+    reasons: list[str] = []
+    headline, leader = _rank_headline(a, b, reasons)
+    points = [
+        *_signal_points(a, b, leader, reasons),
+        *_pricing_points(a, b),
+        *_match_points(a, b, shared or SharedSearches()),
+    ]
+    return Verdict(
+        headline=headline,
+        points=tuple(points),
+        leader_slug=leader,
+        thin=bool(reasons),
+        thin_reasons=tuple(reasons),
+    )
+
+
+# --- N-way grid -------------------------------------------------------------------------------
+
+
+def _best(sides: Sequence[Side], value) -> tuple[list[Side], float | None]:
+    known = [(side, value(side)) for side in sides if value(side) is not None]
+    if len(known) < 2:
+        return [], None
+    top = max(v for _, v in known)
+    if all(v == top for _, v in known):
+        return [], top
+    return [side for side, v in known if v == top], top
+
+
+def grid_verdict(sides: Sequence[Side]) -> Verdict:
+    """A summary for 2–6 artifacts: who ranks highest and lowest, who leads each signal, who
+    is free to try, who searchers chose most."""
+    reasons: list[str] = []
+    points: list[str] = []
+    ranked = [side for side in sides if side.rank is not None]
+    leader = None
+    if len(ranked) >= 2:
+        top = max(side.rank for side in ranked)
+        bottom = min(side.rank for side in ranked)
+        leaders = [side for side in ranked if side.rank == top]
+        lowest = [side for side in ranked if side.rank == bottom]
+        if top == bottom:
+            headline = f"{join_words([s.name for s in ranked])} are level at {top}/100."
+        else:
+            verb = "ranks" if len(leaders) == 1 else "share the"
+            headline = (
+                f"{join_words([s.name for s in leaders])} {verb} highest at {top}/100; "
+                f"{join_words([s.name for s in lowest])} {'is' if len(lowest) == 1 else 'are'} "
+                f"lowest at {bottom}/100."
+            )
+            if (
+                len(leaders) == 1
+                and top - max((s.rank for s in ranked if s is not leaders[0]), default=top)
+                > CLOSE_RANK_GAP
+            ):
+                leader = leaders[0].slug
+    elif ranked:
+        headline = f"Only {ranked[0].name} is ranked ({ranked[0].rank}/100)."
+    else:
+        headline = "None of these is ranked yet, so there is no overall score to compare."
+    unranked = [side.name for side in sides if side.rank is None]
+    if unranked:
+        points.append(f"Not ranked yet: {join_words(unranked)}.")
+    if len(ranked) < 2:
+        reasons.append("fewer than two of them are ranked")
+    leads = []
+    for key in SIGNAL_KEYS:
+        best, score = _best(sides, lambda side, key=key: side.signal(key).score)
+        if best:
+            leads.append(f"{_signal_word(key)}: {join_words([s.name for s in best])} ({score:.0f})")
+    if leads:
+        points.append(f"Leaders by signal — {'; '.join(leads)}.")
+    free = [side.name for side in sides if side.free_tier]
+    unknown_tier = [side.name for side in sides if side.free_tier is None]
+    if free:
+        points.append(f"With a free tier: {join_words(free)}.")
+    if unknown_tier:
+        points.append(f"Free tier unknown: {join_words(unknown_tier)}.")
+    priced = [side for side in sides if side.price]
+    if len(priced) >= 2 and all(s.price.comparable_with(priced[0].price) for s in priced):
+        cheapest = min(priced, key=lambda side: side.price.amount)
+        points.append(
+            f"Lowest starting price: {cheapest.name}, {cheapest.price.display_amount} per "
+            f"{cheapest.price.unit}."
+        )
+    most, count = _best(sides, lambda side: side.times_matched)
+    if most and count:
+        points.append(
+            f"Chosen most often by searchers: {join_words([s.name for s in most])} "
+            f"({plural(int(count), 'time')})."
+        )
+    elif not any(side.times_matched for side in sides):
+        points.append("None of them has been chosen in a search yet.")
+    return Verdict(
+        headline=headline,
+        points=tuple(points),
+        leader_slug=leader,
+        thin=bool(reasons),
+        thin_reasons=tuple(reasons),
+    )
+
+
+def comparison_verdict(sides: Sequence[Side], *, shared: SharedSearches | None = None) -> Verdict:
+    if len(sides) == 2:
+        return pair_verdict(sides[0], sides[1], shared=shared)
+    return grid_verdict(sides)

@@ -1,0 +1,134 @@
+"""Comparison pages. Each view turns the request into one selector call and picks a template;
+an htmx request gets a named partial of the same template (chosen by the element it targets).
+
+Opening a comparison is recorded for the match graph after the response is decided (queued
+after commit, like the match graph's own recording), never when a list merely expands."""
+
+from functools import partial
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from compare import selectors
+from compare.types import Comparison
+from matchgraph.models import MatchVia
+from matchgraph.normalize import MAX_QUERY_CHARS
+from matchgraph.privacy import source_hash
+from matchgraph.tasks import record_comparison as record_comparison_task
+from matchgraph.tasks import record_match as record_match_task
+
+CAPABILITIES_TARGET = "caps-"
+# Picker suggestion lists that swap a region of their own page in place, by the id of the list
+# that asked; elsewhere (artifact page, problem pages) a suggestion is a plain link.
+IN_PLACE_TARGETS = (("swap-suggestions-", "comparison"), ("add-suggestions", "grid"))
+
+
+def _partial_requested(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+@require_safe
+@vary_on_headers("HX-Request", "HX-Target")
+def pair(request: HttpRequest, pair: str) -> HttpResponse:
+    try:
+        result = selectors.comparison_for_pair(pair=pair)
+    except selectors.ComparisonProblem as problem:
+        return _problem(request, problem)
+    if not result.is_canonical:
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(result.canonical_url + (f"?{query}" if query else ""))
+    comparison = result.comparison
+    context = {
+        "comparison": comparison,
+        "expanded": set(request.GET.getlist("more")),
+        "other_readings": result.other_readings,
+    }
+    target = (request.htmx.target or "") if request.htmx else ""
+    if _partial_requested(request) and target.startswith(CAPABILITIES_TARGET):
+        side = comparison.side(target.removeprefix(CAPABILITIES_TARGET))
+        if side is not None:
+            # "+N more capabilities": the list, expanded in place. Not a new comparison.
+            return render(
+                request,
+                "compare/pair.html#capability-list",
+                {**context, "side": side, "expanded": {side.slug}, "revealed": True},
+            )
+    _record(request, comparison)
+    template = "compare/pair.html"
+    if _partial_requested(request):
+        template += "#comparison"  # a side swapped in place
+    return render(request, template, context)
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def grid(request: HttpRequest) -> HttpResponse:
+    slugs = request.GET.getlist("a")
+    if not any(slug.strip() for slug in slugs):
+        return render(request, "compare/start.html")
+    try:
+        comparison = selectors.comparison_for_grid(slugs=slugs)
+    except selectors.ComparisonProblem as problem:
+        return _problem(request, problem)
+    _record(request, comparison)
+    template = "compare/grid.html"
+    if _partial_requested(request):
+        template += "#grid"
+    return render(request, template, {"comparison": comparison})
+
+
+@require_safe
+@vary_on_headers("HX-Request", "HX-Target")
+def pick(request: HttpRequest) -> HttpResponse:
+    try:
+        picker = selectors.compare_picker(
+            kept_slugs=request.GET.getlist("a"),
+            query=request.GET.get("q", ""),
+            mode=request.GET.get("mode", "pair"),
+            swap=request.GET.get("swap", ""),
+        )
+    except selectors.ComparisonProblem as problem:
+        return _problem(request, problem)
+    if _partial_requested(request):
+        asking = request.htmx.target or ""
+        in_place = next(
+            (region for prefix, region in IN_PLACE_TARGETS if asking.startswith(prefix)), ""
+        )
+        return render(
+            request, "compare/pick.html#suggestions", {"picker": picker, "in_place": in_place}
+        )
+    if picker.exact_url:
+        # Submitted without JavaScript and the name was exact: straight to the comparison.
+        return redirect(picker.exact_url)
+    return render(request, "compare/pick.html", {"picker": picker})
+
+
+def _problem(request: HttpRequest, problem: selectors.ComparisonProblem) -> HttpResponse:
+    return render(request, "compare/problem.html", {"problem": problem}, status=problem.status)
+
+
+def _record(request: HttpRequest, comparison: Comparison) -> None:
+    """A co-match for every pair shown; with `q` (arriving from a search), a match of each
+    artifact for that intent too."""
+    ids = [side.id for side in comparison.sides]
+    source = source_hash(request)
+    transaction.on_commit(
+        partial(record_comparison_task.delay, artifact_ids=ids, source_hash=source),
+        robust=True,
+    )
+    query = request.GET.get("q", "")[:MAX_QUERY_CHARS]
+    if query:
+        for artifact_id in ids:
+            transaction.on_commit(
+                partial(
+                    record_match_task.delay,
+                    query=query,
+                    artifact_id=artifact_id,
+                    via=MatchVia.COMPARE,
+                    source_hash=source,
+                ),
+                robust=True,
+            )
