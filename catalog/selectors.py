@@ -19,6 +19,9 @@ from catalog.models import (
 )
 
 RELATED_LIMIT = 6
+# Related artifacts are chosen among at most this many sharing categories and this many
+# sharing capability words (plus every linked one), so the cost stays flat as the catalog grows.
+RELATED_POOL = 300
 # How much each kind of overlap counts when ranking related artifacts.
 RELATED_WEIGHTS = {
     "category": 3.0,
@@ -59,22 +62,26 @@ WITH source_query AS (
     SELECT string_agg(DISTINCT quote_literal(term), ' | ')::tsquery AS q
     FROM catalog_capability c,
          unnest(tsvector_to_array(to_tsvector('english', c.title))) AS term
-    WHERE c.artifact_id = %(artifact_id)s
+    WHERE c.artifact_id = %(artifact_id)s AND length(term) >= 3 AND term !~ '^[0-9]+$'
 ),
-term_overlap AS (
-    -- The GIN index finds candidate capabilities; ts_rank says how much each overlaps.
-    SELECT c.artifact_id, sum(ts_rank('{0.1, 0.2, 0.4, 1.0}', c.search_vector, s.q)) AS shared
-    FROM catalog_capability c, source_query s
-    WHERE s.q IS NOT NULL AND c.search_vector @@ s.q AND c.artifact_id <> %(artifact_id)s
-    GROUP BY c.artifact_id
-),
-category_overlap AS (
-    SELECT other.artifact_id, count(*) AS shared
+by_category AS (
+    SELECT other.artifact_id
     FROM catalog_artifact_categories mine
     JOIN catalog_artifact_categories other
       ON other.category_id = mine.category_id AND other.artifact_id <> mine.artifact_id
     WHERE mine.artifact_id = %(artifact_id)s
     GROUP BY other.artifact_id
+    ORDER BY count(*) DESC, other.artifact_id
+    LIMIT %(pool)s
+),
+by_terms AS (
+    -- Only when categories found too few: an uncategorized artifact still gets neighbours,
+    -- and a large catalog never pays for an any-word scan it does not need.
+    SELECT c.artifact_id
+    FROM catalog_capability c, source_query s
+    WHERE (SELECT count(*) FROM by_category) < %(pool)s
+      AND s.q IS NOT NULL AND c.search_vector @@ s.q AND c.artifact_id <> %(artifact_id)s
+    LIMIT %(pool)s
 ),
 linked AS (
     -- Ecosystem links in either direction (same family, integrates with, ...).
@@ -82,6 +89,28 @@ linked AS (
     WHERE source_id = %(artifact_id)s AND target_id IS NOT NULL
     UNION
     SELECT source_id FROM catalog_artifactlink WHERE target_id = %(artifact_id)s
+),
+candidate AS (
+    SELECT artifact_id FROM by_category
+    UNION SELECT artifact_id FROM by_terms
+    UNION SELECT artifact_id FROM linked
+),
+category_overlap AS (
+    SELECT other.artifact_id, count(*) AS shared
+    FROM catalog_artifact_categories mine
+    JOIN catalog_artifact_categories other ON other.category_id = mine.category_id
+    WHERE mine.artifact_id = %(artifact_id)s
+      AND other.artifact_id IN (SELECT artifact_id FROM candidate)
+    GROUP BY other.artifact_id
+),
+term_overlap AS (
+    -- How much each candidate's capabilities overlap (ts_match_vq: read them by artifact).
+    SELECT c.artifact_id, sum(ts_rank('{0.1, 0.2, 0.4, 1.0}', c.search_vector, s.q)) AS shared
+    FROM candidate k
+    JOIN catalog_capability c ON c.artifact_id = k.artifact_id
+    CROSS JOIN source_query s
+    WHERE s.q IS NOT NULL AND ts_match_vq(c.search_vector, s.q)
+    GROUP BY c.artifact_id
 )
 SELECT a.id,
        %(category)s * coalesce(cat.shared, 0)
@@ -94,13 +123,13 @@ SELECT a.id,
        )
      + CASE WHEN a.kind = %(kind)s THEN %(kind_weight)s ELSE 0 END
      + CASE WHEN linked.artifact_id IS NOT NULL THEN %(link)s ELSE 0 END AS score
-FROM catalog_artifact a
+FROM candidate k
+JOIN catalog_artifact a ON a.id = k.artifact_id
 LEFT JOIN category_overlap cat ON cat.artifact_id = a.id
 LEFT JOIN term_overlap terms ON terms.artifact_id = a.id
 LEFT JOIN linked ON linked.artifact_id = a.id
 WHERE a.is_published
   AND a.id <> %(artifact_id)s
-  AND (cat.shared IS NOT NULL OR terms.shared IS NOT NULL OR linked.artifact_id IS NOT NULL)
   AND (%(same_kind_only)s = false OR a.kind = %(kind)s)
 ORDER BY score DESC, a.current_rank DESC NULLS LAST, a.name
 LIMIT %(limit)s
@@ -125,6 +154,7 @@ def artifact_related(
         "kind": artifact.kind,
         "same_kind_only": same_kind_only,
         "limit": limit,
+        "pool": RELATED_POOL,
         "kind_weight": RELATED_WEIGHTS["kind"],
         **{key: value for key, value in RELATED_WEIGHTS.items() if key != "kind"},
     }
