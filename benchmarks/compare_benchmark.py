@@ -38,29 +38,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Redis, and queued recordings must never reach a worker attached to another database.
 os.environ.pop("REDIS_URL", None)
 
+from rank_benchmark import SIGNALS_SQL
 from search_benchmark import percentiles, populate, run_sql, timed
 
-SIGNALS_SQL = """
-INSERT INTO catalog_signals (
-    artifact_id, stars, forks, downloads_30d, likes, contributors, dependents, open_issues,
-    closed_issues_90d, releases_365d, last_commit, docs_pages, has_examples, has_changelog, as_of)
-SELECT a.id,
-       CASE WHEN random() < 0.6 THEN floor(exp(random() * 12))::bigint END,
-       CASE WHEN random() < 0.5 THEN floor(exp(random() * 9))::bigint END,
-       CASE WHEN random() < 0.5 THEN floor(exp(random() * 16))::bigint END,
-       CASE WHEN random() < 0.3 THEN floor(exp(random() * 9))::bigint END,
-       CASE WHEN random() < 0.4 THEN floor(exp(random() * 6))::bigint END,
-       CASE WHEN random() < 0.2 THEN floor(exp(random() * 8))::bigint END,
-       NULL, NULL, NULL,
-       CASE WHEN random() < 0.5 THEN date '2026-11-20' - floor(random() * 900)::int END,
-       CASE WHEN random() < 0.5 THEN floor(exp(random() * 5))::bigint END,
-       CASE WHEN random() < 0.6 THEN random() < 0.5 END,
-       CASE WHEN random() < 0.5 THEN random() < 0.5 END,
-       date '2026-11-01'
-FROM catalog_artifact a
-WHERE random() < 0.85
-ON CONFLICT (artifact_id) DO NOTHING
-"""
+# The rank benchmark's heavy-tailed signals, for every artifact (the search data has none).
+SIGNALS_FOR_ALL = {"after": 0}
+
 
 PLANS_SQL = """
 INSERT INTO catalog_pricingplan (artifact_id, position, name, price, currency, unit, as_of)
@@ -81,7 +64,7 @@ def prepare() -> None:
     from matchgraph.aggregation import match_graph_aggregate
     from ranking.services import rank_recompute_all
 
-    timed("insert signals", lambda: run_sql(SIGNALS_SQL, {}))
+    timed("insert signals", lambda: run_sql(SIGNALS_SQL, SIGNALS_FOR_ALL))
     timed("insert pricing plans", lambda: run_sql(PLANS_SQL, {}))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
