@@ -337,3 +337,11 @@ def test_claim_placeholder_page(client, ernie):
 
 def test_pages_refuse_post(client, ernie):
     assert client.post(reverse("catalog:browse")).status_code == 405
+
+
+def test_cards_show_times_matched_when_there_are_some(client):
+    ArtifactFactory(name="Often Chosen", times_matched=12, times_matched_30d=3)
+    ArtifactFactory(name="Never Chosen")
+    html = client.get(reverse("catalog:browse")).content.decode()
+    assert "Chosen 12 times by searchers (3 in 30 days)" in html
+    assert "Chosen 0 times" not in html
