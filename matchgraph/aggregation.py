@@ -15,6 +15,7 @@ Each match event is weighted before it is summed:
 Merged intents count for the intent they were merged into; hidden intents count for nothing.
 """
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -84,7 +85,7 @@ GROUP BY 1, 2
 """
 
 ARTIFACT_EDGES = """
-INSERT INTO matchgraph_intentartifactedge
+INSERT INTO {edges}
        (intent_id, artifact_id, matches, impressions, weight, last_matched_at)
 SELECT w.intent_id, w.artifact_id, count(*), coalesce(max(i.n), 0), sum(w.weight),
        max(w.created_at)
@@ -104,7 +105,7 @@ CREATE TEMP TABLE intent_query ON COMMIT DROP AS
 SELECT i.id AS intent_id,
        nullif(replace(plainto_tsquery('english', i.text)::text, '&', '|'), '')::tsquery AS q
 FROM matchgraph_intent i
-WHERE i.id IN (SELECT DISTINCT intent_id FROM matchgraph_intentartifactedge)
+WHERE i.id IN (SELECT DISTINCT intent_id FROM {edges})
 """
 
 # The capability that best explains each (intent, artifact) edge: the highest-ranked match
@@ -118,7 +119,7 @@ FROM (
     SELECT intent_id, artifact_id, matches, weight FROM (
         SELECT intent_id, artifact_id, matches, weight,
                row_number() OVER (PARTITION BY intent_id ORDER BY weight DESC) AS nth
-        FROM matchgraph_intentartifactedge
+        FROM {edges}
     ) AS ranked
     WHERE nth <= %(explained_per_intent)s
 ) AS e
@@ -196,7 +197,7 @@ WITH top_edges AS (
     SELECT intent_id, artifact_id, weight FROM (
         SELECT intent_id, artifact_id, weight,
                row_number() OVER (PARTITION BY intent_id ORDER BY weight DESC) AS nth
-        FROM matchgraph_intentartifactedge
+        FROM {{edges}}
     ) AS ranked
     WHERE nth <= %(pairs_from_top)s
 ),
@@ -255,12 +256,53 @@ WHERE nth <= %(kept_per_artifact)s
 """
 
 
+EDGES = "matchgraph_intentartifactedge"
+# The million-row edge table is built fresh and swapped in; the smaller ones are rewritten.
 REBUILT_TABLES = (
-    "matchgraph_intentartifactedge",
     "matchgraph_intentcapabilityedge",
     "matchgraph_comatch",
     "matchgraph_artifactmatchstats",
 )
+
+
+def _build_fresh_copy(cursor, table: str) -> str:
+    """An empty copy of `table` without indexes, to fill in bulk: building each index once
+    afterwards is far cheaper than maintaining them row by row, and leaves no dead rows."""
+    fresh = f"{table}_next"
+    cursor.execute(f"DROP TABLE IF EXISTS {fresh}")
+    cursor.execute(
+        f"CREATE TABLE {fresh} "
+        f"(LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS)"
+    )
+    return fresh
+
+
+def _swap_in(cursor, table: str, fresh: str) -> None:
+    """Index `fresh` like `table`, then replace `table` with it under the same index and
+    constraint names (migrations keep working). Done last, so readers wait only for the
+    commit, not for the rebuild."""
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes "
+        "WHERE schemaname = current_schema() AND tablename = %s",
+        [table],
+    )
+    indexes = cursor.fetchall()
+    cursor.execute(
+        "SELECT conname, contype FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
+        [table],
+    )
+    constraints = cursor.fetchall()
+    for name, definition in indexes:
+        on_fresh = re.sub(r" ON (\S+\.)?" + table + " ", f" ON {fresh} ", definition, count=1)
+        cursor.execute(on_fresh.replace(f" INDEX {name} ON ", f" INDEX {name}_next ON ", 1))
+    cursor.execute(f"DROP TABLE {table}")
+    cursor.execute(f"ALTER TABLE {fresh} RENAME TO {table}")
+    for name, _ in indexes:
+        cursor.execute(f"ALTER INDEX {name}_next RENAME TO {name}")
+    for name, kind in constraints:
+        constraint = "PRIMARY KEY" if kind == "p" else "UNIQUE"
+        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {constraint} USING INDEX {name}")
 
 
 def _vacuum_rebuilt_tables() -> None:
@@ -269,7 +311,7 @@ def _vacuum_rebuilt_tables() -> None:
     if connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        tables = ", ".join((*REBUILT_TABLES, "matchgraph_intentrelation"))
+        tables = ", ".join((*REBUILT_TABLES, EDGES, "matchgraph_intentrelation"))
         cursor.execute(f"VACUUM (ANALYZE) {tables}")
 
 
@@ -289,7 +331,7 @@ WITH edge AS (
         SELECT intent_id, artifact_id, weight,
                row_number() OVER (PARTITION BY intent_id ORDER BY weight DESC) AS by_intent,
                row_number() OVER (PARTITION BY artifact_id ORDER BY weight DESC) AS by_artifact
-        FROM matchgraph_intentartifactedge
+        FROM {edges}
     ) AS ranked
     WHERE by_intent <= %(top_artifacts)s AND by_artifact <= %(top_intents)s
 ),
@@ -349,20 +391,23 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         # DELETE, not TRUNCATE: TRUNCATE would lock readers out until commit.
         for table in REBUILT_TABLES:
             cursor.execute(f"DELETE FROM {table}")
-        cursor.execute(ARTIFACT_EDGES)
+        edges = _build_fresh_copy(cursor, EDGES)
+        cursor.execute(ARTIFACT_EDGES.format(edges=edges))
         artifact_edges = cursor.rowcount
-        cursor.execute(INTENT_QUERIES)
-        cursor.execute(CAPABILITY_EDGES, params)
+        cursor.execute(f"ANALYZE {edges}")
+        cursor.execute(INTENT_QUERIES.format(edges=edges))
+        cursor.execute(CAPABILITY_EDGES.format(edges=edges), params)
         capability_edges = cursor.rowcount
         cursor.execute(ARTIFACT_STATS, params)
         artifacts_with_matches = cursor.rowcount
-        cursor.execute(COMATCHES, params)
+        cursor.execute(COMATCHES.format(edges=edges), params)
         comatches = cursor.rowcount
         cursor.execute("DELETE FROM matchgraph_intentrelation WHERE NOT is_rejected")
-        cursor.execute(INTENT_RELATIONS, params)
+        cursor.execute(INTENT_RELATIONS.format(edges=edges), params)
         intent_relations = cursor.rowcount
         cursor.execute(DENORMALIZE_TIMES_MATCHED)
         cursor.execute(INTENT_COUNTS)
+        _swap_in(cursor, EDGES, edges)
         # ON COMMIT DROP only fires at the outermost commit: inside a caller's transaction
         # (a test, an atomic block) a second run would find the tables still there.
         cursor.execute("DROP TABLE weighted_match, impression, intent_query")
