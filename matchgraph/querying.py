@@ -88,21 +88,28 @@ def synonym_groups() -> list[list[tuple[str, ...]]]:
 def synonym_alternatives(
     words: list[str], groups: list[list[tuple[str, ...]]]
 ) -> list[Alternative]:
-    """For every synonym term found in the query (as a run of words), each other term of its
-    group. Works both ways: "asr" brings "speech recognition", and the reverse."""
+    """For every synonym term found in the query (as a run of words), the query with that run
+    replaced by each other term of its group; the rest of the query stays, so "caption
+    product photos" also searches "alt text product photos", not every "alt text". Works both
+    ways: "asr" brings "speech recognition", and the reverse."""
     alternatives: list[Alternative] = []
     seen: set[tuple[str, ...]] = {tuple(words)}
     for group in groups:
         for term in group:
-            if not _contains_run(words, term):
+            start = _run_start(words, term)
+            if start is None:
                 continue
             for other in group:
-                if other != term and other not in seen:
-                    seen.add(other)
-                    alternatives.append(Alternative(other, " ".join(other), " ".join(term)))
+                rewritten = (*words[:start], *other, *words[start + len(term) :])
+                if other != term and rewritten not in seen:
+                    seen.add(rewritten)
+                    alternatives.append(Alternative(rewritten, " ".join(other), " ".join(term)))
     return alternatives
 
 
-def _contains_run(words: list[str], run: tuple[str, ...]) -> bool:
+def _run_start(words: list[str], run: tuple[str, ...]) -> int | None:
     width = len(run)
-    return any(tuple(words[i : i + width]) == run for i in range(len(words) - width + 1))
+    for start in range(len(words) - width + 1):
+        if tuple(words[start : start + width]) == run:
+            return start
+    return None
