@@ -165,15 +165,13 @@ def _candidates(plan: SearchPlan) -> Candidates:
 def _wider_matches(plan: SearchPlan, all_words: str, related: list[RelatedIntent]) -> list[int]:
     """Wider nets, strongest first, each a bounded query (a LIMIT lets PostgreSQL stop early,
     where one big UNION would have to finish every part): the typed words in one capability,
-    synonyms in a document, artifacts related intents chose, synonyms in one capability."""
+    synonyms in a document, artifacts related intents chose."""
     nets = [lambda limit: _capability_matches(all_words, limit=limit)]
     if plan.alternatives:
         synonyms = plan.alternatives_tsquery()
         nets.append(lambda limit: _document_matches(synonyms, limit=limit, ordered=False))
     if related:
         nets.append(lambda limit: _borrowed_matches(related, limit=limit))
-    if plan.alternatives:
-        nets.append(lambda limit: _capability_matches(synonyms, limit=limit))
     found: list[int] = []
     for net in nets:
         found = _merged(found, net(MAX_CANDIDATES - len(found)))
