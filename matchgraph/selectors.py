@@ -34,7 +34,7 @@ LONE_RESULT_NEIGHBOURS = 5
 # A broad query ("image") can match a large share of the catalog. Scoring, facets and pages
 # are bounded to the MAX_CANDIDATES best-established matches, and the page says there are
 # more; a narrower query is what such a visitor needs anyway.
-MAX_CANDIDATES = 1000
+MAX_CANDIDATES = 500
 # With this many direct matches the wider nets (capability descriptions, synonyms, related
 # intents) add nothing a visitor would reach.
 ENOUGH_DIRECT = 200
