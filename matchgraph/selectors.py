@@ -152,7 +152,7 @@ def _candidates(plan: SearchPlan) -> Candidates:
     capped = len(ids) > MAX_CANDIDATES
     ids = ids[:MAX_CANDIDATES]
     if len(ids) < ENOUGH_DIRECT:
-        ids = _merged(ids, _wider_matches(plan, all_words, related))
+        ids = _merged(ids, _wider_matches(plan, all_words, related, have=len(ids)))
     broadened = False
     if len(ids) < FEW_RESULTS and len(plan.words) > 1:
         any_word = plan.tsquery(any_word=True)
@@ -162,20 +162,26 @@ def _candidates(plan: SearchPlan) -> Candidates:
     return Candidates(ids, all_words, broadened, capped, own_id, related)
 
 
-def _wider_matches(plan: SearchPlan, all_words: str, related: list[RelatedIntent]) -> list[int]:
+def _wider_matches(
+    plan: SearchPlan, all_words: str, related: list[RelatedIntent], *, have: int
+) -> list[int]:
     """Wider nets, strongest first, each a bounded query (a LIMIT lets PostgreSQL stop early,
     where one big UNION would have to finish every part): the typed words in one capability,
-    synonyms in a document, artifacts related intents chose."""
+    artifacts that related intents chose, then each synonym rewrite in turn. It stops once
+    the `have` direct matches plus these reach ENOUGH_DIRECT: a broad synonym ("transcription"
+    for "asr") is only searched when the narrower ones found little."""
     nets = [lambda limit: _capability_matches(all_words, limit=limit)]
-    if plan.alternatives:
-        synonyms = plan.alternatives_tsquery()
-        nets.append(lambda limit: _document_matches(synonyms, limit=limit, ordered=False))
     if related:
         nets.append(lambda limit: _borrowed_matches(related, limit=limit))
+    for alternative in plan.alternatives:
+        rewrite = words_tsquery(list(alternative.words))
+        nets.append(
+            lambda limit, rewrite=rewrite: _document_matches(rewrite, limit=limit, ordered=False)
+        )
     found: list[int] = []
     for net in nets:
         found = _merged(found, net(MAX_CANDIDATES - len(found)))
-        if len(found) >= MAX_CANDIDATES:
+        if have + len(found) >= ENOUGH_DIRECT:
             break
     return found
 
