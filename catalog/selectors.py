@@ -198,23 +198,23 @@ def _filterset(
     )
 
 
-def _facets(data: QueryDict, *, categories: list, base: QuerySet) -> list[Facet]:
+def _facets(
+    data: QueryDict, *, categories: list, base: QuerySet, fully_filtered: QuerySet
+) -> list[Facet]:
     """Facets with nothing ticked are counted together over the fully filtered set; each
     facet with ticked values is counted over the set filtered by the *other* facets."""
     selected = {name: set(data.getlist(name)) for name in FACET_TITLES}
     untouched = [name for name, values in selected.items() if not values]
     touched = [name for name, values in selected.items() if values]
 
-    def filtered(without: str | None) -> QuerySet:
+    def filtered_without(facet: str) -> QuerySet:
         others = data.copy()
-        others.pop("page", None)
-        if without:
-            others.pop(without, None)
+        others.pop(facet, None)
         return _filterset(others, categories=categories, queryset=base).qs
 
-    counts = count_facets(filtered(None), untouched)
+    counts = count_facets(fully_filtered, untouched)
     for name in touched:
-        counts.update(count_facets(filtered(name), [name]))
+        counts.update(count_facets(filtered_without(name), [name]))
     # Licenses are open-ended: the values found, plus any ticked, are the options.
     licenses = sorted(set(counts.get("license", {})) | selected["license"])
     labels = {
@@ -246,7 +246,7 @@ def artifact_browse(
     else:
         queryset = filterset.qs if filterset.chosen_sort else filterset.qs.by_rank()
         page = paginate(queryset.for_cards(), page_number=page_number, per_page=per_page)
-    facets = _facets(data, categories=categories, base=base)
+    facets = _facets(data, categories=categories, base=base, fully_filtered=filterset.qs)
     return BrowseResult(filterset=filterset, page=page, facets=facets, total=page.paginator.count)
 
 
