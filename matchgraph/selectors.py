@@ -35,6 +35,8 @@ LONE_RESULT_NEIGHBOURS = 5
 # are bounded to the MAX_CANDIDATES best-established matches, and the page says there are
 # more; a narrower query is what such a visitor needs anyway.
 MAX_CANDIDATES = 500
+# Rank floors tried, highest first, when a broad query must keep its best-established matches.
+RANK_FLOORS = (90, 75, 50, None)
 # With this many direct matches the wider nets (capability descriptions, synonyms, related
 # intents) add nothing a visitor would reach.
 ENOUGH_DIRECT = 200
@@ -103,12 +105,26 @@ class Candidates:
 
 def _document_matches(tsquery: str, *, limit: int, ordered: bool = True) -> list[int]:
     """Published artifacts whose own document (name, capability titles, summary,
-    categories) matches, best established first (when `ordered`), at most `limit`."""
+    categories) matches, at most `limit`; when more match and `ordered`, the best
+    established (highest UnfragileRank) of them."""
     query = SearchQuery(tsquery, search_type="raw", config="english")
     matches = Artifact.objects.published().filter(search_vector=query)
-    if ordered:
-        matches = matches.order_by(F("current_rank").desc(nulls_last=True), "pk")
-    return list(matches.values_list("pk", flat=True)[:limit])
+    # order_by(): without the model's default order by name, LIMIT can stop early.
+    found = list(matches.order_by().values_list("pk", flat=True)[:limit])
+    if not ordered or len(found) < limit:
+        return found
+    # Many match. Sorting them all by rank would read every matching row; instead look among
+    # the highest-ranked first (the rank index narrows the rows read) and widen as needed.
+    for floor in RANK_FLOORS:
+        best = matches.filter(current_rank__gte=floor) if floor else matches
+        found = list(
+            best.order_by(F("current_rank").desc(nulls_last=True), "pk").values_list(
+                "pk", flat=True
+            )[:limit]
+        )
+        if len(found) >= limit:
+            return found
+    return found
 
 
 def _text_matches(tsquery: str) -> QuerySet:
@@ -223,6 +239,22 @@ def _by_ids(ids: list[int]) -> QuerySet:
     return Artifact.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
 
 
+def _clearly_misspelled(plan: SearchPlan) -> tuple[SearchPlan, Correction | None]:
+    """The common case, decided cheaply before any wider net runs: some words are unknown to
+    the catalog, the words as typed name almost no listing, and corrected they name more."""
+    corrected_words = correct_words(plan.words)
+    if corrected_words == plan.words:
+        return plan, None
+    typed = _document_matches(plan.tsquery(), limit=FEW_RESULTS, ordered=False)
+    if len(typed) >= FEW_RESULTS:
+        return plan, None
+    corrected_plan = search_plan(" ".join(corrected_words), synonyms=synonym_groups())
+    corrected = _document_matches(corrected_plan.tsquery(), limit=FEW_RESULTS, ordered=False)
+    if len(corrected) <= len(typed):
+        return plan, None
+    return corrected_plan, Correction(plan.raw, corrected_plan.raw)
+
+
 def _with_spelling_corrected(
     plan: SearchPlan, candidates: Candidates
 ) -> tuple[SearchPlan, Candidates, Correction | None]:
@@ -263,9 +295,11 @@ def artifact_search(
         data.pop(key, None)
     if plan.is_empty:
         return SearchResults(plan=plan, browse=None, suggested_categories=_popular_categories())
-    candidates = _candidates(plan)
     correction = None
     if not exact:
+        plan, correction = _clearly_misspelled(plan)
+    candidates = _candidates(plan)
+    if not exact and correction is None:
         plan, candidates, correction = _with_spelling_corrected(plan, candidates)
     scored = rank_by_relevance(
         ids=candidates.ids,
