@@ -134,17 +134,17 @@ class Lexicon:
     words: list[str]
     frequency: dict[str, int]
     by_length: dict[int, list[str]] = field(default_factory=dict)
-    near_cache: dict[int, list[str]] = field(default_factory=dict)
+    near_cache: dict[tuple[int, int], list[str]] = field(default_factory=dict)
 
     def near_in_length(self, word: str, spread: int = 2) -> list[str]:
         """Words within `spread` letters of `word`'s length: a typo rarely changes length by
         more, and it keeps fuzzy matching to a fraction of the vocabulary. Built once per
         length and kept with the lexicon."""
-        size = len(word)
-        if size not in self.near_cache:
-            lengths = range(size - spread, size + spread + 1)
-            self.near_cache[size] = [known for n in lengths for known in self.by_length.get(n, [])]
-        return self.near_cache[size]
+        key = (len(word), spread)
+        if key not in self.near_cache:
+            lengths = range(len(word) - spread, len(word) + spread + 1)
+            self.near_cache[key] = [known for n in lengths for known in self.by_length.get(n, [])]
+        return self.near_cache[key]
 
 
 _lexicon = Lexicon(version=None, words=[], frequency={})
