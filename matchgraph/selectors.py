@@ -11,7 +11,6 @@ from django.http import QueryDict
 from catalog.models import Artifact, Capability, Category
 from catalog.selectors import BrowseResult, artifact_browse, artifact_related
 from matchgraph.models import (
-    ArtifactMatchStats,
     CoMatch,
     Intent,
     IntentArtifactEdge,
@@ -533,7 +532,3 @@ def artifact_top_intents(*, artifact: Artifact, limit: int = 3) -> list[str]:
         .order_by("-weight")
         .values_list("intent__text", flat=True)[:limit]
     )
-
-
-def artifact_match_stats(*, artifact: Artifact) -> ArtifactMatchStats | None:
-    return ArtifactMatchStats.objects.filter(artifact=artifact).first()

@@ -211,14 +211,6 @@ def log_scaled(value: float, reference: float) -> float:
     return math.log(1 + max(value, 0)) / math.log(1 + reference)
 
 
-def confidence_share(*, high: int, medium: int, low: int) -> float | None:
-    """Mean curated confidence of the capabilities, 0–1 (high 3/3, medium 2/3, low 1/3)."""
-    count = high + medium + low
-    if count == 0:
-        return None
-    return (3 * high + 2 * medium + 1 * low) / (3 * count)
-
-
 def adoption_raw(inputs: RankInputs) -> float | None:
     terms = [
         log_scaled(value, reference)
