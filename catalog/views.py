@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from catalog import selectors
+from catalog.htmx import page_or_partial
 from catalog.models import Kind
 
 
@@ -35,9 +36,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         page_number=request.GET.get("page"),
         per_page=settings.ARTIFACTS_PER_PAGE,
     )
-    template = "catalog/browse.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#browse-body"
+    template = page_or_partial(request, "catalog/browse.html", "browse-body")
     return render(request, template, {"result": result})
 
 
@@ -68,9 +67,7 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
         page_number=request.GET.get("page"),
         per_page=settings.ARTIFACTS_PER_PAGE,
     )
-    template = "catalog/category_detail.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#category-results"
+    template = page_or_partial(request, "catalog/category_detail.html", "category-results")
     return render(request, template, {"category": category, "result": result})
 
 

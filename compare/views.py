@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from catalog.htmx import wants_partial
 from compare import selectors
 from compare.types import Comparison
 from matchgraph.models import MatchVia
@@ -24,10 +25,6 @@ CAPABILITIES_TARGET = "caps-"
 # Picker suggestion lists that swap a region of their own page in place, by the id of the list
 # that asked; elsewhere (artifact page, problem pages) a suggestion is a plain link.
 IN_PLACE_TARGETS = (("swap-suggestions-", "comparison"), ("add-suggestions", "grid"))
-
-
-def _partial_requested(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.boosted
 
 
 @require_safe
@@ -47,7 +44,7 @@ def pair(request: HttpRequest, pair: str) -> HttpResponse:
         "other_readings": result.other_readings,
     }
     target = (request.htmx.target or "") if request.htmx else ""
-    if _partial_requested(request) and target.startswith(CAPABILITIES_TARGET):
+    if wants_partial(request) and target.startswith(CAPABILITIES_TARGET):
         side = comparison.side(target.removeprefix(CAPABILITIES_TARGET))
         if side is not None:
             # "+N more capabilities": the list, expanded in place. Not a new comparison.
@@ -58,7 +55,7 @@ def pair(request: HttpRequest, pair: str) -> HttpResponse:
             )
     _record(request, comparison)
     template = "compare/pair.html"
-    if _partial_requested(request):
+    if wants_partial(request):
         template += "#comparison"  # a side swapped in place
     return render(request, template, context)
 
@@ -75,7 +72,7 @@ def grid(request: HttpRequest) -> HttpResponse:
         return _problem(request, problem)
     _record(request, comparison)
     template = "compare/grid.html"
-    if _partial_requested(request):
+    if wants_partial(request):
         template += "#grid"
     return render(request, template, {"comparison": comparison})
 
@@ -92,7 +89,7 @@ def pick(request: HttpRequest) -> HttpResponse:
         )
     except selectors.ComparisonProblem as problem:
         return _problem(request, problem)
-    if _partial_requested(request):
+    if wants_partial(request):
         asking = request.htmx.target or ""
         in_place = next(
             (region for prefix, region in IN_PLACE_TARGETS if asking.startswith(prefix)), ""

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from catalog.htmx import page_or_partial
 from catalog.models import Artifact
 from matchgraph import selectors
 from matchgraph.models import MatchVia
@@ -39,9 +40,7 @@ def search(request: HttpRequest) -> HttpResponse:
             shown_artifact_ids=[artifact.pk for artifact in results.browse.page.object_list],
             source_hash=source_hash(request),
         )
-    template = "matchgraph/search.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#search-body"
+    template = page_or_partial(request, "matchgraph/search.html", "search-body")
     return render(request, template, {"results": results, "query": raw_query})
 
 
