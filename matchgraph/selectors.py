@@ -238,16 +238,14 @@ def _by_ids(ids: list[int]) -> QuerySet:
     return Artifact.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
 
 
-def _clearly_misspelled(plan: SearchPlan) -> tuple[SearchPlan, Correction | None]:
-    """The common case, decided cheaply before any wider net runs: some words are unknown to
-    the catalog, the words as typed name almost no listing, and corrected they name more."""
-    corrected_words = correct_words(plan.words)
-    if corrected_words == plan.words:
-        return plan, None
+def _clearly_misspelled(
+    plan: SearchPlan, corrected_plan: SearchPlan
+) -> tuple[SearchPlan, Correction | None]:
+    """The common case, decided cheaply before any wider net runs: the words as typed name
+    almost no listing, and corrected they name more."""
     typed = _document_matches(plan.tsquery(), limit=FEW_RESULTS, ordered=False)
     if len(typed) >= FEW_RESULTS:
         return plan, None
-    corrected_plan = search_plan(" ".join(corrected_words), synonyms=synonym_groups())
     corrected = _document_matches(corrected_plan.tsquery(), limit=FEW_RESULTS, ordered=False)
     if len(corrected) <= len(typed):
         return plan, None
@@ -255,16 +253,12 @@ def _clearly_misspelled(plan: SearchPlan) -> tuple[SearchPlan, Correction | None
 
 
 def _with_spelling_corrected(
-    plan: SearchPlan, candidates: Candidates
+    plan: SearchPlan, candidates: Candidates, corrected_plan: SearchPlan
 ) -> tuple[SearchPlan, Candidates, Correction | None]:
     """When the query as typed finds little, try it with unknown words corrected; keep the
     correction only if it finds more. A query with good results is never rewritten."""
     if len(candidates.ids) >= FEW_RESULTS and not candidates.broadened:
         return plan, candidates, None
-    corrected_words = correct_words(plan.words)
-    if corrected_words == plan.words:
-        return plan, candidates, None
-    corrected_plan = search_plan(" ".join(corrected_words), synonyms=synonym_groups())
     corrected = _candidates(corrected_plan)
     better = len(corrected.ids) > len(candidates.ids) or (
         candidates.broadened and not corrected.broadened and corrected.ids
@@ -295,11 +289,18 @@ def artifact_search(
     if plan.is_empty:
         return SearchResults(plan=plan, browse=None, suggested_categories=_popular_categories())
     correction = None
-    if not exact:
-        plan, correction = _clearly_misspelled(plan)
+    # Unknown words corrected, once: None when exact, or when every word is known.
+    corrected_words = None if exact else correct_words(plan.words)
+    corrected_plan = (
+        search_plan(" ".join(corrected_words), synonyms=synonyms)
+        if corrected_words and corrected_words != plan.words
+        else None
+    )
+    if corrected_plan:
+        plan, correction = _clearly_misspelled(plan, corrected_plan)
     candidates = _candidates(plan)
-    if not exact and correction is None:
-        plan, candidates, correction = _with_spelling_corrected(plan, candidates)
+    if corrected_plan and correction is None:
+        plan, candidates, correction = _with_spelling_corrected(plan, candidates, corrected_plan)
     scored = rank_by_relevance(
         ids=candidates.ids,
         words=plan.words,
