@@ -21,9 +21,13 @@ def query_words(raw: str) -> list[str]:
     return WORD.findall(text)
 
 
+def meaningful_words(raw: str) -> list[str]:
+    """The query's words without stop words, at most MAX_TERMS: what search looks for."""
+    return [word for word in query_words(raw) if word not in STOP_WORDS][:MAX_TERMS]
+
+
 def normalize_intent(raw: str) -> str:
     """'  Caption PRODUCT photos, cheaply!! ' -> 'caption product photos cheaply'.
 
     Returns "" when nothing meaningful is left (only punctuation or stop words)."""
-    words = [word for word in query_words(raw) if word not in STOP_WORDS]
-    return " ".join(words[:MAX_TERMS])[:MAX_QUERY_CHARS].strip()
+    return " ".join(meaningful_words(raw))[:MAX_QUERY_CHARS].strip()

@@ -5,9 +5,8 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 
 from matchgraph.models import SynonymGroup
-from matchgraph.normalize import STOP_WORDS, normalize_intent, query_words
+from matchgraph.normalize import meaningful_words, normalize_intent
 
-MAX_WORDS = 12
 MIN_PREFIX_LENGTH = 2
 SYNONYMS_CACHE_KEY = "matchgraph:synonym-groups"
 SYNONYMS_CACHE_SECONDS = 300
@@ -56,7 +55,7 @@ def words_tsquery(words: list[str], *, any_word: bool = False, prefix_last: bool
 
 
 def search_words(raw_query: str) -> list[str]:
-    return [word for word in query_words(raw_query) if word not in STOP_WORDS][:MAX_WORDS]
+    return meaningful_words(raw_query)
 
 
 def search_plan(

@@ -9,7 +9,12 @@ from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
 from catalog.models import Artifact, Capability, Category
-from catalog.selectors import BrowseResult, artifact_browse, artifact_related
+from catalog.selectors import (
+    BrowseResult,
+    artifact_browse,
+    artifact_related,
+    category_list_with_counts,
+)
 from matchgraph.models import (
     CoMatch,
     Intent,
@@ -449,8 +454,6 @@ def _categories_for(plan: SearchPlan) -> list[Category]:
 
 
 def _popular_categories() -> list[Category]:
-    from catalog.selectors import category_list_with_counts
-
     return list(category_list_with_counts()[:8])
 
 
