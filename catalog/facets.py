@@ -27,6 +27,7 @@ FIXED_LABELS = {
     "input": dict(Modality.choices),
     "output": dict(Modality.choices),
 }
+FACET_COLUMNS = ("id", "kind", "pricing_model", "license", "inputs", "outputs")
 # One SELECT per facet over the matching rows `m`; joined with UNION ALL as needed.
 FACET_SQL = {
     "kind": "SELECT 'kind', m.kind, count(*) FROM m GROUP BY 2",
@@ -61,11 +62,11 @@ def count_facets(queryset: QuerySet, names: list[str]) -> dict[str, dict[str, in
     """{facet: {value: count}} for the artifacts of `queryset`, in one query."""
     if not names:
         return {}
-    ids_sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    sql = (
-        "WITH m AS MATERIALIZED (SELECT id, kind, pricing_model, license, inputs, outputs "
-        f"FROM catalog_artifact WHERE id IN ({ids_sql})) "
-        + " UNION ALL ".join(FACET_SQL[name] for name in names)
+    # The queryset's own SELECT of the faceted columns: its filters are conditions and
+    # subqueries (no joins), so each artifact appears once.
+    rows_sql, params = queryset.order_by().values_list(*FACET_COLUMNS).query.sql_with_params()
+    sql = f"WITH m AS MATERIALIZED ({rows_sql}) " + " UNION ALL ".join(
+        FACET_SQL[name] for name in names
     )
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     with connection.cursor() as cursor:

@@ -90,20 +90,41 @@ def synonym_alternatives(
     """For every synonym term found in the query (as a run of words), the query with that run
     replaced by each other term of its group; the rest of the query stays, so "caption
     product photos" also searches "alt text product photos", not every "alt text". Works both
-    ways: "asr" brings "speech recognition", and the reverse."""
+    ways: "asr" brings "speech recognition", and the reverse.
+
+    A query that already says it two ways ("fine tuning lora") gets no rewrite from that
+    group: replacing one term by the other would only drop a word and broaden the query."""
     alternatives: list[Alternative] = []
     seen: set[tuple[str, ...]] = {tuple(words)}
     for group in groups:
-        for term in group:
-            start = _run_start(words, term)
-            if start is None:
-                continue
+        found = _outermost_runs(words, group)
+        if len(found) != 1:
+            continue
+        for term, start in found:
             for other in group:
                 rewritten = (*words[:start], *other, *words[start + len(term) :])
                 if other != term and rewritten not in seen:
                     seen.add(rewritten)
                     alternatives.append(Alternative(rewritten, " ".join(other), " ".join(term)))
     return alternatives
+
+
+def _outermost_runs(
+    words: list[str], group: list[tuple[str, ...]]
+) -> list[tuple[tuple[str, ...], int]]:
+    """The group's terms found in `words` with where they start, leaving out a term found
+    inside a longer one ("retrieval augmented" in "retrieval augmented generation")."""
+    found = [(term, start) for term in group if (start := _run_start(words, term)) is not None]
+    return [
+        (term, start)
+        for term, start in found
+        if not any(
+            len(other) > len(term)
+            and other_start <= start
+            and start + len(term) <= other_start + len(other)
+            for other, other_start in found
+        )
+    ]
 
 
 def _run_start(words: list[str], run: tuple[str, ...]) -> int | None:

@@ -37,9 +37,16 @@ RELATED_WEIGHT = 0.5
 # ts_rank weights for D, C, B, A (PostgreSQL's order).
 DOCUMENT_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"
 
+# Every tsquery is parsed once, in a one-row CTE: to_tsquery is only stable, so written inline
+# PostgreSQL would parse it again for each candidate.
 RELEVANCE_SQL = f"""
-WITH term AS (
-    SELECT t.query,
+WITH query AS MATERIALIZED (
+    SELECT to_tsquery('english', %(all_query)s) AS all_words,
+           CASE WHEN %(synonyms_query)s::text IS NOT NULL
+                THEN to_tsquery('english', %(synonyms_query)s::text) END AS synonyms
+),
+term AS MATERIALIZED (
+    SELECT to_tsquery('english', t.query) AS query,
            CASE WHEN %(documents)s > 0
                 THEN ln((%(documents)s + 1.0) / (coalesce(s.documents, 0) + 0.5))
                 ELSE 1.0 END AS idf
@@ -54,8 +61,7 @@ candidate AS MATERIALIZED (
 ),
 words AS (
     SELECT c.id,
-           sum(t.idf * ts_rank(%(weights)s::real[], c.search_vector,
-                               to_tsquery('english', t.query)))
+           sum(t.idf * ts_rank(%(weights)s::real[], c.search_vector, t.query))
            / nullif(sum(t.idf), 0) AS score
     FROM candidate c CROSS JOIN term t
     GROUP BY c.id
@@ -70,15 +76,15 @@ feedback AS (
 ),
 scored AS MATERIALIZED (
     SELECT c.id, c.name, c.rank, c.is_named,
-           coalesce(c.search_vector @@ to_tsquery('english', %(all_query)s), false) AS has_all,
+           coalesce(c.search_vector @@ q.all_words, false) AS has_all,
            greatest(coalesce(w.score, 0),
-                    CASE WHEN %(synonyms_query)s::text IS NULL THEN 0
-                         ELSE {SYNONYM_WEIGHT} * ts_rank(
-                             %(weights)s::real[], c.search_vector,
-                             to_tsquery('english', coalesce(%(synonyms_query)s::text, '')))
-                    END) AS text_raw,
+                    CASE WHEN q.synonyms IS NOT NULL
+                         THEN {SYNONYM_WEIGHT} * ts_rank(%(weights)s::real[], c.search_vector,
+                                                         q.synonyms)
+                         ELSE 0 END) AS text_raw,
            coalesce(f.weight, 0) AS match_weight
     FROM candidate c
+    CROSS JOIN query q
     LEFT JOIN words w ON w.id = c.id
     LEFT JOIN feedback f ON f.artifact_id = c.id
 ),

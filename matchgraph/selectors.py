@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
-from catalog.models import Artifact, Capability, Category
+from catalog.models import TOP_TIER_RANK, Artifact, Capability, Category
 from catalog.selectors import (
     BrowseResult,
     artifact_browse,
@@ -39,8 +39,6 @@ LONE_RESULT_NEIGHBOURS = 5
 # are bounded to the MAX_CANDIDATES best-established matches, and the page says there are
 # more; a narrower query is what such a visitor needs anyway.
 MAX_CANDIDATES = 500
-# Rank floors tried, highest first, when a broad query must keep its best-established matches.
-RANK_FLOORS = (90, 75, 50, None)
 # With this many direct matches the wider nets (capability descriptions, synonyms, related
 # intents) add nothing a visitor would reach.
 ENOUGH_DIRECT = 200
@@ -107,28 +105,30 @@ class Candidates:
         return Feedback(intent_ids=intent_ids, strengths=strengths)
 
 
-def _document_matches(tsquery: str, *, limit: int, ordered: bool = True) -> list[int]:
+def _document_matches(
+    tsquery: str, *, limit: int, ordered: bool = True, enough: int | None = None
+) -> list[int]:
     """Published artifacts whose own document (name, capability titles, summary,
-    categories) matches, at most `limit`; when more match and `ordered`, the best
-    established (highest UnfragileRank) of them."""
+    categories) matches, at most `limit`, those in the top tier first. When more than
+    `limit` match, `ordered` keeps the best established (highest UnfragileRank); otherwise
+    any `limit` do, and `enough` from the top tier end the search early."""
     query = SearchQuery(tsquery, search_type="raw", config="english")
-    matches = Artifact.objects.published().filter(search_vector=query)
-    # order_by(): without the model's default order by name, LIMIT can stop early.
-    found = list(matches.order_by().values_list("pk", flat=True)[:limit])
-    if not ordered or len(found) < limit:
-        return found
-    # Many match. Sorting them all by rank would read every matching row; instead look among
-    # the highest-ranked first (the rank index narrows the rows read) and widen as needed.
-    for floor in RANK_FLOORS:
-        best = matches.filter(current_rank__gte=floor) if floor else matches
-        found = list(
-            best.order_by(F("current_rank").desc(nulls_last=True), "pk").values_list(
-                "pk", flat=True
-            )[:limit]
-        )
-        if len(found) >= limit:
-            return found
-    return found
+    # order_by(): without an order, LIMIT lets PostgreSQL stop reading rows early.
+    matches = Artifact.objects.published().filter(search_vector=query).order_by()
+    by_rank = (F("current_rank").desc(nulls_last=True), "pk")
+    # The top tier has its own small index: a broad query is usually settled there, without
+    # probing the whole catalog's index for its words.
+    top_tier = matches.filter(current_rank__gte=TOP_TIER_RANK)
+    best = list(
+        (top_tier.order_by(*by_rank) if ordered else top_tier).values_list("pk", flat=True)[:limit]
+    )
+    if len(best) >= (limit if ordered or enough is None else min(enough, limit)):
+        return best
+    if ordered:
+        # The top tier (a quarter of the catalog) held fewer than `limit`, so all the matches
+        # are about four times that at most: few enough to sort.
+        return list(matches.order_by(*by_rank).values_list("pk", flat=True)[:limit])
+    return _merged(best, list(matches.values_list("pk", flat=True)[:limit]), limit=limit)
 
 
 def _text_matches(tsquery: str) -> QuerySet:
@@ -187,20 +187,23 @@ def _wider_matches(
 ) -> list[int]:
     """Wider nets, strongest first, each a bounded query (a LIMIT lets PostgreSQL stop early,
     where one big UNION would have to finish every part): the typed words in one capability,
-    artifacts that related intents chose, then each synonym rewrite in turn. It stops once
-    the `have` direct matches plus these reach ENOUGH_DIRECT: a broad synonym ("transcription"
-    for "asr") is only searched when the narrower ones found little."""
-    nets = [lambda limit: _capability_matches(all_words, limit=limit)]
+    artifacts that related intents chose, then the query with any synonym of a typed phrase.
+    It stops once the `have` direct matches plus these reach ENOUGH_DIRECT: synonyms are
+    only searched when the narrower nets found little."""
+    nets = [lambda limit, enough: _capability_matches(all_words, limit=limit)]
     if related:
-        nets.append(lambda limit: _borrowed_matches(related, limit=limit))
-    for alternative in plan.alternatives:
-        rewrite = words_tsquery(list(alternative.words))
+        nets.append(lambda limit, enough: _borrowed_matches(related, limit=limit))
+    if plan.alternatives:
+        # Every rewrite in one probe: each word's index entries are read once.
+        rewrites = plan.alternatives_tsquery()
         nets.append(
-            lambda limit, rewrite=rewrite: _document_matches(rewrite, limit=limit, ordered=False)
+            lambda limit, enough: _document_matches(
+                rewrites, limit=limit, ordered=False, enough=enough
+            )
         )
     found: list[int] = []
     for net in nets:
-        found = _merged(found, net(MAX_CANDIDATES - len(found)))
+        found = _merged(found, net(MAX_CANDIDATES - len(found), ENOUGH_DIRECT - have - len(found)))
         if have + len(found) >= ENOUGH_DIRECT:
             break
     return found
@@ -227,11 +230,12 @@ def _borrowed_matches(related: list[RelatedIntent], *, limit: int) -> list[int]:
     )
 
 
-def _merged(ids: list[int], more: list[int]) -> list[int]:
+def _merged(ids: list[int], more: list[int], *, limit: int | None = None) -> list[int]:
+    limit = MAX_CANDIDATES if limit is None else limit
     seen = set(ids)
     merged = list(ids)
     for pk in more:
-        if pk not in seen and len(merged) < MAX_CANDIDATES:
+        if pk not in seen and len(merged) < limit:
             seen.add(pk)
             merged.append(pk)
     return merged

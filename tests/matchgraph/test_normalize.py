@@ -68,3 +68,27 @@ def test_search_plan_is_empty_for_stop_words_only():
     plan = search_plan("what is the best for me")
     assert plan.is_empty
     assert plan.intent_text == ""
+
+
+FINE_TUNING = [("fine", "tune"), ("fine", "tuning"), ("finetune",), ("lora",)]
+RAG = [("rag",), ("retrieval", "augmented"), ("retrieval", "augmented", "generation")]
+
+
+def rewrites(query: str, groups) -> list[tuple[str, ...]]:
+    return [alternative.words for alternative in search_plan(query, synonyms=groups).alternatives]
+
+
+def test_a_synonym_replaces_the_phrase_and_keeps_the_rest_of_the_query():
+    assert ("finetune", "vision") in rewrites("fine tuning vision", [FINE_TUNING])
+    assert ("lora", "vision") in rewrites("fine tuning vision", [FINE_TUNING])
+
+
+def test_a_query_saying_it_two_ways_gets_no_rewrite_that_would_drop_a_word():
+    # "lora lora" or "fine tuning fine tune" would only broaden the query.
+    assert rewrites("fine tuning lora", [FINE_TUNING]) == []
+
+
+def test_a_term_inside_a_longer_term_of_its_group_does_not_count_twice():
+    found = rewrites("retrieval augmented generation", [RAG])
+    assert ("rag",) in found
+    assert ("rag", "generation") not in found

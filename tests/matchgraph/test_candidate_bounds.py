@@ -1,0 +1,75 @@
+"""A broad query keeps its best-established matches: search ranks at most MAX_CANDIDATES,
+found through the top tier's own index first, and the wider nets stop once they have enough.
+The bounds are made small here so a handful of artifacts shows the behaviour."""
+
+import pytest
+from django.http import QueryDict
+
+from catalog.search_index import artifacts_refresh_search
+from matchgraph import selectors
+from matchgraph.models import SynonymGroup
+from matchgraph.selectors import artifact_search
+from matchgraph.services import synonyms_changed
+from tests.catalog.factories import ArtifactFactory
+
+pytestmark = pytest.mark.django_db
+
+RANKS = [99, 95, 90, 80, 60, 40, 20, None]
+
+
+def search(query: str):
+    return artifact_search(raw_query=query, data=QueryDict(), page_number=None, per_page=24)
+
+
+def ranks_shown(results) -> list[int | None]:
+    return sorted(
+        (artifact.current_rank for artifact in results.browse.page.object_list),
+        key=lambda rank: -1 if rank is None else rank,
+        reverse=True,
+    )
+
+
+@pytest.fixture
+def vector_stores():
+    for n, rank in enumerate(RANKS):
+        ArtifactFactory(name=f"Store {n}", summary="A vector store.", current_rank=rank)
+    ArtifactFactory(name="Painter", summary="Paints pictures.", current_rank=99)
+    artifacts_refresh_search()
+
+
+def test_when_the_top_tier_has_enough_the_best_established_are_kept(monkeypatch, vector_stores):
+    monkeypatch.setattr(selectors, "MAX_CANDIDATES", 3)
+    results = search("vector")
+    assert results.capped
+    assert ranks_shown(results) == [99, 95, 90]
+
+
+def test_when_the_top_tier_has_too_few_the_rest_are_sorted_by_rank(monkeypatch, vector_stores):
+    monkeypatch.setattr(selectors, "MAX_CANDIDATES", 5)
+    results = search("vector")
+    assert results.capped
+    assert ranks_shown(results) == [99, 95, 90, 80, 60]
+
+
+def test_a_query_within_the_bound_finds_every_match_ranked_or_not(vector_stores):
+    results = search("vector")
+    assert not results.capped
+    assert ranks_shown(results) == RANKS
+
+
+@pytest.fixture
+def spelled_out():
+    SynonymGroup.objects.create(name="Speech", terms=["asr", "speech recognition"])
+    synonyms_changed()
+    for rank in (90, 85, 30):
+        ArtifactFactory(name=f"Listener {rank}", summary="Speech recognition.", current_rank=rank)
+    artifacts_refresh_search()
+
+
+def test_the_synonym_net_stops_in_the_top_tier_once_it_has_enough(monkeypatch, spelled_out):
+    monkeypatch.setattr(selectors, "ENOUGH_DIRECT", 2)
+    assert ranks_shown(search("asr")) == [90, 85]
+
+
+def test_the_synonym_net_reaches_below_the_top_tier_when_it_needs_to(spelled_out):
+    assert ranks_shown(search("asr")) == [90, 85, 30]
