@@ -28,4 +28,13 @@ class ArtifactQuerySet(models.QuerySet):
         return self.prefetch_related(
             Prefetch("categories", queryset=Category.objects.only("id", "name", "slug")),
             Prefetch("plans", queryset=PricingPlan.objects.order_by("position", "id")),
-        ).defer("about", "best_for", "limitations", "requirements", "details", "extra")
+        ).defer(
+            "about",
+            "best_for",
+            "limitations",
+            "requirements",
+            "details",
+            "extra",
+            "search_vector",
+            "import_hash",
+        )

@@ -1,5 +1,6 @@
 """From what a visitor typed to what search looks for: words, synonyms, and corrections."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -27,6 +28,9 @@ class SearchPlan:
     intent_text: str
     words: list[str]
     alternatives: list[Alternative] = field(default_factory=list)
+    # Known words the last word may be the start of (see `vocabulary.completions`); None
+    # leaves it a prefix search.
+    completions: tuple[str, ...] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -36,6 +40,15 @@ class SearchPlan:
         """`caption & product & photo:*` — words are letters/digits only, so nothing can inject
         tsquery syntax. The last word is a prefix, for results while typing."""
         return words_tsquery(self.words, any_word=any_word, prefix_last=True)
+
+    def index_tsquery(self, *, any_word: bool = False) -> str:
+        """The same search for finding matches through the index: `caption & product &
+        (photo | photos | photography)`. Where the vocabulary knows how the last word may end,
+        naming those words is much cheaper than a prefix, for which the index must read
+        every entry the prefix covers. Scoring keeps `tsquery`."""
+        return words_tsquery(
+            self.words, any_word=any_word, prefix_last=True, completions=self.completions
+        )
 
     def term_queries(self) -> list[str]:
         """One query per word, for weighting each word by how rare it is."""
@@ -47,10 +60,18 @@ class SearchPlan:
         return " | ".join(f"({words_tsquery(list(alt.words))})" for alt in self.alternatives)
 
 
-def words_tsquery(words: list[str], *, any_word: bool = False, prefix_last: bool = False) -> str:
+def words_tsquery(
+    words: list[str],
+    *,
+    any_word: bool = False,
+    prefix_last: bool = False,
+    completions: tuple[str, ...] | None = None,
+) -> str:
+    """The words as a tsquery, all of them (or `any_word`); with `prefix_last`, the last word
+    may be unfinished: any of its `completions`, or without them a prefix."""
     terms = list(words)
     if prefix_last and len(terms[-1]) >= MIN_PREFIX_LENGTH:
-        terms[-1] = f"{terms[-1]}:*"
+        terms[-1] = f"({' | '.join(completions)})" if completions else f"{terms[-1]}:*"
     return (" | " if any_word else " & ").join(terms)
 
 
@@ -59,15 +80,21 @@ def search_words(raw_query: str) -> list[str]:
 
 
 def search_plan(
-    raw_query: str, *, synonyms: list[list[tuple[str, ...]]] | None = None
+    raw_query: str,
+    *,
+    synonyms: list[list[tuple[str, ...]]] | None = None,
+    complete: Callable[[str], tuple[str, ...] | None] | None = None,
 ) -> SearchPlan:
-    """A pure function of the text and the synonym groups (see `synonym_groups`)."""
+    """A pure function of the text, the synonym groups (see `synonym_groups`) and `complete`,
+    which names the words an unfinished last word may become (`vocabulary.completions`)."""
     words = search_words(raw_query)
+    last_word_long_enough = bool(words) and len(words[-1]) >= MIN_PREFIX_LENGTH
     return SearchPlan(
         raw=raw_query or "",
         intent_text=normalize_intent(raw_query),
         words=words,
         alternatives=synonym_alternatives(words, synonyms or []),
+        completions=complete(words[-1]) if complete and last_word_long_enough else None,
     )
 
 

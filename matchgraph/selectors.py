@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
@@ -24,7 +25,12 @@ from matchgraph.models import (
 )
 from matchgraph.querying import SearchPlan, search_plan, synonym_groups, words_tsquery
 from matchgraph.relevance import RELATED_WEIGHT, Feedback, Scored, rank_by_relevance
-from matchgraph.vocabulary import correct_words, total_documents, vocabulary_rebuild_if_stale
+from matchgraph.vocabulary import (
+    completions,
+    correct_words,
+    total_documents,
+    vocabulary_rebuild_if_stale,
+)
 
 __all__ = ["SearchPlan", "artifact_search", "search_plan"]
 
@@ -167,29 +173,26 @@ def _candidates(plan: SearchPlan) -> Candidates:
     with the words in one capability, with a synonym of a typed phrase, or chosen by
     searchers of a related intent; when all that is almost nothing, any of the words."""
     own_id, related = _intent_and_relations(plan)
-    all_words = plan.tsquery()
-    ids = _document_matches(all_words, limit=MAX_CANDIDATES + 1)
+    ids = _document_matches(plan.index_tsquery(), limit=MAX_CANDIDATES + 1)
     capped = len(ids) > MAX_CANDIDATES
     ids = ids[:MAX_CANDIDATES]
     if len(ids) < ENOUGH_DIRECT:
-        ids = _merged(ids, _wider_matches(plan, all_words, related, have=len(ids)))
-    broadened = False
+        ids = _merged(ids, _wider_matches(plan, related, have=len(ids)))
     if len(ids) < FEW_RESULTS and len(plan.words) > 1:
-        any_word = plan.tsquery(any_word=True)
+        any_word = plan.index_tsquery(any_word=True)
         extra = _merged(ids, [pk for (pk,) in _text_matches(any_word)[:MAX_CANDIDATES]])
         if len(extra) > len(ids):
-            ids, broadened, all_words = extra, True, any_word
-    return Candidates(ids, all_words, broadened, capped, own_id, related)
+            return Candidates(extra, plan.tsquery(any_word=True), True, capped, own_id, related)
+    return Candidates(ids, plan.tsquery(), False, capped, own_id, related)
 
 
-def _wider_matches(
-    plan: SearchPlan, all_words: str, related: list[RelatedIntent], *, have: int
-) -> list[int]:
+def _wider_matches(plan: SearchPlan, related: list[RelatedIntent], *, have: int) -> list[int]:
     """Wider nets, strongest first, each a bounded query (a LIMIT lets PostgreSQL stop early,
     where one big UNION would have to finish every part): the typed words in one capability,
     artifacts that related intents chose, then the query with any synonym of a typed phrase.
     It stops once the `have` direct matches plus these reach ENOUGH_DIRECT: synonyms are
     only searched when the narrower nets found little."""
+    all_words = plan.index_tsquery()
     nets = [lambda limit, enough: _capability_matches(all_words, limit=limit)]
     if related:
         nets.append(lambda limit, enough: _borrowed_matches(related, limit=limit))
@@ -252,10 +255,10 @@ def _clearly_misspelled(
 ) -> tuple[SearchPlan, Correction | None]:
     """The common case, decided cheaply before any wider net runs: the words as typed name
     almost no listing, and corrected they name more."""
-    typed = _document_matches(plan.tsquery(), limit=FEW_RESULTS, ordered=False)
+    typed = _document_matches(plan.index_tsquery(), limit=FEW_RESULTS, ordered=False)
     if len(typed) >= FEW_RESULTS:
         return plan, None
-    corrected = _document_matches(corrected_plan.tsquery(), limit=FEW_RESULTS, ordered=False)
+    corrected = _document_matches(corrected_plan.index_tsquery(), limit=FEW_RESULTS, ordered=False)
     if len(corrected) <= len(typed):
         return plan, None
     return corrected_plan, Correction(plan.raw, corrected_plan.raw)
@@ -290,7 +293,7 @@ def artifact_search(
     `exact` searches the words as typed, with no spelling correction."""
     vocabulary_rebuild_if_stale()
     synonyms = synonym_groups()
-    plan = search_plan(raw_query, synonyms=synonyms)
+    plan = search_plan(raw_query, synonyms=synonyms, complete=completions)
     # The words are matched by full-text search here, not by browse's keyword filter.
     data = data.copy()
     for key in ("q", "exact"):
@@ -301,7 +304,7 @@ def artifact_search(
     # Unknown words corrected, once: None when exact, or when every word is known.
     corrected_words = None if exact else correct_words(plan.words)
     corrected_plan = (
-        search_plan(" ".join(corrected_words), synonyms=synonyms)
+        search_plan(" ".join(corrected_words), synonyms=synonyms, complete=completions)
         if corrected_words and corrected_words != plan.words
         else None
     )
@@ -457,8 +460,16 @@ def _categories_for(plan: SearchPlan) -> list[Category]:
     return list(Category.objects.filter(condition).order_by("name")[:8])
 
 
+# Counting every category's artifacts reads the whole catalog; the most popular change slowly.
+POPULAR_CATEGORIES_SECONDS = 300
+
+
 def _popular_categories() -> list[Category]:
-    return list(category_list_with_counts()[:8])
+    return cache.get_or_set(
+        "matchgraph:popular-categories",
+        lambda: list(category_list_with_counts()[:8]),
+        POPULAR_CATEGORIES_SECONDS,
+    )
 
 
 # --- Match-graph evidence shown on artifact pages -------------------------------------------

@@ -6,6 +6,8 @@ it: the surface words are held in process memory per version, so correcting a qu
 scans the catalog, and works the same on a PostgreSQL without pg_trgm.
 """
 
+import bisect
+import itertools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -135,6 +137,21 @@ class Lexicon:
     frequency: dict[str, int]
     by_length: dict[int, list[str]] = field(default_factory=dict)
     near_cache: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    alphabetical: list[str] = field(default_factory=list)
+
+    def starting_with(self, prefix: str, *, limit: int) -> list[str] | None:
+        """Known words that begin with `prefix` (itself included), or None when there are
+        more than `limit`."""
+        found = []
+        for word in itertools.islice(
+            self.alphabetical, bisect.bisect_left(self.alphabetical, prefix), None
+        ):
+            if not word.startswith(prefix):
+                break
+            if len(found) == limit:
+                return None
+            found.append(word)
+        return found
 
     def near_in_length(self, word: str, spread: int = 2) -> list[str]:
         """Words within `spread` letters of `word`'s length: a typo rarely changes length by
@@ -166,12 +183,32 @@ def lexicon() -> Lexicon:
         for word in frequency:
             by_length.setdefault(len(word), []).append(word)
         _lexicon = Lexicon(
-            version=version, words=list(frequency), frequency=frequency, by_length=by_length
+            version=version,
+            words=list(frequency),
+            frequency=frequency,
+            by_length=by_length,
+            alphabetical=sorted(frequency),
         )
     return _lexicon
 
 
 WORD = re.compile(r"^[^\W_]+$")
+# A last word with more completions than this stays a prefix search in the index.
+MAX_COMPLETIONS = 12
+
+
+def completions(prefix: str) -> tuple[str, ...] | None:
+    """What a visitor still typing `prefix` may mean: the known words that begin with it and
+    `prefix` itself. Searching these words is much cheaper than a prefix search in the
+    index, which must read every entry the prefix covers. None when no vocabulary is built
+    or the prefix is too short to say (too many words begin with it)."""
+    known = lexicon()
+    if not known.words:
+        return None
+    found = known.starting_with(prefix, limit=MAX_COMPLETIONS)
+    if found is None:
+        return None
+    return tuple(dict.fromkeys([prefix, *found]))
 
 
 def correct_words(words: list[str]) -> list[str]:

@@ -55,6 +55,18 @@ def test_search_plan_makes_the_last_word_a_prefix():
     assert plan.tsquery(any_word=True) == "caption | product | phot:*"
 
 
+def test_the_index_searches_an_unfinished_word_as_its_known_completions():
+    known = {"phot": ("phot", "photo", "photos")}
+    plan = search_plan("caption phot", complete=known.get)
+    assert plan.index_tsquery() == "caption & (phot | photo | photos)"
+    assert plan.tsquery() == "caption & phot:*"  # scoring keeps the prefix
+
+
+def test_without_completions_the_index_searches_a_prefix():
+    plan = search_plan("caption phot", complete=lambda word: None)
+    assert plan.index_tsquery() == "caption & phot:*"
+
+
 def test_search_plan_does_not_prefix_a_single_letter():
     assert search_plan("photos x").tsquery() == "photos & x"
 

@@ -13,6 +13,7 @@ from catalog.search_index import artifacts_refresh_search
 from matchgraph.aggregation import match_graph_aggregate
 from matchgraph.selectors import artifact_search
 from matchgraph.services import match_record
+from matchgraph.vocabulary import MAX_COMPLETIONS, completions, vocabulary_rebuild
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,22 @@ def test_last_word_matches_as_a_prefix(catalog):
     results = search("caption phot")
     assert names(results) == ["Caption Studio", "MegaChat"]
     assert not results.broadened
+
+
+def test_an_unfinished_word_finds_the_same_through_the_vocabulary(catalog):
+    vocabulary_rebuild()
+    assert completions("capt")[:2] == ("capt", "caption")
+    assert names(search("capt")) == ["Caption Studio", "MegaChat"]
+    assert names(search("caption phot")) == ["Caption Studio", "MegaChat"]
+
+
+def test_a_short_prefix_with_many_completions_stays_a_prefix_search(catalog):
+    for n in range(MAX_COMPLETIONS + 1):
+        ArtifactFactory(name=f"Cap{n:02d}x", summary="Something else.")
+    artifacts_refresh_search()
+    vocabulary_rebuild()
+    assert completions("cap") is None
+    assert {"Caption Studio", "Cap07x"} <= set(names(search("cap")))
 
 
 def test_only_the_last_word_is_a_prefix(catalog):
