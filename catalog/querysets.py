@@ -21,6 +21,20 @@ class ArtifactQuerySet(models.QuerySet):
     def newest(self):
         return self.order_by(F("released").desc(nulls_last=True), "-created_at", "name")
 
+    def for_search_results(self):
+        """What a search result shows: no categories or prices, so one query."""
+        return self.only(
+            "id",
+            "slug",
+            "name",
+            "kind",
+            "pricing_model",
+            "free_tier",
+            "current_rank",
+            "summary",
+            "times_matched",
+        )
+
     def for_cards(self):
         """What an artifact card shows: categories and plans (for the starting price)."""
         from catalog.models import Category, PricingPlan

@@ -1,5 +1,6 @@
 """Reads for catalog pages. Each returns exactly what a page needs in a fixed number of queries."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from catalog.models import (
     Category,
     DataSource,
 )
+from catalog.querysets import ArtifactQuerySet
 
 RELATED_LIMIT = 6
 # Related artifacts are chosen among at most this many sharing categories and this many
@@ -232,20 +234,21 @@ def artifact_browse(
     per_page: int,
     base: QuerySet | None = None,
     ranked_ids: list[int] | None = None,
+    cards: Callable[[QuerySet], QuerySet] = ArtifactQuerySet.for_cards,
 ) -> BrowseResult:
     """Filtered, sorted, paginated artifacts with facet counts. Raises Http404 for a bad page.
 
     `base` narrows the listing (search passes its matches). `ranked_ids` is an order decided
     elsewhere (search relevance), used unless the visitor chose a sort; otherwise the
-    default order is UnfragileRank."""
+    default order is UnfragileRank. `cards` loads what the page shows of each artifact."""
     categories = _category_choices()
     base = base if base is not None else Artifact.objects.published()
     filterset = _filterset(data, categories=categories, queryset=base)
     if ranked_ids is not None and not filterset.chosen_sort:
-        page = _page_in_given_order(filterset, data, ranked_ids, page_number, per_page)
+        page = _page_in_given_order(filterset, data, ranked_ids, page_number, per_page, cards)
     else:
         queryset = filterset.qs if filterset.chosen_sort else filterset.qs.by_rank()
-        page = paginate(queryset.for_cards(), page_number=page_number, per_page=per_page)
+        page = paginate(cards(queryset), page_number=page_number, per_page=per_page)
     facets = _facets(data, categories=categories, base=base, fully_filtered=filterset.qs)
     return BrowseResult(filterset=filterset, page=page, facets=facets, total=page.paginator.count)
 
@@ -256,6 +259,7 @@ def _page_in_given_order(
     ranked_ids: list[int],
     page_number: str | None,
     per_page: int,
+    cards: Callable[[QuerySet], QuerySet],
 ) -> Page:
     """Paginate ids in their given order, keeping those the facets let through, then load
     only the page's artifacts."""
@@ -263,8 +267,8 @@ def _page_in_given_order(
         passing = set(filterset.qs.values_list("pk", flat=True))
         ranked_ids = [pk for pk in ranked_ids if pk in passing]
     page = paginate(ranked_ids, page_number=page_number, per_page=per_page)
-    cards = Artifact.objects.filter(pk__in=list(page.object_list)).for_cards().in_bulk()
-    page.object_list = [cards[pk] for pk in page.object_list if pk in cards]
+    loaded = cards(Artifact.objects.filter(pk__in=list(page.object_list))).in_bulk()
+    page.object_list = [loaded[pk] for pk in page.object_list if pk in loaded]
     return page
 
 

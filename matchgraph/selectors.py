@@ -1,5 +1,7 @@
 """Reads for search and for the match graph's evidence on artifact pages."""
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery
@@ -10,6 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
 from catalog.models import TOP_TIER_RANK, Artifact, Capability, Category
+from catalog.querysets import ArtifactQuerySet
 from catalog.selectors import (
     BrowseResult,
     artifact_browse,
@@ -28,6 +31,7 @@ from matchgraph.relevance import RELATED_WEIGHT, Feedback, Scored, rank_by_relev
 from matchgraph.vocabulary import (
     completions,
     correct_words,
+    may_correct,
     total_documents,
     vocabulary_rebuild_if_stale,
 )
@@ -125,16 +129,24 @@ def _document_matches(
     # The top tier has its own small index: a broad query is usually settled there, without
     # probing the whole catalog's index for its words.
     top_tier = matches.filter(current_rank__gte=TOP_TIER_RANK)
-    best = list(
-        (top_tier.order_by(*by_rank) if ordered else top_tier).values_list("pk", flat=True)[:limit]
-    )
+    best = _first_ids(top_tier.order_by(*by_rank) if ordered else top_tier, limit)
     if len(best) >= (limit if ordered or enough is None else min(enough, limit)):
         return best
     if ordered:
         # The top tier (a quarter of the catalog) held fewer than `limit`, so all the matches
         # are about four times that at most: few enough to sort.
-        return list(matches.order_by(*by_rank).values_list("pk", flat=True)[:limit])
-    return _merged(best, list(matches.values_list("pk", flat=True)[:limit]), limit=limit)
+        return _first_ids(matches.order_by(*by_rank), limit)
+    return _merged(best, _first_ids(matches, limit), limit=limit)
+
+
+# Asked for very few rows, PostgreSQL's planner bets on a walk through the whole table that
+# stops early. For a word no listing has (a typo), that walk reads the whole table instead
+# of one index lookup. Probes ask for at least this many rows, where the index always wins.
+MIN_PROBE_ROWS = 50
+
+
+def _first_ids(queryset: QuerySet, limit: int) -> list[int]:
+    return list(queryset.values_list("pk", flat=True)[: max(limit, MIN_PROBE_ROWS)])[:limit]
 
 
 def _text_matches(tsquery: str) -> QuerySet:
@@ -212,14 +224,21 @@ def _wider_matches(plan: SearchPlan, related: list[RelatedIntent], *, have: int)
     return found
 
 
+# Rows read per artifact wanted: an artifact often has more than one matching capability.
+CAPABILITY_ROWS_PER_ARTIFACT = 2
+
+
 def _capability_matches(tsquery: str, *, limit: int) -> list[int]:
     query = SearchQuery(tsquery, search_type="raw", config="english")
-    return list(
+    # Plain rows, de-duplicated here: with DISTINCT and a LIMIT, PostgreSQL may walk every
+    # capability in artifact order instead of looking the words up in the index.
+    matching = (
         Capability.objects.filter(search_vector=query, artifact__is_published=True)
-        .order_by()  # without the default ordering, DISTINCT is per artifact
+        .order_by()
         .values_list("artifact_id", flat=True)
-        .distinct()[:limit]
     )
+    rows = max(limit, MIN_PROBE_ROWS) * CAPABILITY_ROWS_PER_ARTIFACT
+    return list(dict.fromkeys(matching[:rows]))[:limit]
 
 
 def _borrowed_matches(related: list[RelatedIntent], *, limit: int) -> list[int]:
@@ -250,34 +269,53 @@ def _by_ids(ids: list[int]) -> QuerySet:
     return Artifact.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
 
 
+def _spelling_corrector(
+    plan: SearchPlan, synonyms: list[list[tuple[str, ...]]]
+) -> Callable[[], SearchPlan | None]:
+    """The query with its unknown words corrected, worked out on first use and only once:
+    fuzzy matching against the vocabulary costs milliseconds, and most queries never need
+    it. None when correcting changes nothing."""
+
+    @functools.cache
+    def corrected() -> SearchPlan | None:
+        words = correct_words(plan.words)
+        if words == plan.words:
+            return None
+        return search_plan(" ".join(words), synonyms=synonyms, complete=completions)
+
+    return corrected
+
+
 def _clearly_misspelled(
-    plan: SearchPlan, corrected_plan: SearchPlan
+    plan: SearchPlan, corrected: Callable[[], SearchPlan | None]
 ) -> tuple[SearchPlan, Correction | None]:
     """The common case, decided cheaply before any wider net runs: the words as typed name
     almost no listing, and corrected they name more."""
     typed = _document_matches(plan.index_tsquery(), limit=FEW_RESULTS, ordered=False)
-    if len(typed) >= FEW_RESULTS:
+    if len(typed) >= FEW_RESULTS or (corrected_plan := corrected()) is None:
         return plan, None
-    corrected = _document_matches(corrected_plan.index_tsquery(), limit=FEW_RESULTS, ordered=False)
-    if len(corrected) <= len(typed):
+    found = _document_matches(corrected_plan.index_tsquery(), limit=FEW_RESULTS, ordered=False)
+    if len(found) <= len(typed):
         return plan, None
     return corrected_plan, Correction(plan.raw, corrected_plan.raw)
 
 
 def _with_spelling_corrected(
-    plan: SearchPlan, candidates: Candidates, corrected_plan: SearchPlan
+    plan: SearchPlan, candidates: Candidates, corrected: Callable[[], SearchPlan | None]
 ) -> tuple[SearchPlan, Candidates, Correction | None]:
     """When the query as typed finds little, try it with unknown words corrected; keep the
     correction only if it finds more. A query with good results is never rewritten."""
     if len(candidates.ids) >= FEW_RESULTS and not candidates.broadened:
         return plan, candidates, None
-    corrected = _candidates(corrected_plan)
-    better = len(corrected.ids) > len(candidates.ids) or (
-        candidates.broadened and not corrected.broadened and corrected.ids
+    if (corrected_plan := corrected()) is None:
+        return plan, candidates, None
+    found = _candidates(corrected_plan)
+    better = len(found.ids) > len(candidates.ids) or (
+        candidates.broadened and not found.broadened and found.ids
     )
     if not better:
         return plan, candidates, None
-    return corrected_plan, corrected, Correction(plan.raw, corrected_plan.raw)
+    return corrected_plan, found, Correction(plan.raw, corrected_plan.raw)
 
 
 def artifact_search(
@@ -301,18 +339,15 @@ def artifact_search(
     if plan.is_empty:
         return SearchResults(plan=plan, browse=None, suggested_categories=_popular_categories())
     correction = None
-    # Unknown words corrected, once: None when exact, or when every word is known.
-    corrected_words = None if exact else correct_words(plan.words)
-    corrected_plan = (
-        search_plan(" ".join(corrected_words), synonyms=synonyms, complete=completions)
-        if corrected_words and corrected_words != plan.words
-        else None
-    )
-    if corrected_plan:
-        plan, correction = _clearly_misspelled(plan, corrected_plan)
+    # Only a query with a word the catalog does not know can be corrected.
+    corrected = None
+    if not exact and may_correct(plan.words):
+        corrected = _spelling_corrector(plan, synonyms)
+    if corrected:
+        plan, correction = _clearly_misspelled(plan, corrected)
     candidates = _candidates(plan)
-    if corrected_plan and correction is None:
-        plan, candidates, correction = _with_spelling_corrected(plan, candidates, corrected_plan)
+    if corrected and correction is None:
+        plan, candidates, correction = _with_spelling_corrected(plan, candidates, corrected)
     scored = rank_by_relevance(
         ids=candidates.ids,
         words=plan.words,
@@ -330,6 +365,7 @@ def artifact_search(
         per_page=per_page,
         base=_by_ids(candidates.ids + [pk for pk, _ in neighbours]),
         ranked_ids=ranked_ids + [pk for pk, _ in neighbours],
+        cards=ArtifactQuerySet.for_search_results,
     )
     _attach_scores(browse, scored)
     results = SearchResults(

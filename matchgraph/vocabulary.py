@@ -7,7 +7,6 @@ scans the catalog, and works the same on a PostgreSQL without pg_trgm.
 """
 
 import bisect
-import itertools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -142,16 +141,10 @@ class Lexicon:
     def starting_with(self, prefix: str, *, limit: int) -> list[str] | None:
         """Known words that begin with `prefix` (itself included), or None when there are
         more than `limit`."""
-        found = []
-        for word in itertools.islice(
-            self.alphabetical, bisect.bisect_left(self.alphabetical, prefix), None
-        ):
-            if not word.startswith(prefix):
-                break
-            if len(found) == limit:
-                return None
-            found.append(word)
-        return found
+        start = bisect.bisect_left(self.alphabetical, prefix)
+        following = self.alphabetical[start : start + limit + 1]
+        found = [word for word in following if word.startswith(prefix)]
+        return found if len(found) <= limit else None
 
     def near_in_length(self, word: str, spread: int = 2) -> list[str]:
         """Words within `spread` letters of `word`'s length: a typo rarely changes length by
@@ -211,6 +204,16 @@ def completions(prefix: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys([prefix, *found]))
 
 
+def may_correct(words: list[str]) -> bool:
+    """Whether `correct_words` could change `words`, decided without fuzzy matching: a word
+    the vocabulary does not know is long enough to correct, or two words join into one."""
+    known = lexicon()
+    if not known.words:
+        return False
+    mended = _join_split_words(words, known)
+    return mended != words or any(_correctable(word, known) for word in mended)
+
+
 def correct_words(words: list[str]) -> list[str]:
     """Each word the catalog does not know, replaced by its closest known word; words that
     split ("whis per") or join ("speechrecognition") into known words are mended first."""
@@ -242,8 +245,16 @@ def _join_split_words(words: list[str], known: Lexicon) -> list[str]:
     return result
 
 
+def _correctable(word: str, known: Lexicon) -> bool:
+    return (
+        word not in known.frequency
+        and len(word) >= MIN_CORRECTABLE_LENGTH
+        and WORD.match(word) is not None
+    )
+
+
 def _correct_word(word: str, known: Lexicon) -> list[str]:
-    if word in known.frequency or len(word) < MIN_CORRECTABLE_LENGTH or not WORD.match(word):
+    if not _correctable(word, known):
         return [word]
     split = _split_joined_word(word, known)
     if split:

@@ -14,7 +14,12 @@ from django.urls import reverse
 from catalog.search_index import artifacts_refresh_search
 from matchgraph.models import SearchTerm
 from matchgraph.selectors import Correction, artifact_search
-from matchgraph.vocabulary import BUILT_VERSION_KEY, correct_words, vocabulary_rebuild
+from matchgraph.vocabulary import (
+    BUILT_VERSION_KEY,
+    correct_words,
+    may_correct,
+    vocabulary_rebuild,
+)
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +186,38 @@ def test_correct_words_prefers_the_more_frequent_of_equally_close_words(vocabula
 def test_correct_words_without_a_vocabulary_changes_nothing():
     cache.set(BUILT_VERSION_KEY, f"empty-{uuid.uuid4().hex}", None)
     assert correct_words(["whsiper"]) == ["whsiper"]
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["whisper", "speech"], False),  # every word known
+        (["lma"], False),  # unknown, but too short to correct
+        (["whsiper"], True),
+        (["whis", "per"], True),  # two words that join into a known one
+        (["speechrecognition"], True),
+    ],
+)
+def test_may_correct_tells_without_fuzzy_matching_whether_correcting_could_help(
+    vocabulary, monkeypatch, words, expected
+):
+    monkeypatch.setattr("matchgraph.vocabulary.process.extract", forbidden_fuzzy_match)
+    assert may_correct(words) is expected
+
+
+def forbidden_fuzzy_match(*args, **kwargs):
+    raise AssertionError("may_correct must not run fuzzy matching")
+
+
+def test_a_query_with_an_unknown_word_but_good_results_skips_fuzzy_matching(
+    catalog, monkeypatch
+):
+    # "vectors" is not in the vocabulary, yet the words as typed already find Qdrant.
+    monkeypatch.setattr("matchgraph.vocabulary.process.extract", forbidden_fuzzy_match)
+    ArtifactFactory(name="Milvus", summary="Stores vectors at scale.")
+    ArtifactFactory(name="Weaviate", summary="Vectors and search.")
+    ArtifactFactory(name="Chroma", summary="Vectors for apps.")
+    artifacts_refresh_search()
+    results = search("vect")
+    assert results.correction is None
+    assert len(results.browse.page.object_list) >= 3
