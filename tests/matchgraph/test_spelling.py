@@ -209,9 +209,7 @@ def forbidden_fuzzy_match(*args, **kwargs):
     raise AssertionError("may_correct must not run fuzzy matching")
 
 
-def test_a_query_with_an_unknown_word_but_good_results_skips_fuzzy_matching(
-    catalog, monkeypatch
-):
+def test_a_query_with_an_unknown_word_but_good_results_skips_fuzzy_matching(catalog, monkeypatch):
     # "vectors" is not in the vocabulary, yet the words as typed already find Qdrant.
     monkeypatch.setattr("matchgraph.vocabulary.process.extract", forbidden_fuzzy_match)
     ArtifactFactory(name="Milvus", summary="Stores vectors at scale.")
