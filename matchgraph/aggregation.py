@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 DEDUP_WINDOW = "30 minutes"
-WORK_MEM = "128MB"
+WORK_MEM = "256MB"
 HALF_LIFE_DAYS = 90.0
 BURST_ALLOWANCE = 20
 MAX_POSITION_WEIGHT = 4.0
@@ -84,20 +84,37 @@ CROSS JOIN LATERAL unnest(s.shown_artifact_ids) AS shown(artifact_id)
 GROUP BY 1, 2
 """
 
+# Matches are summed per pair first: the pairs then look up their impressions in a hash of
+# a million rows, where joining every match to every impression would sort four million.
 ARTIFACT_EDGES = """
 INSERT INTO {edges}
        (intent_id, artifact_id, matches, impressions, weight, last_matched_at)
-SELECT w.intent_id, w.artifact_id, count(*), coalesce(max(i.n), 0), sum(w.weight),
-       max(w.created_at)
-FROM weighted_match w
-JOIN catalog_artifact a ON a.id = w.artifact_id
-LEFT JOIN impression i ON i.intent_id = w.intent_id AND i.artifact_id = w.artifact_id
-GROUP BY w.intent_id, w.artifact_id
-ORDER BY w.intent_id, w.artifact_id  -- in unique-index order: sequential index inserts
+SELECT m.intent_id, m.artifact_id, m.matches, coalesce(i.n, 0), m.weight, m.last_matched_at
+FROM (
+    SELECT intent_id, artifact_id, count(*) AS matches, sum(weight) AS weight,
+           max(created_at) AS last_matched_at
+    FROM weighted_match GROUP BY intent_id, artifact_id
+) AS m
+JOIN catalog_artifact a ON a.id = m.artifact_id
+LEFT JOIN impression i ON i.intent_id = m.intent_id AND i.artifact_id = m.artifact_id
+ORDER BY m.intent_id, m.artifact_id  -- in unique-index order: sequential index inserts
 """
 
 # Capabilities are credited for each intent's strongest artifacts only.
 EXPLAINED_PER_INTENT = 20
+
+# Each edge's place among its intent's edges and among its artifact's, ranked once: the
+# capability, co-match and relation steps each read only an intent's strongest few.
+RANKED_EDGES = """
+CREATE TEMP TABLE ranked_edge ON COMMIT DROP AS
+SELECT intent_id, artifact_id, matches, weight, by_intent, by_artifact FROM (
+    SELECT intent_id, artifact_id, matches, weight,
+           row_number() OVER (PARTITION BY intent_id ORDER BY weight DESC) AS by_intent,
+           row_number() OVER (PARTITION BY artifact_id ORDER BY weight DESC) AS by_artifact
+    FROM {edges}
+) AS ranked
+WHERE by_intent <= %(ranked_depth)s
+"""
 
 # Each intent's words as an any-word query, parsed once per intent rather than per edge.
 INTENT_QUERIES = """
@@ -111,17 +128,13 @@ WHERE i.id IN (SELECT DISTINCT intent_id FROM {edges})
 # The capability that best explains each (intent, artifact) edge: the highest-ranked match
 # of the intent's words (any of them) against the artifact's capability text.
 CAPABILITY_EDGES = """
-INSERT INTO matchgraph_intentcapabilityedge (intent_id, capability_id, matches, weight)
+INSERT INTO {capability_edges} (intent_id, capability_id, matches, weight)
 SELECT e.intent_id, best.capability_id, sum(e.matches), sum(e.weight)
 FROM (
     -- Each intent's strongest artifacts: the long tail of single stray clicks explains
     -- little, and attributing it would double the work.
-    SELECT intent_id, artifact_id, matches, weight FROM (
-        SELECT intent_id, artifact_id, matches, weight,
-               row_number() OVER (PARTITION BY intent_id ORDER BY weight DESC) AS nth
-        FROM {edges}
-    ) AS ranked
-    WHERE nth <= %(explained_per_intent)s
+    SELECT intent_id, artifact_id, matches, weight FROM ranked_edge
+    WHERE by_intent <= %(explained_per_intent)s
 ) AS e
 JOIN intent_query iq ON iq.intent_id = e.intent_id AND iq.q IS NOT NULL
 CROSS JOIN LATERAL (
@@ -140,7 +153,7 @@ GROUP BY e.intent_id, best.capability_id
 # Every artifact shown in search or chosen gets a row: shown and never chosen is a real 0
 # (ranking reads it), never shown stays unknown (no row).
 ARTIFACT_STATS = """
-INSERT INTO matchgraph_artifactmatchstats
+INSERT INTO {stats}
        (artifact_id, matches_total, matches_30d, impressions, distinct_intents,
         weighted_matches, computed_at)
 SELECT coalesce(a.artifact_id, imp.artifact_id), coalesce(a.matches_total, 0),
@@ -162,7 +175,7 @@ DENORMALIZE_TIMES_MATCHED = """
 UPDATE catalog_artifact a
 SET times_matched = coalesce(s.matches_total, 0), times_matched_30d = coalesce(s.matches_30d, 0)
 FROM catalog_artifact src
-LEFT JOIN matchgraph_artifactmatchstats s ON s.artifact_id = src.id
+LEFT JOIN {stats} s ON s.artifact_id = src.id
 WHERE a.id = src.id
   AND (a.times_matched, a.times_matched_30d)
       IS DISTINCT FROM (coalesce(s.matches_total, 0), coalesce(s.matches_30d, 0))
@@ -192,14 +205,9 @@ WHERE i.id = src.id
 # of intents): each pair once per source per DEDUP_WINDOW, decayed and burst-damped like a
 # match event, weighted by VIA_WEIGHTS["compare"].
 COMATCHES = f"""
-INSERT INTO matchgraph_comatch (artifact_id, other_id, shared_intents, weight)
+INSERT INTO {{comatches}} (artifact_id, other_id, shared_intents, weight)
 WITH top_edges AS (
-    SELECT intent_id, artifact_id, weight FROM (
-        SELECT intent_id, artifact_id, weight,
-               row_number() OVER (PARTITION BY intent_id ORDER BY weight DESC) AS nth
-        FROM {{edges}}
-    ) AS ranked
-    WHERE nth <= %(pairs_from_top)s
+    SELECT intent_id, artifact_id, weight FROM ranked_edge WHERE by_intent <= %(pairs_from_top)s
 ),
 intent_pairs AS (
     SELECT a.artifact_id, b.artifact_id AS other_id, count(*) AS shared,
@@ -257,12 +265,11 @@ WHERE nth <= %(kept_per_artifact)s
 
 
 EDGES = "matchgraph_intentartifactedge"
-# The million-row edge table is built fresh and swapped in; the smaller ones are rewritten.
-REBUILT_TABLES = (
-    "matchgraph_intentcapabilityedge",
-    "matchgraph_comatch",
-    "matchgraph_artifactmatchstats",
-)
+CAPABILITY_EDGES_TABLE = "matchgraph_intentcapabilityedge"
+COMATCHES_TABLE = "matchgraph_comatch"
+STATS_TABLE = "matchgraph_artifactmatchstats"
+# Each derived table is built fresh and swapped in at the end of the transaction.
+REBUILT_TABLES = (EDGES, CAPABILITY_EDGES_TABLE, COMATCHES_TABLE, STATS_TABLE)
 
 
 def _build_fresh_copy(cursor, table: str) -> str:
@@ -311,7 +318,7 @@ def _vacuum_rebuilt_tables() -> None:
     if connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        tables = ", ".join((*REBUILT_TABLES, EDGES, "matchgraph_intentrelation"))
+        tables = ", ".join((*REBUILT_TABLES, "matchgraph_intentrelation"))
         cursor.execute(f"VACUUM (ANALYZE) {tables}")
 
 
@@ -327,12 +334,7 @@ INTENT_RELATIONS = """
 INSERT INTO matchgraph_intentrelation
        (intent_id, related_id, shared_artifacts, strength, is_rejected)
 WITH edge AS (
-    SELECT intent_id, artifact_id, weight FROM (
-        SELECT intent_id, artifact_id, weight,
-               row_number() OVER (PARTITION BY intent_id ORDER BY weight DESC) AS by_intent,
-               row_number() OVER (PARTITION BY artifact_id ORDER BY weight DESC) AS by_artifact
-        FROM {edges}
-    ) AS ranked
+    SELECT intent_id, artifact_id, weight FROM ranked_edge
     WHERE by_intent <= %(top_artifacts)s AND by_artifact <= %(top_intents)s
 ),
 norm AS (SELECT intent_id, sqrt(sum(weight * weight)) AS n FROM edge GROUP BY intent_id),
@@ -379,6 +381,7 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         "top_intents": RELATION_TOP_INTENTS_PER_ARTIFACT,
         "min_shared": RELATION_MIN_SHARED,
         "min_strength": RELATION_MIN_STRENGTH,
+        "ranked_depth": max(EXPLAINED_PER_INTENT, PAIRS_FROM_TOP_ARTIFACTS, RELATION_TOP_ARTIFACTS),
         **VIA_WEIGHTS,
     }
     started = time.perf_counter()
@@ -388,29 +391,32 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         cursor.execute(WEIGHTED_MATCHES, params)
         cursor.execute(IMPRESSIONS)
         cursor.execute("ANALYZE weighted_match; ANALYZE impression;")
-        # DELETE, not TRUNCATE: TRUNCATE would lock readers out until commit.
-        for table in REBUILT_TABLES:
-            cursor.execute(f"DELETE FROM {table}")
-        edges = _build_fresh_copy(cursor, EDGES)
+        fresh = {table: _build_fresh_copy(cursor, table) for table in REBUILT_TABLES}
+        edges = fresh[EDGES]
         cursor.execute(ARTIFACT_EDGES.format(edges=edges))
         artifact_edges = cursor.rowcount
         cursor.execute(f"ANALYZE {edges}")
+        cursor.execute(RANKED_EDGES.format(edges=edges), params)
+        cursor.execute("ANALYZE ranked_edge")
         cursor.execute(INTENT_QUERIES.format(edges=edges))
-        cursor.execute(CAPABILITY_EDGES.format(edges=edges), params)
+        cursor.execute(
+            CAPABILITY_EDGES.format(capability_edges=fresh[CAPABILITY_EDGES_TABLE]), params
+        )
         capability_edges = cursor.rowcount
-        cursor.execute(ARTIFACT_STATS, params)
+        cursor.execute(ARTIFACT_STATS.format(stats=fresh[STATS_TABLE]), params)
         artifacts_with_matches = cursor.rowcount
-        cursor.execute(COMATCHES.format(edges=edges), params)
+        cursor.execute(COMATCHES.format(comatches=fresh[COMATCHES_TABLE]), params)
         comatches = cursor.rowcount
         cursor.execute("DELETE FROM matchgraph_intentrelation WHERE NOT is_rejected")
-        cursor.execute(INTENT_RELATIONS.format(edges=edges), params)
+        cursor.execute(INTENT_RELATIONS, params)
         intent_relations = cursor.rowcount
-        cursor.execute(DENORMALIZE_TIMES_MATCHED)
+        cursor.execute(DENORMALIZE_TIMES_MATCHED.format(stats=fresh[STATS_TABLE]))
         cursor.execute(INTENT_COUNTS)
-        _swap_in(cursor, EDGES, edges)
+        for table, filled in fresh.items():
+            _swap_in(cursor, table, filled)
         # ON COMMIT DROP only fires at the outermost commit: inside a caller's transaction
         # (a test, an atomic block) a second run would find the tables still there.
-        cursor.execute("DROP TABLE weighted_match, impression, intent_query")
+        cursor.execute("DROP TABLE weighted_match, impression, ranked_edge, intent_query")
     _vacuum_rebuilt_tables()
     return AggregationReport(
         artifact_edges=artifact_edges,
