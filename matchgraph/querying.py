@@ -59,6 +59,22 @@ class SearchPlan:
             return None
         return " | ".join(f"({words_tsquery(list(alt.words))})" for alt in self.alternatives)
 
+    def alternatives_index_tsquery(self) -> str | None:
+        """The same matches as `alternatives_tsquery`, with the words that every rewrite of a
+        phrase keeps written once: `(asr | speech & recognition) & meeting & audio`. The
+        index can then start from the kept words instead of reading every rewrite's."""
+        if not self.alternatives:
+            return None
+        by_phrase: dict[str, list[Alternative]] = {}
+        for alternative in self.alternatives:
+            by_phrase.setdefault(alternative.replaces, []).append(alternative)
+        parts = []
+        for phrase, alternatives in by_phrase.items():
+            options = " | ".join(f"({words_tsquery(alt.label.split())})" for alt in alternatives)
+            kept = _without_run(self.words, tuple(phrase.split()))
+            parts.append(f"({options})" + "".join(f" & {word}" for word in kept))
+        return " | ".join(f"({part})" for part in parts)
+
 
 def words_tsquery(
     words: list[str],
@@ -134,6 +150,11 @@ def synonym_alternatives(
                     seen.add(rewritten)
                     alternatives.append(Alternative(rewritten, " ".join(other), " ".join(term)))
     return alternatives
+
+
+def _without_run(words: list[str], run: tuple[str, ...]) -> list[str]:
+    start = _run_start(words, run)
+    return words[:start] + words[start + len(run) :]
 
 
 def _outermost_runs(

@@ -210,7 +210,7 @@ def _wider_matches(plan: SearchPlan, related: list[RelatedIntent], *, have: int)
         nets.append(lambda limit, enough: _borrowed_matches(related, limit=limit))
     if plan.alternatives:
         # Every rewrite in one probe: each word's index entries are read once.
-        rewrites = plan.alternatives_tsquery()
+        rewrites = plan.alternatives_index_tsquery()
         nets.append(
             lambda limit, enough: _document_matches(
                 rewrites, limit=limit, ordered=False, enough=enough

@@ -104,3 +104,24 @@ def test_a_term_inside_a_longer_term_of_its_group_does_not_count_twice():
     found = rewrites("retrieval augmented generation", [RAG])
     assert ("rag",) in found
     assert ("rag", "generation") not in found
+
+
+SPEECH = [("asr",), ("speech", "recognition"), ("transcribe",)]
+GPU = [("gpu",), ("graphics", "card")]
+
+
+def test_the_index_form_of_synonyms_writes_the_kept_words_once():
+    plan = search_plan("transcribe meeting audio", synonyms=[SPEECH])
+    assert plan.alternatives_tsquery() == (
+        "(asr & meeting & audio) | (speech & recognition & meeting & audio)"
+    )
+    assert plan.alternatives_index_tsquery() == (
+        "(((asr) | (speech & recognition)) & meeting & audio)"
+    )
+
+
+def test_the_index_form_keeps_each_phrase_with_the_rest_of_the_query():
+    plan = search_plan("transcribe on gpu", synonyms=[SPEECH, GPU])
+    assert plan.alternatives_index_tsquery() == (
+        "(((asr) | (speech & recognition)) & gpu) | (((graphics & card)) & transcribe)"
+    )
