@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models import Func, Value
 from django.db.models.functions import Lower
 
 from catalog.querysets import ArtifactQuerySet
@@ -85,6 +86,20 @@ TOP_TIER_RANK = 75
 class Artifact(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     name = models.CharField(max_length=200)
+    # The name with case and everything but letters and digits dropped ("llamacpp" for
+    # "LLaMA.cpp"): search ranks an artifact whose name is exactly the query first.
+    name_key = models.GeneratedField(
+        expression=Func(
+            Lower("name"),
+            Value("[^[:alnum:]]+"),
+            Value(""),
+            Value("g"),
+            function="regexp_replace",
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     organization = models.CharField(max_length=200, blank=True)
     summary = models.TextField(max_length=600)

@@ -56,7 +56,7 @@ term AS MATERIALIZED (
 ),
 candidate AS MATERIALIZED (
     SELECT a.id, a.name, a.search_vector, coalesce(a.current_rank, 0) / 100.0 AS rank,
-           regexp_replace(lower(a.name), '[^[:alnum:]]+', '', 'g') = %(name_key)s AS is_named
+           a.name_key = %(name_key)s AS is_named
     FROM catalog_artifact a WHERE a.id = ANY(%(ids)s)
 ),
 words AS (
