@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils.text import slugify
 
 from catalog.models import Kind, Modality, PricingModel
 
@@ -49,6 +50,7 @@ class FacetOption:
     label: str
     count: int
     selected: bool
+    element_id: str  # the checkbox's HTML id, unique on the page
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,13 @@ def build_facets(
         chosen = selected.get(name, set())
         found = counts.get(name, {})
         options = [
-            FacetOption(value, label, found.get(value, 0), value in chosen)
+            FacetOption(
+                value,
+                label,
+                found.get(value, 0),
+                value in chosen,
+                element_id=f"facet-{name}-{slugify(value)}",
+            )
             for value, label in labels[name].items()
             if found.get(value) or value in chosen
         ]
