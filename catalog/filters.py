@@ -126,6 +126,8 @@ class ArtifactFilter(django_filters.FilterSet):
     def filter_free_tier(self, queryset, name, value):
         return queryset.filter(free_tier=True) if value else queryset
 
+    # Every filter adds a condition or a subquery, never a join: facet counts
+    # (catalog.facets.count_facets) rely on each artifact appearing once.
     def filter_category(self, queryset, name, value):
         if not value:
             return queryset

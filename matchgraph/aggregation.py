@@ -284,10 +284,19 @@ def _build_fresh_copy(cursor, table: str) -> str:
     return fresh
 
 
-def _swap_in(cursor, table: str, fresh: str) -> None:
-    """Index `fresh` like `table`, then replace `table` with it under the same index and
-    constraint names (migrations keep working). Done last, so readers wait only for the
-    commit, not for the rebuild."""
+@dataclass(frozen=True)
+class _Indexed:
+    """A filled copy, indexed like its table under `<name>_next` names, ready to swap in."""
+
+    table: str
+    fresh: str
+    indexes: list[str]
+    constraints: list[tuple[str, str]]
+
+
+def _index_like(cursor, table: str, fresh: str) -> _Indexed:
+    """Build on `fresh` every index `table` has, and gather its statistics. Readers of
+    `table` are not held up meanwhile."""
     cursor.execute(
         "SELECT indexname, indexdef FROM pg_indexes "
         "WHERE schemaname = current_schema() AND tablename = %s",
@@ -303,18 +312,27 @@ def _swap_in(cursor, table: str, fresh: str) -> None:
     for name, definition in indexes:
         on_fresh = re.sub(r" ON (\S+\.)?" + table + " ", f" ON {fresh} ", definition, count=1)
         cursor.execute(on_fresh.replace(f" INDEX {name} ON ", f" INDEX {name}_next ON ", 1))
+    cursor.execute(f"ANALYZE {fresh}")
+    return _Indexed(table, fresh, [name for name, _ in indexes], constraints)
+
+
+def _swap_in(cursor, indexed: _Indexed) -> None:
+    """Replace the table with its fresh copy under the same index and constraint names
+    (migrations keep working). Only renames: the exclusive lock it takes, held until commit,
+    is taken as late as possible."""
+    table, fresh = indexed.table, indexed.fresh
     cursor.execute(f"DROP TABLE {table}")
     cursor.execute(f"ALTER TABLE {fresh} RENAME TO {table}")
-    for name, _ in indexes:
+    for name in indexed.indexes:
         cursor.execute(f"ALTER INDEX {name}_next RENAME TO {name}")
-    for name, kind in constraints:
+    for name, kind in indexed.constraints:
         constraint = "PRIMARY KEY" if kind == "p" else "UNIQUE"
         cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {constraint} USING INDEX {name}")
 
 
 def _vacuum_rebuilt_tables() -> None:
-    """A rebuild leaves every old row dead; reclaim them now rather than let the next rebuild
-    write into a table twice its size. VACUUM cannot run inside a transaction (tests)."""
+    """Set the swapped-in tables' visibility maps (index-only scans need them) and reclaim
+    the relations table's dead rows. VACUUM cannot run inside a transaction (tests)."""
     if connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
@@ -412,8 +430,11 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         intent_relations = cursor.rowcount
         cursor.execute(DENORMALIZE_TIMES_MATCHED.format(stats=fresh[STATS_TABLE]))
         cursor.execute(INTENT_COUNTS)
-        for table, filled in fresh.items():
-            _swap_in(cursor, table, filled)
+        # Every copy is indexed before any table is swapped: a search waiting on the first
+        # swapped table's lock then waits for renames and the commit, not for index builds.
+        indexed = [_index_like(cursor, table, filled) for table, filled in fresh.items()]
+        for ready in indexed:
+            _swap_in(cursor, ready)
         # ON COMMIT DROP only fires at the outermost commit: inside a caller's transaction
         # (a test, an atomic block) a second run would find the tables still there.
         cursor.execute("DROP TABLE weighted_match, impression, ranked_edge, intent_query")

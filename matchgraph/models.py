@@ -232,6 +232,9 @@ class SearchTerm(models.Model):
 
     word = models.CharField(max_length=100, primary_key=True)
     frequency = models.PositiveIntegerField(default=0)
+    # Offered as a spelling correction: from names, organizations, categories, capability
+    # titles, or recurring in summaries. Every word completes an unfinished one.
+    correctable = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return self.word

@@ -37,10 +37,10 @@ RELATED_WEIGHT = 0.5
 # ts_rank weights for D, C, B, A (PostgreSQL's order).
 DOCUMENT_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"
 
-# Every tsquery is parsed once, in a one-row CTE: to_tsquery is only stable, so written inline
-# PostgreSQL would parse it again for each candidate.
+# Every tsquery is parsed once: the per-word queries come from an array, so parsed where they
+# are used they would be parsed again for every candidate.
 RELEVANCE_SQL = f"""
-WITH query AS MATERIALIZED (
+WITH typed AS MATERIALIZED (
     SELECT to_tsquery('english', %(all_query)s) AS all_words,
            CASE WHEN %(synonyms_query)s::text IS NOT NULL
                 THEN to_tsquery('english', %(synonyms_query)s::text) END AS synonyms
@@ -84,7 +84,7 @@ scored AS MATERIALIZED (
                          ELSE 0 END) AS text_raw,
            coalesce(f.weight, 0) AS match_weight
     FROM candidate c
-    CROSS JOIN query q
+    CROSS JOIN typed q
     LEFT JOIN words w ON w.id = c.id
     LEFT JOIN feedback f ON f.artifact_id = c.id
 ),

@@ -49,6 +49,12 @@ LONE_RESULT_NEIGHBOURS = 5
 # are bounded to the MAX_CANDIDATES best-established matches, and the page says there are
 # more; a narrower query is what such a visitor needs anyway.
 MAX_CANDIDATES = 500
+# Asked for very few rows, PostgreSQL's planner bets on a walk through the whole table that
+# stops early. For a word no listing has (a typo), that walk reads the whole table instead
+# of one index lookup. Probes ask for at least this many rows, where the index always wins.
+MIN_PROBE_ROWS = 50
+# Rows read per artifact wanted: an artifact often has more than one matching capability.
+CAPABILITY_ROWS_PER_ARTIFACT = 2
 # With this many direct matches the wider nets (capability descriptions, synonyms, related
 # intents) add nothing a visitor would reach.
 ENOUGH_DIRECT = 200
@@ -134,15 +140,10 @@ def _document_matches(
         return best
     if ordered:
         # The top tier (a quarter of the catalog) held fewer than `limit`, so all the matches
-        # are about four times that at most: few enough to sort.
+        # are likely about four times that: few enough to sort. (A heuristic: with many
+        # unranked or low-ranked matches this sorts more.)
         return _first_ids(matches.order_by(*by_rank), limit)
     return _merged(best, _first_ids(matches, limit), limit=limit)
-
-
-# Asked for very few rows, PostgreSQL's planner bets on a walk through the whole table that
-# stops early. For a word no listing has (a typo), that walk reads the whole table instead
-# of one index lookup. Probes ask for at least this many rows, where the index always wins.
-MIN_PROBE_ROWS = 50
 
 
 def _first_ids(queryset: QuerySet, limit: int) -> list[int]:
@@ -205,17 +206,23 @@ def _wider_matches(plan: SearchPlan, related: list[RelatedIntent], *, have: int)
     It stops once the `have` direct matches plus these reach ENOUGH_DIRECT: synonyms are
     only searched when the narrower nets found little."""
     all_words = plan.index_tsquery()
-    nets = [lambda limit, enough: _capability_matches(all_words, limit=limit)]
-    if related:
-        nets.append(lambda limit, enough: _borrowed_matches(related, limit=limit))
-    if plan.alternatives:
+
+    def by_capability(limit: int, enough: int) -> list[int]:
+        return _capability_matches(all_words, limit=limit)
+
+    def borrowed(limit: int, enough: int) -> list[int]:
+        return _borrowed_matches(related, limit=limit)
+
+    def by_synonym(limit: int, enough: int) -> list[int]:
         # Every rewrite in one probe: each word's index entries are read once.
         rewrites = plan.alternatives_index_tsquery()
-        nets.append(
-            lambda limit, enough: _document_matches(
-                rewrites, limit=limit, ordered=False, enough=enough
-            )
-        )
+        return _document_matches(rewrites, limit=limit, ordered=False, enough=enough)
+
+    nets = [
+        by_capability,
+        *([borrowed] if related else []),
+        *([by_synonym] if plan.alternatives else []),
+    ]
     found: list[int] = []
     for net in nets:
         found = _merged(found, net(MAX_CANDIDATES - len(found), ENOUGH_DIRECT - have - len(found)))
@@ -224,14 +231,11 @@ def _wider_matches(plan: SearchPlan, related: list[RelatedIntent], *, have: int)
     return found
 
 
-# Rows read per artifact wanted: an artifact often has more than one matching capability.
-CAPABILITY_ROWS_PER_ARTIFACT = 2
-
-
 def _capability_matches(tsquery: str, *, limit: int) -> list[int]:
     query = SearchQuery(tsquery, search_type="raw", config="english")
     # Plain rows, de-duplicated here: with DISTINCT and a LIMIT, PostgreSQL may walk every
-    # capability in artifact order instead of looking the words up in the index.
+    # capability in artifact order instead of looking the words up in the index. An artifact
+    # with many matching capabilities can leave fewer than `limit`; the next net fills in.
     matching = (
         Capability.objects.filter(search_vector=query, artifact__is_published=True)
         .order_by()
@@ -343,10 +347,10 @@ def artifact_search(
     corrected = None
     if not exact and may_correct(plan.words):
         corrected = _spelling_corrector(plan, synonyms)
-    if corrected:
+    if corrected is not None:
         plan, correction = _clearly_misspelled(plan, corrected)
     candidates = _candidates(plan)
-    if corrected and correction is None:
+    if corrected is not None and correction is None:
         plan, candidates, correction = _with_spelling_corrected(plan, candidates, corrected)
     scored = rank_by_relevance(
         ids=candidates.ids,

@@ -26,16 +26,21 @@ MIN_CORRECTABLE_LENGTH = 4
 CORRECTION_CUTOFF = 75.0
 MAX_WORD_LENGTH = 40
 
-# Surface words from names, categories and capability titles (always), and from summaries
-# when they recur; words of 3+ letters that are not just digits.
+# Surface words of 3+ letters, not just digits, from everything an artifact's own search
+# document holds. Spelling correction suggests only words from names, organizations,
+# categories and capability titles, or summary words that recur (`correctable`); a word
+# from a single summary still completes an unfinished word and is never "corrected" away.
 TERMS_SQL = f"""
-INSERT INTO matchgraph_searchterm (word, frequency)
-SELECT word, count(*) FROM (
+INSERT INTO matchgraph_searchterm (word, frequency, correctable)
+SELECT word, count(*), bool_or(source = 'strong') OR count(*) >= 2 FROM (
     SELECT regexp_split_to_table(lower(name), '[^[:alnum:]]+') AS word, 'strong' AS source
     FROM catalog_artifact WHERE is_published
     UNION ALL
     SELECT regexp_split_to_table(lower(regexp_replace(name, '[^[:alnum:]]+', '', 'g')), '\\s+'),
            'strong'
+    FROM catalog_artifact WHERE is_published
+    UNION ALL
+    SELECT regexp_split_to_table(lower(organization), '[^[:alnum:]]+'), 'strong'
     FROM catalog_artifact WHERE is_published
     UNION ALL
     SELECT regexp_split_to_table(lower(name), '[^[:alnum:]]+'), 'strong' FROM catalog_category
@@ -47,7 +52,6 @@ SELECT word, count(*) FROM (
 ) AS words
 WHERE length(word) BETWEEN 3 AND {MAX_WORD_LENGTH} AND word !~ '^[0-9]+$'
 GROUP BY word
-HAVING bool_or(source = 'strong') OR count(*) >= 2
 """
 
 LEXEMES_SQL = """
@@ -170,11 +174,14 @@ def lexicon() -> Lexicon:
         return _lexicon
     with _lexicon_lock:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT word, frequency FROM matchgraph_searchterm")
-            frequency = dict(cursor.fetchall())
+            cursor.execute("SELECT word, frequency, correctable FROM matchgraph_searchterm")
+            rows = cursor.fetchall()
+        frequency = {word: count for word, count, _ in rows}
+        # Only correctable words are offered as corrections.
         by_length: dict[int, list[str]] = {}
-        for word in frequency:
-            by_length.setdefault(len(word), []).append(word)
+        for word, _, correctable in rows:
+            if correctable:
+                by_length.setdefault(len(word), []).append(word)
         _lexicon = Lexicon(
             version=version,
             words=list(frequency),
@@ -186,20 +193,33 @@ def lexicon() -> Lexicon:
 
 
 WORD = re.compile(r"^[^\W_]+$")
+# PostgreSQL's English stop words (tsearch_data/english.stop): full-text search drops them.
+INDEX_STOP_WORDS = frozenset(
+    """i me my myself we our ours ourselves you your yours yourself yourselves he him his
+    himself she her hers herself it its itself they them their theirs themselves what which
+    who whom this that these those am is are was were be been being have has had having do
+    does did doing a an the and but if or because as until while of at by for with about
+    against between into through during before after above below to from up down in out on
+    off over under again further then once here there when where why how all any both each
+    few more most other some such no nor not only own same so than too very s t can will just
+    don should now""".split()
+)
 # A last word with more completions than this stays a prefix search in the index.
 MAX_COMPLETIONS = 12
 
 
 def completions(prefix: str) -> tuple[str, ...] | None:
-    """What a visitor still typing `prefix` may mean: the known words that begin with it and
-    `prefix` itself. Searching these words is much cheaper than a prefix search in the
-    index, which must read every entry the prefix covers. None when no vocabulary is built
-    or the prefix is too short to say (too many words begin with it)."""
+    """What a visitor still typing `prefix` may mean: `prefix` itself and the known words that
+    begin with it. Searching these words is much cheaper than a prefix search in the index,
+    which must read every entry the prefix covers. None, and the index searches the prefix,
+    when there is no vocabulary, when no known word begins with it (it may begin something
+    the vocabulary leaves out: capability descriptions, numbers), when too many do, or when
+    it is a word full-text search ignores (completing "over" would require "overview")."""
     known = lexicon()
-    if not known.words:
+    if not known.words or prefix.isdigit() or prefix in INDEX_STOP_WORDS:
         return None
     found = known.starting_with(prefix, limit=MAX_COMPLETIONS)
-    if found is None:
+    if not found:
         return None
     return tuple(dict.fromkeys([prefix, *found]))
 
