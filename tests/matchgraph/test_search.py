@@ -118,6 +118,18 @@ def test_an_unfinished_word_finds_the_same_through_the_vocabulary(catalog):
     assert names(search("caption phot")) == ["Caption Studio", "MegaChat"]
 
 
+def test_a_prefix_the_vocabulary_cannot_complete_stays_a_prefix_search(catalog):
+    ArtifactFactory(name="Thing", organization="Zyphra Labs", summary="Trains zyxelmodels once.")
+    artifacts_refresh_search()
+    vocabulary_rebuild()
+    assert completions("zyph") == ("zyph", "zyphra")  # organizations are in the vocabulary
+    assert completions("zyxe") == ("zyxe", "zyxelmodels")  # and once-only summary words
+    assert completions("qqq") is None  # nothing known begins with it
+    assert completions("20") is None  # numbers are not in the vocabulary
+    assert completions("over") is None  # a word full-text search ignores
+    assert names(search("caption phot")) == ["Caption Studio", "MegaChat"]
+
+
 def test_a_short_prefix_with_many_completions_stays_a_prefix_search(catalog):
     for n in range(MAX_COMPLETIONS + 1):
         ArtifactFactory(name=f"Cap{n:02d}x", summary="Something else.")

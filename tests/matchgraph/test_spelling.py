@@ -219,3 +219,10 @@ def test_a_query_with_an_unknown_word_but_good_results_skips_fuzzy_matching(cata
     results = search("vect")
     assert results.correction is None
     assert len(results.browse.page.object_list) >= 3
+
+
+def test_a_word_from_a_single_summary_is_known_but_never_offered(vocabulary):
+    SearchTerm.objects.create(word="zeitgeist", frequency=1, correctable=False)
+    cache.set(BUILT_VERSION_KEY, f"hand-built-{uuid.uuid4().hex}", None)
+    assert not may_correct(["zeitgeist"])  # known: never "corrected" into something else
+    assert correct_words(["zeitgiest"]) == ["zeitgiest"]  # but not suggested either
