@@ -66,5 +66,5 @@ check-deploy: install
 		DJANGO_ALLOWED_HOSTS=unfragile.example $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Search relevance on the labelled queries, next to BM25 (a measurement: never fails on figures).
-relevance: setup demo
+relevance: setup demo ranks
 	$(BIN)/python manage.py eval_search
