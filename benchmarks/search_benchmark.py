@@ -227,7 +227,7 @@ def percentiles(samples: list[float]) -> str:
     )
 
 
-def measure_search(*, repeats: int) -> None:
+def measure_search(*, repeats: int, per_query: bool) -> None:
     import gc
 
     from django.http import QueryDict
@@ -244,6 +244,7 @@ def measure_search(*, repeats: int) -> None:
     client = Client(headers={"X-Live-Search": "1"}, SERVER_NAME="localhost")
     selector_ms: list[float] = []
     view_ms: list[float] = []
+    page_ms_by_query: dict[str, list[float]] = {query: [] for query in QUERIES}
     for query in QUERIES:  # warm-up: caches, plans, compiled templates
         artifact_search(raw_query=query, data=QueryDict(), page_number=None, per_page=24)
         client.get("/search/", {"q": query})
@@ -258,9 +259,14 @@ def measure_search(*, repeats: int) -> None:
             started = time.perf_counter()
             response = client.get("/search/", {"q": query})
             view_ms.append((time.perf_counter() - started) * 1000)
+            page_ms_by_query[query].append(view_ms[-1])
             assert response.status_code == 200
     print(f"search selector (results + facets)   {percentiles(selector_ms)}")
     print(f"search page (view + template)        {percentiles(view_ms)}")
+    if per_query:  # slowest first: where to look next
+        medians = {query: statistics.median(ms) for query, ms in page_ms_by_query.items()}
+        for query, median in sorted(medians.items(), key=lambda item: -item[1]):
+            print(f"  page median {median:6.1f} ms   {query}")
 
 
 def main() -> None:
@@ -270,6 +276,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000, help="match events")
     parser.add_argument("--intents", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--per-query", action="store_true", help="print each query's median")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument(
         "--reuse", action="store_true", help="reuse a database kept by --keep (skip populating)"
@@ -311,7 +318,7 @@ def main() -> None:
             f"co-match pairs, {report.intent_relations:,} related intents, "
             f"{report.artifacts_with_matches:,} artifacts matched"
         )
-        measure_search(repeats=options.repeats)
+        measure_search(repeats=options.repeats, per_query=options.per_query)
     finally:
         if not options.keep:
             connection.close()

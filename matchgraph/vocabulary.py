@@ -139,7 +139,7 @@ class Lexicon:
     words: list[str]
     frequency: dict[str, int]
     by_length: dict[int, list[str]] = field(default_factory=dict)
-    near_cache: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    near_cache: dict[tuple[int, str, str], list[str]] = field(default_factory=dict)
     alphabetical: list[str] = field(default_factory=list)
 
     def starting_with(self, prefix: str, *, limit: int) -> list[str] | None:
@@ -150,14 +150,21 @@ class Lexicon:
         found = [word for word in following if word.startswith(prefix)]
         return found if len(found) <= limit else None
 
-    def near_in_length(self, word: str, spread: int = 2) -> list[str]:
-        """Words within `spread` letters of `word`'s length: a typo rarely changes length by
-        more, and it keeps fuzzy matching to a fraction of the vocabulary. Built once per
-        length and kept with the lexicon."""
-        key = (len(word), spread)
+    def near(self, word: str, spread: int = 2) -> list[str]:
+        """The correctable words a typo of `word` may be: within `spread` letters of its
+        length, and sharing its first or its last letter. A typo rarely changes the length by
+        more, or both ends of a word ("imgae", "speach", "mage" for "image" all keep one);
+        this keeps fuzzy matching to a small part of the vocabulary. Built once per length
+        and pair of ends, and kept with the lexicon."""
+        key = (len(word), word[0], word[-1])
         if key not in self.near_cache:
             lengths = range(len(word) - spread, len(word) + spread + 1)
-            self.near_cache[key] = [known for n in lengths for known in self.by_length.get(n, [])]
+            self.near_cache[key] = [
+                known
+                for n in lengths
+                for known in self.by_length.get(n, [])
+                if known[0] == word[0] or known[-1] == word[-1]
+            ]
         return self.near_cache[key]
 
 
@@ -281,7 +288,7 @@ def _correct_word(word: str, known: Lexicon) -> list[str]:
         return split
     candidates = process.extract(
         word,
-        known.near_in_length(word),
+        known.near(word),
         scorer=fuzz.ratio,
         score_cutoff=CORRECTION_CUTOFF,
         limit=5,

@@ -226,3 +226,13 @@ def test_a_word_from_a_single_summary_is_known_but_never_offered(vocabulary):
     cache.set(BUILT_VERSION_KEY, f"hand-built-{uuid.uuid4().hex}", None)
     assert not may_correct(["zeitgeist"])  # known: never "corrected" into something else
     assert correct_words(["zeitgiest"]) == ["zeitgiest"]  # but not suggested either
+
+
+def test_a_typo_keeping_either_end_of_the_word_is_corrected(vocabulary):
+    assert correct_words(["hisper"]) == ["whisper"]  # first letter lost, last kept
+    assert correct_words(["whispe"]) == ["whisper"]  # last letter lost, first kept
+
+
+def test_a_typo_changing_both_ends_of_the_word_is_left_alone(vocabulary):
+    # Fuzzy matching only compares words sharing the first or the last letter.
+    assert correct_words(["xhispex"]) == ["xhispex"]
