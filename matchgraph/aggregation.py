@@ -23,6 +23,8 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from matchgraph.maintenance import vacuum_analyze
+
 DEDUP_WINDOW = "30 minutes"
 WORK_MEM = "256MB"
 HALF_LIFE_DAYS = 90.0
@@ -332,17 +334,6 @@ def _swap_in(cursor, indexed: _Indexed) -> None:
         cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {constraint} USING INDEX {name}")
 
 
-def _vacuum_rebuilt_tables() -> None:
-    """Set the swapped-in tables' visibility maps (index-only scans need them) and reclaim
-    the dead rows left in the relations and intents tables. VACUUM cannot run inside a
-    transaction (tests)."""
-    if connection.in_atomic_block:
-        return
-    with connection.cursor() as cursor:
-        tables = ", ".join((*REBUILT_TABLES, "matchgraph_intentrelation", "matchgraph_intent"))
-        cursor.execute(f"VACUUM (ANALYZE) {tables}")
-
-
 # Learned relations: intents whose chosen artifacts overlap (cosine over edge weights, on
 # each intent's strongest artifacts and each artifact's strongest intents, so one popular
 # artifact cannot pair every intent with every other). Rejected pairs keep their rejection.
@@ -441,7 +432,8 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         # ON COMMIT DROP only fires at the outermost commit: inside a caller's transaction
         # (a test, an atomic block) a second run would find the tables still there.
         cursor.execute("DROP TABLE weighted_match, impression, ranked_edge, intent_query")
-    _vacuum_rebuilt_tables()
+    # The swapped-in tables need visibility maps; relations and intents hold dead rows.
+    vacuum_analyze((*REBUILT_TABLES, "matchgraph_intentrelation", "matchgraph_intent"))
     return AggregationReport(
         artifact_edges=artifact_edges,
         capability_edges=capability_edges,

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from rapidfuzz import fuzz, process
 
 from catalog.search_index import catalog_search_version
+from matchgraph.maintenance import vacuum_analyze
 
 BUILT_VERSION_KEY = "matchgraph:vocabulary-version"
 TOTAL_DOCUMENTS_KEY = "matchgraph:vocabulary-documents"
@@ -81,6 +82,8 @@ def vocabulary_rebuild() -> VocabularyReport:
         lexemes = cursor.rowcount
         cursor.execute("SELECT count(*) FROM catalog_artifact WHERE is_published")
         documents = cursor.fetchone()[0]
+    # Each rebuild leaves the previous vocabulary behind as dead rows.
+    vacuum_analyze(("matchgraph_searchterm", "matchgraph_lexemestat"))
     cache.set(TOTAL_DOCUMENTS_KEY, documents, None)
     cache.set(BUILT_VERSION_KEY, version, None)
     cache.set(EMPTY_CHECK_KEY, terms > 0, EMPTY_CHECK_SECONDS)
