@@ -34,6 +34,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Its own cache keys: with REDIS_URL set, the scratch catalog's cached figures (document
+# counts, categories, versions) would otherwise overwrite the development site's.
+os.environ["CACHE_KEY_PREFIX"] = "unfragile-compare-bench"
 # Local-memory cache and an in-memory broker: clearing the cache must never flush a shared
 # Redis, and queued recordings must never reach a worker attached to another database.
 os.environ.pop("REDIS_URL", None)

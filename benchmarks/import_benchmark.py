@@ -18,6 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Its own cache keys: with REDIS_URL set, the scratch catalog's cached figures (document
+# counts, categories, versions) would otherwise overwrite the development site's.
+os.environ["CACHE_KEY_PREFIX"] = "unfragile-import-bench"
 
 WORDS = [
     "vision", "language", "audio", "reasoning", "agent", "retrieval", "embedding", "search",

@@ -19,6 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Its own cache keys: with REDIS_URL set, the scratch catalog's cached figures (document
+# counts, categories, versions) would otherwise overwrite the development site's.
+os.environ["CACHE_KEY_PREFIX"] = "unfragile-search-bench"
 
 # A vocabulary from the field, so full-text queries hit realistic numbers of documents.
 VOCABULARY = """

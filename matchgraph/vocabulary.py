@@ -141,8 +141,9 @@ class Lexicon:
     version: str | None
     words: list[str]
     frequency: dict[str, int]
-    by_length: dict[int, list[str]] = field(default_factory=dict)
-    near_cache: dict[tuple[int, str, str], list[str]] = field(default_factory=dict)
+    # Correctable words by length and first letter, and by length and last letter.
+    by_start: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    by_end: dict[tuple[int, str], list[str]] = field(default_factory=dict)
     alphabetical: list[str] = field(default_factory=list)
 
     def starting_with(self, prefix: str, *, limit: int) -> list[str] | None:
@@ -157,18 +158,13 @@ class Lexicon:
         """The correctable words a typo of `word` may be: within `spread` letters of its
         length, and sharing its first or its last letter. A typo rarely changes the length by
         more, or both ends of a word ("imgae", "speach", "mage" for "image" all keep one);
-        this keeps fuzzy matching to a small part of the vocabulary. Built once per length
-        and pair of ends, and kept with the lexicon."""
-        key = (len(word), word[0], word[-1])
-        if key not in self.near_cache:
-            lengths = range(len(word) - spread, len(word) + spread + 1)
-            self.near_cache[key] = [
-                known
-                for n in lengths
-                for known in self.by_length.get(n, [])
-                if known[0] == word[0] or known[-1] == word[-1]
-            ]
-        return self.near_cache[key]
+        this keeps fuzzy matching to a small part of the vocabulary."""
+        lengths = range(len(word) - spread, len(word) + spread + 1)
+        near: dict[str, None] = {}
+        for n in lengths:
+            near.update(dict.fromkeys(self.by_start.get((n, word[0]), [])))
+            near.update(dict.fromkeys(self.by_end.get((n, word[-1]), [])))
+        return list(near)
 
 
 _lexicon = Lexicon(version=None, words=[], frequency={})
@@ -188,15 +184,18 @@ def lexicon() -> Lexicon:
             rows = cursor.fetchall()
         frequency = {word: count for word, count, _ in rows}
         # Only correctable words are offered as corrections.
-        by_length: dict[int, list[str]] = {}
+        by_start: dict[tuple[int, str], list[str]] = {}
+        by_end: dict[tuple[int, str], list[str]] = {}
         for word, _, correctable in rows:
             if correctable:
-                by_length.setdefault(len(word), []).append(word)
+                by_start.setdefault((len(word), word[0]), []).append(word)
+                by_end.setdefault((len(word), word[-1]), []).append(word)
         _lexicon = Lexicon(
             version=version,
             words=list(frequency),
             frequency=frequency,
-            by_length=by_length,
+            by_start=by_start,
+            by_end=by_end,
             alphabetical=sorted(frequency),
         )
     return _lexicon
