@@ -42,7 +42,12 @@ class ArtifactQuerySet(models.QuerySet):
         return self.prefetch_related(
             Prefetch("categories", queryset=Category.objects.only("id", "name", "slug")),
             Prefetch("plans", queryset=PricingPlan.objects.order_by("position", "id")),
-        ).defer(
+        ).without_page_text()
+
+    def without_page_text(self):
+        """Leave out what only the artifact's own page shows (long text, details) and what no
+        page shows (the search document, the import hash)."""
+        return self.defer(
             "about",
             "best_for",
             "limitations",

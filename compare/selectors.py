@@ -215,16 +215,7 @@ def _artifacts(ids: list[int]) -> dict[int, Artifact]:
     """Four queries: the artifacts, then their capabilities, plans and categories."""
     queryset = (
         Artifact.objects.filter(pk__in=ids)
-        .defer(
-            "about",
-            "best_for",
-            "limitations",
-            "requirements",
-            "details",
-            "extra",
-            "search_vector",
-            "import_hash",
-        )
+        .without_page_text()
         .prefetch_related(
             Prefetch(
                 "capabilities",
