@@ -55,6 +55,8 @@ WHERE length(word) BETWEEN 3 AND {MAX_WORD_LENGTH} AND word !~ '^[0-9]+$'
 GROUP BY word
 """
 
+PUBLISHED_COUNT_SQL = "SELECT count(*) FROM catalog_artifact WHERE is_published"
+
 LEXEMES_SQL = """
 INSERT INTO matchgraph_lexemestat (lexeme, documents)
 SELECT word, ndoc FROM ts_stat(
@@ -80,7 +82,7 @@ def vocabulary_rebuild() -> VocabularyReport:
         cursor.execute("DELETE FROM matchgraph_lexemestat")
         cursor.execute(LEXEMES_SQL)
         lexemes = cursor.rowcount
-        cursor.execute("SELECT count(*) FROM catalog_artifact WHERE is_published")
+        cursor.execute(PUBLISHED_COUNT_SQL)
         documents = cursor.fetchone()[0]
     # Each rebuild leaves the previous vocabulary behind as dead rows.
     vacuum_analyze(("matchgraph_searchterm", "matchgraph_lexemestat"))
@@ -102,12 +104,9 @@ def vocabulary_is_stale() -> bool:
     built = cache.get(BUILT_VERSION_KEY)
     if built is not None:
         return built != catalog_search_version()
-    present = cache.get(EMPTY_CHECK_KEY)
-    if present is None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT EXISTS (SELECT 1 FROM matchgraph_searchterm)")
-            present = cursor.fetchone()[0]
-        cache.set(EMPTY_CHECK_KEY, present, EMPTY_CHECK_SECONDS)
+    present = _cached_scalar(
+        EMPTY_CHECK_KEY, "SELECT EXISTS (SELECT 1 FROM matchgraph_searchterm)", EMPTY_CHECK_SECONDS
+    )
     return not present
 
 
@@ -124,13 +123,18 @@ def vocabulary_rebuild_if_stale() -> bool:
 
 def total_documents() -> int:
     """Published artifacts when the vocabulary was built (rare-word weights need it)."""
-    total = cache.get(TOTAL_DOCUMENTS_KEY)
-    if total is None:
+    return _cached_scalar(TOTAL_DOCUMENTS_KEY, PUBLISHED_COUNT_SQL, None)
+
+
+def _cached_scalar(key: str, sql: str, seconds: int | None):
+    """The value of a one-value query, kept in the cache under `key` for `seconds`."""
+    value = cache.get(key)
+    if value is None:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM catalog_artifact WHERE is_published")
-            total = cursor.fetchone()[0]
-        cache.set(TOTAL_DOCUMENTS_KEY, total, None)
-    return total
+            cursor.execute(sql)
+            value = cursor.fetchone()[0]
+        cache.set(key, value, seconds)
+    return value
 
 
 # --- Spelling correction -----------------------------------------------------------------
@@ -139,8 +143,7 @@ def total_documents() -> int:
 @dataclass(frozen=True)
 class Lexicon:
     version: str | None
-    words: list[str]
-    frequency: dict[str, int]
+    frequency: dict[str, int]  # every known word; empty until a vocabulary is built
     # Correctable words by length and first letter, and by length and last letter.
     by_start: dict[tuple[int, str], list[str]] = field(default_factory=dict)
     by_end: dict[tuple[int, str], list[str]] = field(default_factory=dict)
@@ -167,7 +170,7 @@ class Lexicon:
         return list(near)
 
 
-_lexicon = Lexicon(version=None, words=[], frequency={})
+_lexicon = Lexicon(version=None, frequency={})
 _lexicon_lock = threading.Lock()
 
 
@@ -192,7 +195,6 @@ def lexicon() -> Lexicon:
                 by_end.setdefault((len(word), word[-1]), []).append(word)
         _lexicon = Lexicon(
             version=version,
-            words=list(frequency),
             frequency=frequency,
             by_start=by_start,
             by_end=by_end,
@@ -225,7 +227,7 @@ def completions(prefix: str) -> tuple[str, ...] | None:
     the vocabulary leaves out: capability descriptions, numbers), when too many do, or when
     it is a word full-text search ignores (completing "over" would require "overview")."""
     known = lexicon()
-    if not known.words or prefix.isdigit() or prefix in INDEX_STOP_WORDS:
+    if not known.frequency or prefix.isdigit() or prefix in INDEX_STOP_WORDS:
         return None
     found = known.starting_with(prefix, limit=MAX_COMPLETIONS)
     if not found:
@@ -237,7 +239,7 @@ def may_correct(words: list[str]) -> bool:
     """Whether `correct_words` could change `words`, decided without fuzzy matching: a word
     the vocabulary does not know is long enough to correct, or two words join into one."""
     known = lexicon()
-    if not known.words:
+    if not known.frequency:
         return False
     mended = _join_split_words(words, known)
     return mended != words or any(_correctable(word, known) for word in mended)
@@ -247,7 +249,7 @@ def correct_words(words: list[str]) -> list[str]:
     """Each word the catalog does not know, replaced by its closest known word; words that
     split ("whis per") or join ("speechrecognition") into known words are mended first."""
     known = lexicon()
-    if not known.words:
+    if not known.frequency:
         return list(words)
     mended = _join_split_words(words, known)
     corrected = []
