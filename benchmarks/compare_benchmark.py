@@ -25,23 +25,11 @@ worker), so it is not in the numbers. Prints p50/p95/max in milliseconds.
 """
 
 import argparse
-import os
 import random
-import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-# Its own cache keys: with REDIS_URL set, the scratch catalog's cached figures (document
-# counts, categories, versions) would otherwise overwrite the development site's.
-os.environ["CACHE_KEY_PREFIX"] = "unfragile-compare-bench"
-# Local-memory cache and an in-memory broker: clearing the cache must never flush a shared
-# Redis, and queued recordings must never reach a worker attached to another database.
-os.environ.pop("REDIS_URL", None)
 
 from rank_benchmark import SIGNALS_SQL
+from scratch import scratch_database, scratch_name
 from search_benchmark import percentiles, populate, run_sql, timed
 
 # The rank benchmark's heavy-tailed signals, for every artifact (the search data has none).
@@ -180,15 +168,18 @@ def measure(*, pairs: int, grids: int, seed: int) -> None:
     print(f"picker, typed name                   {percentiles(named_ms)}")
 
 
-def _clone_search_bench(*, source: str, target: str) -> None:
-    from django.core.management import call_command
+def _copy_database(*, source: str, target: str) -> None:
     from django.db import connection
 
     connection.close()
     with connection._nodb_cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{target}"')
         cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
-    connection.settings_dict["NAME"] = target
+
+
+def _bring_up_to_date() -> None:
+    from django.core.management import call_command
+
     call_command("migrate", verbosity=0)
     _restore_declared_indexes()
 
@@ -238,23 +229,17 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection
-
-    original_name = connection.settings_dict["NAME"]
-    bench_name = f"{original_name}_compare_bench"
-    if options.reuse:
-        connection.close()
-        connection.settings_dict["NAME"] = bench_name
-        _restore_declared_indexes()
-    elif options.from_search_bench:
+    if options.from_search_bench:
         timed(
             "copy the kept search benchmark database",
-            lambda: _clone_search_bench(source=f"{original_name}_search_bench", target=bench_name),
+            lambda: _copy_database(source=scratch_name("search"), target=scratch_name("compare")),
         )
-    else:
-        connection.settings_dict["TEST"]["NAME"] = bench_name
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with scratch_database(
+        "compare",
+        keep=options.keep,
+        reuse=options.reuse or options.from_search_bench,
+        bring_up_to_date=_bring_up_to_date,
+    ):
         if not options.reuse:
             if not options.from_search_bench:
                 populate(
@@ -268,12 +253,6 @@ def main() -> None:
 
         print(f"catalog: {Artifact.objects.count():,} artifacts")
         measure(pairs=options.pairs, grids=options.grids, seed=options.seed)
-    finally:
-        if not options.keep:
-            connection.close()
-            connection.creation.destroy_test_db(original_name, verbosity=0)
-        else:
-            print(f"kept database {bench_name}: rerun with --reuse")
 
 
 if __name__ == "__main__":

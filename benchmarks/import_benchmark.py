@@ -9,18 +9,11 @@ same lines again (all unchanged), and the lines with every tenth record changed.
 
 import argparse
 import json
-import os
 import random
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-# Its own cache keys: with REDIS_URL set, the scratch catalog's cached figures (document
-# counts, categories, versions) would otherwise overwrite the development site's.
-os.environ["CACHE_KEY_PREFIX"] = "unfragile-import-bench"
+from scratch import scratch_database
 
 WORDS = [
     "vision", "language", "audio", "reasoning", "agent", "retrieval", "embedding", "search",
@@ -135,13 +128,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection
-
-    connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_benchmark"
-    original_name = connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, serialize=False
-    )
-    try:
+    with scratch_database("import"):
         records = synthetic_records(count=options.records, capabilities=options.capabilities)
         lines = [json.dumps(record) for record in records]
         megabytes = sum(len(line) for line in lines) / 1e6
@@ -152,8 +139,6 @@ def main() -> None:
         _timed("first import", lines)
         _timed("re-import   ", lines)
         _timed("10% changed ", _changed(lines))
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -14,18 +14,11 @@ size it also times re-scoring single artifacts (`rank_recompute_artifact`).
 """
 
 import argparse
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-# Its own cache keys: with REDIS_URL set, the scratch catalog's cached figures (document
-# counts, categories, versions) would otherwise overwrite the development site's.
-os.environ["CACHE_KEY_PREFIX"] = "unfragile-rank-bench"
+from scratch import scratch_database, scratch_name
 
 KINDS = ["model", "repository", "tool", "api", "dataset", "agent", "app", "course", "paper"]
 
@@ -220,15 +213,9 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection
-
-    original_name = connection.settings_dict["NAME"]
-    bench_name = f"{original_name}_rank_bench"
-    connection.settings_dict["TEST"]["NAME"] = bench_name
-    print(f"creating and migrating the scratch database {bench_name} …")
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    print(f"creating and migrating the scratch database {scratch_name('rank')} …")
     summary: list[tuple[int, float, float]] = []
-    try:
+    with scratch_database("rank", keep=options.keep):
         for size in sizes:
             seconds = grow_to(size)
             print(f"\n{describe()}  (generated in {seconds:.1f} s)")
@@ -242,12 +229,6 @@ def main() -> None:
                 f"{size:>9,}   {first:7.2f} s   {first / size * 1e6:9.1f}   "
                 f"{again:5.2f} s   {again / size * 1e6:9.1f}"
             )
-    finally:
-        connection.close()
-        if options.keep:
-            print(f"kept database {bench_name}")
-        else:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -11,17 +11,10 @@ each, written by bulk SQL, then:
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-# Its own cache keys: with REDIS_URL set, the scratch catalog's cached figures (document
-# counts, categories, versions) would otherwise overwrite the development site's.
-os.environ["CACHE_KEY_PREFIX"] = "unfragile-search-bench"
+from scratch import scratch_database
 
 # A vocabulary from the field, so full-text queries hit realistic numbers of documents.
 VOCABULARY = """
@@ -289,20 +282,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection
-
-    original_name = connection.settings_dict["NAME"]
-    bench_name = f"{original_name}_search_bench"
-    if options.reuse:
-        from django.core.management import call_command
-
-        connection.close()
-        connection.settings_dict["NAME"] = bench_name
-        call_command("migrate", verbosity=0)
-    else:
-        connection.settings_dict["TEST"]["NAME"] = bench_name
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    with scratch_database("search", keep=options.keep, reuse=options.reuse):
         if not options.reuse:
             populate(
                 artifacts=options.artifacts,
@@ -322,12 +302,6 @@ def main() -> None:
             f"{report.artifacts_with_matches:,} artifacts matched"
         )
         measure_search(repeats=options.repeats, per_query=options.per_query)
-    finally:
-        if not options.keep:
-            connection.close()
-            connection.creation.destroy_test_db(original_name, verbosity=0)
-        else:
-            print(f"kept database {bench_name}: rerun with --reuse --keep")
 
 
 if __name__ == "__main__":
