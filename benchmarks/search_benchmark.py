@@ -229,7 +229,7 @@ def measure_search(*, repeats: int, per_query: bool) -> None:
     from django.http import QueryDict
     from django.test import Client
 
-    from matchgraph.selectors import artifact_search
+    from matchgraph.search import artifact_search
 
     # As a server process stands when it takes its first request: populating's garbage gone,
     # and the application loaded through config.wsgi, which freezes what it loaded.
@@ -291,7 +291,7 @@ def main() -> None:
                 intents=options.intents,
             )
         from matchgraph.aggregation import match_graph_aggregate
-        from matchgraph.vocabulary import vocabulary_rebuild
+        from matchgraph.search.vocabulary import vocabulary_rebuild
 
         timed("rebuild the search vocabulary", vocabulary_rebuild)
         report = timed("aggregate the match graph", match_graph_aggregate)

@@ -57,3 +57,34 @@ class ArtifactQuerySet(models.QuerySet):
             "search_vector",
             "import_hash",
         )
+
+
+# What a visitor means by "open source", "runs locally", "hosted" and "free", decided once
+# from the stored licence, kind and pricing (search's constraints and any later facet use
+# these). A licence counts as open when it names a licence that lets anyone run the code or
+# weights themselves: SPDX families and the open-weights model licences.
+OPEN_LICENCE_PATTERN = (
+    r"^\s*(MIT|Apache|BSD|GPL|AGPL|LGPL|MPL|CC0|CC-BY|ODC|PostgreSQL|Unlicense|ISC|EPL|"
+    r"Zlib|OpenRAIL|CreativeML|Llama|Gemma|Qwen)"
+)
+HOSTED_PRICING = ("paid", "freemium", "contact")
+FREE_PRICING = ("free", "open_source")
+
+
+def open_source_condition() -> models.Q:
+    return models.Q(pricing_model="open_source") | models.Q(license__iregex=OPEN_LICENCE_PATTERN)
+
+
+def runs_locally_condition() -> models.Q:
+    """Code or weights a visitor can run on their own machine; a cloud API never is."""
+    free_desktop_app = models.Q(kind="app", pricing_model="free")
+    return ~models.Q(kind="api") & (open_source_condition() | free_desktop_app)
+
+
+def hosted_condition() -> models.Q:
+    """Offered as a service someone else runs: an API, a web app, or a paid plan."""
+    return models.Q(kind__in=("api", "app")) | models.Q(pricing_model__in=HOSTED_PRICING)
+
+
+def free_condition() -> models.Q:
+    return models.Q(free_tier=True) | models.Q(pricing_model__in=FREE_PRICING)

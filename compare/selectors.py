@@ -56,7 +56,7 @@ from compare.types import (
 )
 from compare.verdict import comparison_verdict
 from matchgraph.models import ArtifactMatchStats, CoMatch
-from matchgraph.querying import search_words, words_tsquery
+from matchgraph.search.plan import search_words, words_tsquery
 from matchgraph.services import MAX_COMPARED
 from ranking.models import RankRun, RankScore
 from ranking.scoring import round_half_up

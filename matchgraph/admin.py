@@ -12,6 +12,7 @@ from matchgraph import services
 from matchgraph.models import (
     ArtifactMatchStats,
     CoMatch,
+    ConstraintTerm,
     Intent,
     IntentArtifactEdge,
     IntentCapabilityEdge,
@@ -181,9 +182,25 @@ class CoMatchAdmin(admin.ModelAdmin):
         return False
 
 
+class SearchTermsAdmin(admin.ModelAdmin):
+    """Synonyms and constraint words are read from a cache: every edit drops it."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.search_terms_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.search_terms_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.search_terms_changed()
+
+
 @admin.register(SynonymGroup)
-class SynonymGroupAdmin(admin.ModelAdmin):
-    list_display = ("name", "term_list", "is_active")
+class SynonymGroupAdmin(SearchTermsAdmin):
+    list_display = ("name", "term_list", "direction", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "terms")
 
@@ -191,13 +208,19 @@ class SynonymGroupAdmin(admin.ModelAdmin):
     def term_list(self, group: SynonymGroup) -> str:
         return ", ".join(group.terms)
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.synonyms_changed()
+    @admin.display(description="Direction")
+    def direction(self, group: SynonymGroup) -> str:
+        if group.input_modality and group.output_modality:
+            return f"{group.input_modality} → {group.output_modality}"
+        return ""
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        services.synonyms_changed()
+
+@admin.register(ConstraintTerm)
+class ConstraintTermAdmin(SearchTermsAdmin):
+    list_display = ("phrase", "constraint", "value", "is_active")
+    list_filter = ("constraint", "is_active")
+    list_editable = ("is_active",)
+    search_fields = ("phrase", "value")
 
 
 @admin.register(IntentRelation)

@@ -8,7 +8,7 @@ into edges (`IntentArtifactEdge`, `IntentCapabilityEdge`) and per-artifact `Arti
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
-from catalog.models import Artifact, Capability
+from catalog.models import Artifact, Capability, Modality
 
 
 class IntentQuerySet(models.QuerySet):
@@ -197,6 +197,10 @@ class SynonymGroup(models.Model):
         models.CharField(max_length=100),
         help_text="Comma-separated; words and phrases, matched after normalization.",
     )
+    # A task with a direction ("text to speech": text in, audio out): search ranks artifacts
+    # that do it above those that do the reverse. Blank when the terms name no direction.
+    input_modality = models.CharField(max_length=20, choices=Modality.choices, blank=True)
+    output_modality = models.CharField(max_length=20, choices=Modality.choices, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -204,6 +208,43 @@ class SynonymGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ConstraintType(models.TextChoices):
+    """What a constraint word in a query asks for (see `matchgraph.search.understanding`)."""
+
+    RUNS_LOCALLY = "runs_locally", "Runs locally"
+    OPEN_SOURCE = "open_source", "Open source"
+    HOSTED = "hosted", "Hosted"
+    FREE = "free", "Free"
+    CHEAP = "cheap", "Cheapest first"
+    KIND = "kind", "Kind"
+    LANGUAGE = "language", "Language"
+    SIZE = "size", "Size"
+
+
+class ConstraintTerm(models.Model):
+    """A word or phrase in a query that says how, not what: "on my laptop", "open source",
+    "api", "dataset", "german", "small". Search takes it out of the task words and applies it
+    as a filter or a preference, shown on the page as a removable chip."""
+
+    phrase = models.CharField(
+        max_length=100, unique=True, help_text="Matched as whole words, case-insensitively."
+    )
+    constraint = models.CharField(max_length=20, choices=ConstraintType.choices)
+    value = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text='For a kind: the kind ("api", or several comma-separated); for a language: '
+        'its name; for a size: "small". Empty otherwise.',
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["constraint", "phrase"]
+
+    def __str__(self) -> str:
+        return self.phrase
 
 
 class IntentRelation(models.Model):

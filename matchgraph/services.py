@@ -101,13 +101,15 @@ def intents_set_hidden(*, intent_ids: list[int], hidden: bool) -> int:
     return Intent.objects.filter(pk__in=intent_ids).update(is_hidden=hidden)
 
 
-def synonyms_changed() -> None:
-    """Searches read synonym groups from the cache; drop it so an edit applies at once."""
+def search_terms_changed() -> None:
+    """Searches read synonym groups and constraint words from the cache; drop both so an
+    edit applies at once."""
     from django.core.cache import cache
 
-    from matchgraph.querying import SYNONYMS_CACHE_KEY
+    from matchgraph.search.plan import SYNONYMS_CACHE_KEY
+    from matchgraph.search.understanding import CONSTRAINTS_CACHE_KEY
 
-    cache.delete(SYNONYMS_CACHE_KEY)
+    cache.delete_many([SYNONYMS_CACHE_KEY, CONSTRAINTS_CACHE_KEY])
 
 
 def intent_relations_set_rejected(*, relation_ids: list[int], rejected: bool) -> int:

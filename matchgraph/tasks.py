@@ -49,6 +49,6 @@ def aggregate_match_graph() -> dict:
 
 @shared_task(ignore_result=True)
 def rebuild_vocabulary() -> None:
-    from matchgraph.vocabulary import vocabulary_rebuild
+    from matchgraph.search.vocabulary import vocabulary_rebuild
 
     vocabulary_rebuild()

@@ -11,21 +11,24 @@ from django.views.decorators.vary import vary_on_headers
 
 from catalog.htmx import page_or_partial
 from catalog.models import Artifact
-from matchgraph import selectors
 from matchgraph.models import MatchVia
 from matchgraph.normalize import MAX_QUERY_CHARS
 from matchgraph.privacy import source_hash
+from matchgraph.search import artifact_search
 from matchgraph.tasks import record_match as record_match_task
 from matchgraph.tasks import record_search as record_search_task
 
 LIVE_HEADER = "X-Live-Search"
+# Sent by links that change the query (a chip's ×): their response rewrites the search box,
+# which live responses never touch.
+QUERY_CHANGED_HEADER = "X-Query-Changed"
 
 
 @require_safe
 @vary_on_headers("HX-Request")
 def search(request: HttpRequest) -> HttpResponse:
     raw_query = request.GET.get("q", "")[: MAX_QUERY_CHARS * 5]
-    results = selectors.artifact_search(
+    results = artifact_search(
         raw_query=raw_query,
         data=request.GET,
         page_number=request.GET.get("page"),
@@ -37,11 +40,16 @@ def search(request: HttpRequest) -> HttpResponse:
     if results.browse and request.headers.get(LIVE_HEADER) != "1":
         record_search_task.delay(
             query=results.plan.raw,
-            shown_artifact_ids=[artifact.pk for artifact in results.browse.page.object_list],
+            shown_artifact_ids=[item.artifact.pk for item in results.items],
             source_hash=source_hash(request),
         )
     template = page_or_partial(request, "matchgraph/search.html", "search-body")
-    return render(request, template, {"results": results, "query": raw_query})
+    context = {
+        "results": results,
+        "query": raw_query,
+        "sync_query_box": request.headers.get(QUERY_CHANGED_HEADER) == "1",
+    }
+    return render(request, template, context)
 
 
 @require_safe

@@ -20,12 +20,15 @@ from matchgraph.evaluation.bm25 import bm25_for_catalog
 from matchgraph.evaluation.metrics import METRICS, aggregate, query_metrics
 from matchgraph.views import LIVE_HEADER
 
+# The classes of the demo and real-data sets; a query file may name its own ("classes").
 CLASSES = ("plain", "abbreviation", "paraphrase", "typo")
 SYSTEMS = ("unfragile", "bm25")
 GRADES = (1, 2)
 # Results read per query from each system: the first search page, enough for @10 and MRR.
 DEPTH = 24
 DEFAULT_QUERIES = Path(__file__).resolve().parent / "queries.json"
+INTENT_QUERIES = Path(__file__).resolve().parent / "intent_queries.json"
+PYPI_QUERIES = Path(__file__).resolve().parent / "pypi_queries.json"
 
 
 @dataclass(frozen=True)
@@ -47,13 +50,14 @@ class EvaluationReport:
     outcomes: list[QueryOutcome]
     summary: dict[str, dict[str, dict[str, float]]]  # system -> class or "overall" -> metric
     unknown_slugs: list[str]  # labelled slugs not among the published artifacts
+    classes: tuple[str, ...] = CLASSES
 
     @property
     def rows(self) -> list[str]:
-        return [*CLASSES, "overall"]
+        return [*self.classes, "overall"]
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(CLASSES, 0)
+        counts = dict.fromkeys(self.classes, 0)
         for outcome in self.outcomes:
             counts[outcome.query.query_class] += 1
         return {**counts, "overall": len(self.outcomes)}
@@ -69,6 +73,15 @@ class EvaluationReport:
     def failures(self, *, below: float = 0.5, system: str = "unfragile") -> list[QueryOutcome]:
         return [outcome for outcome in self.outcomes if outcome.metrics[system]["ndcg@10"] < below]
 
+    def irrelevant_first(self, system: str = "unfragile") -> list[QueryOutcome]:
+        """Queries whose first result is not labelled relevant (or that found nothing)."""
+        return [
+            outcome
+            for outcome in self.outcomes
+            if not outcome.rankings[system]
+            or outcome.rankings[system][0] not in outcome.query.relevant
+        ]
+
     def as_json(self) -> dict:
         return {
             "queries": self.counts(),
@@ -76,6 +89,10 @@ class EvaluationReport:
             "metrics": list(METRICS),
             "systems": self.summary,
             "delta": self.delta(),
+            "irrelevant_first": {
+                system: [outcome.query.text for outcome in self.irrelevant_first(system)]
+                for system in SYSTEMS
+            },
             "unknown_slugs": self.unknown_slugs,
             "per_query": [
                 {
@@ -92,17 +109,19 @@ class EvaluationReport:
 
 
 def load_queries(path: Path = DEFAULT_QUERIES) -> list[LabelledQuery]:
-    """Read and check a query file: `{"queries": [{"query", "class", "relevant"}, ...]}`
-    (a bare list of queries is accepted too)."""
+    """Read and check a query file: `{"classes": [...], "queries": [{"query", "class",
+    "relevant"}, ...]}` (`classes` defaults to CLASSES; a bare list of queries is accepted
+    too)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     items = data["queries"] if isinstance(data, dict) else data
+    classes = tuple(data.get("classes", CLASSES)) if isinstance(data, dict) else CLASSES
     queries = []
     for number, item in enumerate(items, start=1):
         text, query_class, relevant = item.get("query"), item.get("class"), item.get("relevant")
         if not isinstance(text, str) or not text.strip():
             raise ValueError(f"query {number}: 'query' must be a non-empty string")
-        if query_class not in CLASSES:
-            raise ValueError(f"query {number} ({text!r}): class must be one of {CLASSES}")
+        if query_class not in classes:
+            raise ValueError(f"query {number} ({text!r}): class must be one of {classes}")
         if not isinstance(relevant, dict) or not relevant:
             raise ValueError(f"query {number} ({text!r}): 'relevant' must be a non-empty object")
         if any(grade not in GRADES for grade in relevant.values()):
@@ -113,6 +132,7 @@ def load_queries(path: Path = DEFAULT_QUERIES) -> list[LabelledQuery]:
 
 def evaluation_run(*, queries: Sequence[LabelledQuery]) -> EvaluationReport:
     """Search every query with both systems and score them per class and overall."""
+    classes = query_classes(queries)
     bm25 = bm25_for_catalog()
     published = set(Artifact.objects.published().values_list("slug", flat=True))
     outcomes = []
@@ -130,22 +150,29 @@ def evaluation_run(*, queries: Sequence[LabelledQuery]) -> EvaluationReport:
     summary = {
         system: aggregate(
             ((outcome.query.query_class, outcome.metrics[system]) for outcome in outcomes),
-            classes=CLASSES,
+            classes=classes,
         )
         for system in SYSTEMS
     }
     unknown = sorted({slug for query in queries for slug in query.relevant} - published)
-    return EvaluationReport(outcomes=outcomes, summary=summary, unknown_slugs=unknown)
+    return EvaluationReport(
+        outcomes=outcomes, summary=summary, unknown_slugs=unknown, classes=classes
+    )
+
+
+def query_classes(queries: Sequence[LabelledQuery]) -> tuple[str, ...]:
+    """The classes the queries use: in CLASSES' order for those, else as first seen."""
+    seen = tuple(dict.fromkeys(query.query_class for query in queries))
+    if set(seen) <= set(CLASSES):
+        return tuple(name for name in CLASSES if name in seen)
+    return seen
 
 
 def _unfragile_ranking(client: Client, text: str) -> list[str]:
     response = client.get(reverse("matchgraph:search"), {"q": text})
     if response.status_code != 200 or response.context is None:
         return []
-    browse = response.context["results"].browse
-    if browse is None:
-        return []
-    return [artifact.slug for artifact in browse.page.object_list][:DEPTH]
+    return [item.artifact.slug for item in response.context["results"].items][:DEPTH]
 
 
 @contextmanager

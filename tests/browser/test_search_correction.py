@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from catalog.search_index import artifacts_refresh_search
-from matchgraph.vocabulary import vocabulary_rebuild
+from matchgraph.search.vocabulary import vocabulary_rebuild
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

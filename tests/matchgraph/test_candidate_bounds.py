@@ -6,10 +6,10 @@ import pytest
 from django.http import QueryDict
 
 from catalog.search_index import artifacts_refresh_search
-from matchgraph import selectors
 from matchgraph.models import SynonymGroup
-from matchgraph.selectors import artifact_search
-from matchgraph.services import synonyms_changed
+from matchgraph.search import artifact_search
+from matchgraph.search import candidates as search_candidates
+from matchgraph.services import search_terms_changed
 from tests.catalog.factories import ArtifactFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,14 +38,14 @@ def vector_stores():
 
 
 def test_when_the_top_tier_has_enough_the_best_established_are_kept(monkeypatch, vector_stores):
-    monkeypatch.setattr(selectors, "MAX_CANDIDATES", 3)
+    monkeypatch.setattr(search_candidates, "MAX_CANDIDATES", 3)
     results = search("vector")
     assert results.capped
     assert ranks_shown(results) == [99, 95, 90]
 
 
 def test_when_the_top_tier_has_too_few_the_rest_are_sorted_by_rank(monkeypatch, vector_stores):
-    monkeypatch.setattr(selectors, "MAX_CANDIDATES", 5)
+    monkeypatch.setattr(search_candidates, "MAX_CANDIDATES", 5)
     results = search("vector")
     assert results.capped
     assert ranks_shown(results) == [99, 95, 90, 80, 60]
@@ -60,14 +60,14 @@ def test_a_query_within_the_bound_finds_every_match_ranked_or_not(vector_stores)
 @pytest.fixture
 def spelled_out():
     SynonymGroup.objects.create(name="Speech", terms=["asr", "speech recognition"])
-    synonyms_changed()
+    search_terms_changed()
     for rank in (90, 85, 30):
         ArtifactFactory(name=f"Listener {rank}", summary="Speech recognition.", current_rank=rank)
     artifacts_refresh_search()
 
 
 def test_the_synonym_net_stops_in_the_top_tier_once_it_has_enough(monkeypatch, spelled_out):
-    monkeypatch.setattr(selectors, "ENOUGH_DIRECT", 2)
+    monkeypatch.setattr(search_candidates, "ENOUGH_DIRECT", 2)
     assert ranks_shown(search("asr")) == [90, 85]
 
 

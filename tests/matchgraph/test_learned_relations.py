@@ -9,9 +9,9 @@ from django.urls import reverse
 from catalog.search_index import artifacts_refresh_search
 from matchgraph.aggregation import match_graph_aggregate
 from matchgraph.models import Intent, IntentRelation
-from matchgraph.selectors import MatchReason, artifact_search
+from matchgraph.search import MatchReason, artifact_search
+from matchgraph.search.vocabulary import vocabulary_rebuild
 from matchgraph.services import intent_relations_set_rejected, match_record
-from matchgraph.vocabulary import vocabulary_rebuild
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
@@ -80,10 +80,11 @@ def test_a_query_borrows_the_matches_of_a_related_intent(graph):
     shown = names(results)
     assert "Agenda Robot" in shown
     assert shown[-1] == "Agenda Robot"  # borrowed matches rank below the words' own matches
-    borrowed = results.browse.page.object_list[-1]
-    assert borrowed.text_match == 0  # none of the words typed, nor a synonym of them
-    assert results.reasons[graph["agenda"].pk] == MatchReason("related", MINUTES)
-    assert all(artifact.pk not in results.reasons for artifact in graph["transcribers"])
+    borrowed = results.items[-1]
+    assert borrowed.score.text_match == 0  # none of the words typed, nor a synonym of them
+    assert MatchReason("related", MINUTES) in results.reasons_of(graph["agenda"].pk)
+    for artifact in graph["transcribers"]:
+        assert "related" not in {reason.kind for reason in results.reasons_of(artifact.pk)}
 
 
 def test_the_page_says_which_related_search_chose_it(client, graph):
@@ -98,7 +99,7 @@ def test_a_rejected_relation_stays_rejected_and_lends_nothing(graph):
     assert relation(TRANSCRIBE, MINUTES).is_rejected
     results = search(TRANSCRIBE)
     assert "Agenda Robot" not in names(results)
-    assert "related" not in {reason.kind for reason in results.reasons.values()}
+    assert "related" not in results.reason_kinds()
 
 
 def test_rejecting_in_the_admin_survives_re_aggregation(client, graph):

@@ -5,8 +5,8 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from catalog.search_index import artifacts_refresh_search
-from matchgraph.selectors import artifact_search
-from matchgraph.vocabulary import vocabulary_rebuild
+from matchgraph.search import artifact_search
+from matchgraph.search.vocabulary import vocabulary_rebuild
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 
 from matchgraph.normalize import MAX_QUERY_CHARS, MAX_TERMS, normalize_intent, query_words
-from matchgraph.selectors import search_plan
+from matchgraph.search.plan import search_plan
 
 
 @pytest.mark.parametrize(

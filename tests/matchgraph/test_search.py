@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from catalog.search_index import artifacts_refresh_search
 from matchgraph.aggregation import match_graph_aggregate
-from matchgraph.selectors import artifact_search
+from matchgraph.search import artifact_search
+from matchgraph.search.vocabulary import MAX_COMPLETIONS, completions, vocabulary_rebuild
 from matchgraph.services import match_record
-from matchgraph.vocabulary import MAX_COMPLETIONS, completions, vocabulary_rebuild
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,9 +70,9 @@ def catalog():
 def test_relevant_artifact_beats_a_popular_one_that_barely_matches(catalog):
     results = search("caption photos")
     assert names(results) == ["Caption Studio", "MegaChat"]
-    studio, megachat = results.browse.page.object_list
-    assert studio.text_match > megachat.text_match
-    assert megachat.current_rank == 95
+    studio, megachat = results.items
+    assert studio.score.text_match > megachat.score.text_match
+    assert megachat.artifact.current_rank == 95
 
 
 def test_rank_decides_between_artifacts_that_fit_the_words_equally():
@@ -200,8 +200,8 @@ def test_explicit_sort_overrides_relevance(catalog):
 
 def test_highlights_mark_matched_words_of_matched_capabilities(catalog):
     results = search("caption photos")
-    studio = results.browse.page.object_list[0]
-    titles = [highlight.title_html for highlight in results.highlights[studio.pk]]
+    studio = results.items[0]
+    titles = [highlight.title_html for highlight in studio.highlights]
     assert titles == ["<mark>Caption</mark> product <mark>photos</mark>"]
 
 
@@ -210,7 +210,7 @@ def test_highlights_escape_capability_titles():
     CapabilityFactory(artifact=artifact, title="Caption <script>alert(1)</script> photos & more")
     artifacts_refresh_search()
     results = search("caption photos")
-    (highlight,) = results.highlights[artifact.pk]
+    (highlight,) = results.result(artifact.pk).highlights
     html = highlight.title_html
     assert "<mark>Caption</mark>" in html
     assert "<mark>photos</mark>" in html
@@ -251,7 +251,7 @@ def test_match_feedback_for_the_same_intent_lifts_an_artifact(twins, frozen_cloc
     match_graph_aggregate()
     results = search("remove backgrounds")
     assert names(results) == ["Twin Beta", "Twin Alpha"]
-    assert results.browse.page.object_list[0].match_weight == pytest.approx(3.0)
+    assert results.items[0].score.match_weight == pytest.approx(3.0)
 
 
 def test_match_feedback_for_another_intent_does_not_lift(twins, frozen_clock):

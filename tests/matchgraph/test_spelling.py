@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from catalog.search_index import artifacts_refresh_search
 from matchgraph.models import SearchTerm
-from matchgraph.selectors import Correction, artifact_search
-from matchgraph.vocabulary import (
+from matchgraph.search import Correction, artifact_search
+from matchgraph.search.vocabulary import (
     BUILT_VERSION_KEY,
     correct_words,
     may_correct,
@@ -201,7 +201,7 @@ def test_correct_words_without_a_vocabulary_changes_nothing():
 def test_may_correct_tells_without_fuzzy_matching_whether_correcting_could_help(
     vocabulary, monkeypatch, words, expected
 ):
-    monkeypatch.setattr("matchgraph.vocabulary.process.extract", forbidden_fuzzy_match)
+    monkeypatch.setattr("matchgraph.search.vocabulary.process.extract", forbidden_fuzzy_match)
     assert may_correct(words) is expected
 
 
@@ -211,7 +211,7 @@ def forbidden_fuzzy_match(*args, **kwargs):
 
 def test_a_query_with_an_unknown_word_but_good_results_skips_fuzzy_matching(catalog, monkeypatch):
     # "vectors" is not in the vocabulary, yet the words as typed already find Qdrant.
-    monkeypatch.setattr("matchgraph.vocabulary.process.extract", forbidden_fuzzy_match)
+    monkeypatch.setattr("matchgraph.search.vocabulary.process.extract", forbidden_fuzzy_match)
     ArtifactFactory(name="Milvus", summary="Stores vectors at scale.")
     ArtifactFactory(name="Weaviate", summary="Vectors and search.")
     ArtifactFactory(name="Chroma", summary="Vectors for apps.")

@@ -12,10 +12,10 @@ from django.urls import reverse
 
 from catalog.search_index import artifacts_refresh_search
 from matchgraph.models import SynonymGroup
-from matchgraph.querying import synonym_groups
-from matchgraph.selectors import MatchReason, artifact_search
-from matchgraph.services import synonyms_changed
-from matchgraph.vocabulary import vocabulary_rebuild
+from matchgraph.search import MatchReason, artifact_search
+from matchgraph.search.plan import synonym_groups
+from matchgraph.search.vocabulary import vocabulary_rebuild
+from matchgraph.services import search_terms_changed
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def seeded_synonyms():
     """The rows the data migration seeds. Transactional (browser) tests flush every table, so
     with --reuse-db a later run can find the table empty; seeding again is idempotent."""
     SEED_MIGRATION.seed(apps, None)
-    synonyms_changed()
+    search_terms_changed()
 
 
 def search(query: str):
@@ -40,7 +40,11 @@ def names(results) -> list[str]:
 
 
 def shown(results, name: str):
-    return next(a for a in results.browse.page.object_list if a.name == name)
+    return next(item.score for item in results.items if item.artifact.name == name)
+
+
+def synonym_reasons(results, pk: int) -> list[MatchReason]:
+    return [reason for reason in results.reasons_of(pk) if reason.kind == "synonym"]
 
 
 @pytest.fixture
@@ -63,15 +67,17 @@ def speech():
 def test_an_abbreviation_finds_a_listing_that_spells_it_out(speech):
     results = search("asr")
     assert names(results) == ["Parrot", "Dictaphone"]
-    assert results.reasons[speech["phrase"].pk] == MatchReason("synonym", "speech recognition")
-    assert speech["abbreviation"].pk not in results.reasons
+    assert synonym_reasons(results, speech["phrase"].pk) == [
+        MatchReason("synonym", "speech recognition")
+    ]
+    assert synonym_reasons(results, speech["abbreviation"].pk) == []
 
 
 def test_a_phrase_finds_a_listing_that_abbreviates_it(speech):
     results = search("speech recognition")
     assert names(results) == ["Dictaphone", "Parrot"]
-    assert results.reasons[speech["abbreviation"].pk] == MatchReason("synonym", "asr")
-    assert speech["phrase"].pk not in results.reasons
+    assert synonym_reasons(results, speech["abbreviation"].pk) == [MatchReason("synonym", "asr")]
+    assert synonym_reasons(results, speech["phrase"].pk) == []
 
 
 @pytest.mark.parametrize(
@@ -88,16 +94,18 @@ def test_a_synonym_weighs_less_than_the_words_typed(speech, query, typed, throug
 
 def test_the_page_says_which_synonym_matched(client, speech):
     html = client.get(reverse("matchgraph:search"), {"q": "asr"}).content.decode()
-    assert '<p class="match-reason">Matched <em>speech recognition</em></p>' in html
-    assert html.count('class="match-reason"') == 1
+    assert (
+        '<li class="match-reason reason-synonym">Matched <em>speech recognition</em></li>' in html
+    )
+    assert html.count('class="match-reason reason-synonym"') == 1
 
 
 def test_an_inactive_group_is_not_applied(speech):
     SynonymGroup.objects.filter(name="Speech recognition").update(is_active=False)
-    synonyms_changed()
+    search_terms_changed()
     results = search("asr")
     assert names(results)[0] == "Parrot"
-    assert "synonym" not in {reason.kind for reason in results.reasons.values()}
+    assert "synonym" not in results.reason_kinds()
     assert results.plan.alternatives == []
 
 
@@ -120,7 +128,8 @@ def test_editing_a_group_in_the_admin_applies_at_once(curator_client, speech):
     assert response.status_code == 302
     results = search("dictation")
     assert set(names(results)) == {"Dictaphone", "Parrot"}
-    assert {reason.kind for reason in results.reasons.values()} == {"synonym"}
+    assert "synonym" in results.reason_kinds()
+    assert all(synonym_reasons(results, item.artifact.pk) for item in results.items)
 
 
 def test_deactivating_a_group_in_the_admin_applies_at_once(curator_client, speech):
@@ -143,7 +152,9 @@ def test_a_group_added_in_the_admin_applies_at_once(curator_client, speech):
     )
     results = search("voicebox")
     assert names(results) == ["Dictaphone"]
-    assert results.reasons[speech["phrase"].pk] == MatchReason("synonym", "speech recognition")
+    assert synonym_reasons(results, speech["phrase"].pk) == [
+        MatchReason("synonym", "speech recognition")
+    ]
 
 
 @pytest.mark.parametrize(

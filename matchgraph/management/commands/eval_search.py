@@ -81,6 +81,8 @@ class Command(BaseCommand):
                 for metric in METRICS
             )
             self.stdout.write(f"{row:<12} {counts[row]:>3}  {cells}")
+        firsts = "  ".join(f"{system} {len(report.irrelevant_first(system))}" for system in SYSTEMS)
+        self.stdout.write(f"queries whose first result is irrelevant: {firsts}")
 
     def _failures(self, report: EvaluationReport) -> None:
         failures = report.failures(below=FAILURE_NDCG)

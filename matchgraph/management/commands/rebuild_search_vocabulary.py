@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from matchgraph.vocabulary import vocabulary_rebuild
+from matchgraph.search.vocabulary import vocabulary_rebuild
 
 
 class Command(BaseCommand):

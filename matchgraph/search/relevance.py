@@ -16,14 +16,29 @@
     synonyms = ts_rank(document, any synonym of a typed phrase), at a lower weight than the
                words typed.
 
+Then what the query asked besides its words (`matchgraph.search.fit`), added to that:
+
+    relevance += PHRASE    × [the document has the typed words as the phrase typed]
+               + DIRECTION × [its inputs and outputs are an X-to-Y task's: text in, audio out]
+               − REVERSE   × [it does the reverse task ("speech to text" for "text to speech"),
+                              by its modalities or its words, and not the task itself]
+               + PREFER    × how well it meets the preferences (cheap, a language, a size)
+
+Filtering constraints ("open source", "kind: API") are not scored: they remove what does not
+meet them, unless nothing does (then `UNMET_FILTER` is added to each that meets one).
+
 Text dominates, so a relevant artifact beats a popular but unrelated one; rank and match
 feedback decide between artifacts that fit the words about as well. Text is relative to the
-best match of the query because ts_rank's absolute values shrink with every extra word.
+best match of the query because ts_rank's absolute values shrink with every extra word. A
+reverse task is demoted by more than a full text match is worth, so it ranks below every
+artifact that does the task.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
+
+from matchgraph.search.fit import FitReport
 
 TEXT = 0.65
 RANK = 0.15
@@ -33,6 +48,11 @@ NAME = 0.3
 ALL_WORDS_SHARE = 0.3
 SYNONYM_WEIGHT = 0.7
 RELATED_WEIGHT = 0.5
+PHRASE = 0.15
+DIRECTION = 0.2
+REVERSE = 1.0
+PREFER = 0.3
+UNMET_FILTER = 0.3
 
 # ts_rank weights for D, C, B, A (PostgreSQL's order).
 DOCUMENT_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"
@@ -43,7 +63,9 @@ RELEVANCE_SQL = f"""
 WITH typed AS MATERIALIZED (
     SELECT to_tsquery('english', %(all_query)s) AS all_words,
            CASE WHEN %(synonyms_query)s::text IS NOT NULL
-                THEN to_tsquery('english', %(synonyms_query)s::text) END AS synonyms
+                THEN to_tsquery('english', %(synonyms_query)s::text) END AS synonyms,
+           CASE WHEN %(phrase)s::text IS NOT NULL
+                THEN phraseto_tsquery('english', %(phrase)s::text) END AS phrase
 ),
 term AS MATERIALIZED (
     SELECT to_tsquery('english', t.query) AS query,
@@ -56,7 +78,17 @@ term AS MATERIALIZED (
 ),
 candidate AS MATERIALIZED (
     SELECT a.id, a.name, a.search_vector, coalesce(a.current_rank, 0) / 100.0 AS rank,
-           a.name_key = %(name_key)s AS is_named
+           a.name_key = %(name_key)s AS is_named,
+           coalesce(%(task_pattern)s::text IS NOT NULL AND (
+               (a.name || ' ' || a.summary) ~* %(task_pattern)s::text
+               OR EXISTS (SELECT 1 FROM catalog_capability cap
+                          WHERE cap.artifact_id = a.id AND cap.title ~* %(task_pattern)s::text)
+           ), false) AS says_task,
+           coalesce(%(reverse_pattern)s::text IS NOT NULL AND (
+               (a.name || ' ' || a.summary) ~* %(reverse_pattern)s::text
+               OR EXISTS (SELECT 1 FROM catalog_capability cap
+                          WHERE cap.artifact_id = a.id AND cap.title ~* %(reverse_pattern)s::text)
+           ), false) AS says_reverse
     FROM catalog_artifact a WHERE a.id = ANY(%(ids)s)
 ),
 words AS (
@@ -77,6 +109,8 @@ feedback AS (
 scored AS MATERIALIZED (
     SELECT c.id, c.name, c.rank, c.is_named,
            coalesce(c.search_vector @@ q.all_words, false) AS has_all,
+           coalesce(c.search_vector @@ q.phrase, false) OR c.says_task AS has_phrase,
+           c.says_reverse AS has_reverse,
            greatest(coalesce(w.score, 0),
                     CASE WHEN q.synonyms IS NOT NULL
                          THEN {SYNONYM_WEIGHT} * ts_rank(%(weights)s::real[], c.search_vector,
@@ -89,7 +123,7 @@ scored AS MATERIALIZED (
     LEFT JOIN feedback f ON f.artifact_id = c.id
 ),
 best AS (SELECT nullif(max(text_raw), 0) AS text_raw FROM scored)
-SELECT s.id, s.has_all, s.text_raw, s.match_weight,
+SELECT s.id, s.has_all, s.text_raw, s.match_weight, s.has_phrase, s.has_reverse,
        {TEXT} * ({ALL_WORDS_SHARE} * s.has_all::int
                  + {1 - ALL_WORDS_SHARE} * coalesce(s.text_raw / best.text_raw, 0))
      + {NAME} * s.is_named::int
@@ -107,6 +141,11 @@ class Scored:
     text_match: float
     match_weight: float
     relevance: float
+    has_phrase: bool = False
+    has_reverse_phrase: bool = False
+    does_task: bool = False
+    does_reverse: bool = False
+    met: frozenset[str] = frozenset()  # keys of the constraints it satisfies
 
 
 @dataclass(frozen=True)
@@ -127,11 +166,21 @@ def rank_by_relevance(
     synonyms_query: str | None,
     feedback: Feedback,
     documents: int,
+    phrase: str | None = None,
+    task_pattern: str | None = None,
+    reverse_pattern: str | None = None,
 ) -> list[Scored]:
-    """`ids` ordered by relevance (best first), with the parts of each score."""
+    """`ids` ordered by how well their text fits (best first), with the parts of each score.
+    `with_fit` adds the rest."""
     if not ids:
         return []
+    if not words:
+        # A query of constraints only: the candidates come ordered by UnfragileRank.
+        return [Scored(pk, True, 0.0, 0.0, 1.0 - n / len(ids)) for n, pk in enumerate(ids)]
     params = {
+        "phrase": phrase,
+        "task_pattern": task_pattern,
+        "reverse_pattern": reverse_pattern,
         "ids": ids,
         "name_key": "".join(words),
         "words": words,
@@ -146,6 +195,36 @@ def rank_by_relevance(
     with connection.cursor() as cursor:
         cursor.execute(RELEVANCE_SQL, params)
         return [
-            Scored(pk, bool(has_all), float(text), float(match), float(relevance))
-            for pk, has_all, text, match, relevance in cursor
+            Scored(pk, bool(has_all), float(text), float(match), float(relevance), phrase, rev)
+            for pk, has_all, text, match, phrase, rev, relevance in cursor
         ]
+
+
+def with_fit(
+    scored: list[Scored], report: FitReport, *, unmet_filters: frozenset[str] = frozenset()
+) -> list[Scored]:
+    """`scored` re-ordered by the whole relevance: text as `rank_by_relevance` scored it,
+    plus phrase, direction and preferences (see the module's formula)."""
+    adjusted = []
+    for item in scored:
+        fit = report.get(item.artifact_id)
+        does_task = fit.does_task or item.has_phrase
+        does_reverse = (fit.does_reverse or item.has_reverse_phrase) and not does_task
+        relevance = (
+            item.relevance
+            + PHRASE * item.has_phrase
+            + DIRECTION * fit.does_task
+            - REVERSE * does_reverse
+            + PREFER * fit.preference
+            + UNMET_FILTER * len(fit.met & unmet_filters) / max(len(unmet_filters), 1)
+        )
+        adjusted.append(
+            replace(
+                item,
+                relevance=relevance,
+                does_task=does_task,
+                does_reverse=does_reverse,
+                met=fit.met,
+            )
+        )
+    return sorted(adjusted, key=lambda item: -item.relevance)

@@ -1,0 +1,303 @@
+"""Search: from an intent to the artifacts that fit it, each with the reasons it is shown.
+
+`artifact_search` runs the stages in order; each lives in its own module:
+
+- `plan` and `understanding`: task words, constraints ("locally", "kind: API"), synonyms, the
+  direction of an X-to-Y task;
+- `spelling`: a correction when the words as typed find little;
+- `candidates`: bounded index probes, strongest net first;
+- `fit`: constraints as filters and preferences, and the task's direction, per candidate;
+- `relevance`: the one definition of the order;
+- `highlights` and `reasons`: what each result says about why it is there.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import QueryDict
+
+from catalog.models import Artifact, Category
+from catalog.querysets import ArtifactQuerySet
+from catalog.selectors import (
+    BrowseResult,
+    artifact_browse,
+    artifact_related,
+    category_list_with_counts,
+)
+from matchgraph.search.candidates import FEW_RESULTS, Candidates, candidates_for
+from matchgraph.search.fit import FitReport, candidates_fit, filter_condition, scope_of
+from matchgraph.search.highlights import CapabilityHighlight, capability_highlights
+from matchgraph.search.plan import SearchPlan, search_plan, synonym_table
+from matchgraph.search.reasons import MatchReason, ReasonInputs, page_reasons
+from matchgraph.search.relevance import Scored, rank_by_relevance, with_fit
+from matchgraph.search.spelling import (
+    Correction,
+    clearly_misspelled,
+    spelling_corrector,
+    with_spelling_corrected,
+)
+from matchgraph.search.understanding import Constraint, constraint_vocabulary
+from matchgraph.search.vocabulary import (
+    completions,
+    may_correct,
+    total_documents,
+    vocabulary_rebuild_if_stale,
+)
+
+__all__ = [
+    "CapabilityHighlight",
+    "Correction",
+    "MatchReason",
+    "SearchPlan",
+    "SearchResult",
+    "SearchResults",
+    "artifact_search",
+    "plan_query",
+]
+
+LONE_RESULT_NEIGHBOURS = 5
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One shown result: the artifact, the score behind its place, why it is shown, and the
+    capabilities that matched."""
+
+    artifact: Artifact
+    position: int  # 1-based, across pages
+    score: Scored
+    reasons: tuple[MatchReason, ...]
+    highlights: tuple[CapabilityHighlight, ...]
+
+
+@dataclass(frozen=True)
+class ChipLink:
+    """A constraint search understood, and the same search without it."""
+
+    constraint: Constraint
+    query_without: str
+    met_by_none: bool  # a filter nothing met: results are ordered by it instead
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    plan: SearchPlan
+    browse: BrowseResult | None
+    items: tuple[SearchResult, ...] = ()
+    chips: tuple[ChipLink, ...] = ()
+    broadened: bool = False
+    capped: bool = False
+    correction: Correction | None = None
+    suggested_categories: list[Category] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.browse.total if self.browse else 0
+
+    def result(self, pk: int) -> SearchResult | None:
+        return next((item for item in self.items if item.artifact.pk == pk), None)
+
+    def reasons_of(self, pk: int) -> tuple[MatchReason, ...]:
+        found = self.result(pk)
+        return found.reasons if found else ()
+
+    def reason_kinds(self) -> set[str]:
+        return {reason.kind for item in self.items for reason in item.reasons}
+
+
+def plan_query(raw_query: str) -> SearchPlan:
+    """The plan of a query with the current synonyms, constraint words and vocabulary."""
+    return search_plan(
+        raw_query,
+        synonyms=synonym_table(),
+        complete=completions,
+        constraint_terms=constraint_vocabulary(),
+    )
+
+
+def artifact_search(
+    *,
+    raw_query: str,
+    data: QueryDict,
+    page_number: str | None,
+    per_page: int,
+    exact: bool = False,
+) -> SearchResults:
+    """Full-text search with facets, ordered by `relevance` unless a sort is chosen.
+
+    `exact` searches the words as typed, with no spelling correction."""
+    vocabulary_rebuild_if_stale()
+    plan = plan_query(raw_query)
+    # The words are matched by full-text search here, not by browse's keyword filter.
+    data = data.copy()
+    for key in ("q", "exact"):
+        data.pop(key, None)
+    if plan.is_empty:
+        return SearchResults(plan=plan, browse=None, suggested_categories=_popular_categories())
+    plan, candidates, correction = _corrected_candidates(plan, exact=exact)
+    report = candidates_fit(
+        ids=candidates.ids, constraints=plan.constraints, direction=plan.direction
+    )
+    ids, unmet = _filtered(candidates.ids, plan.constraints, report)
+    scored = _ranked(plan, ids, candidates, report, unmet)
+    ranked_ids = [item.artifact_id for item in scored]
+    neighbours = _neighbours_of_a_lone_result(ranked_ids) if plan.has_task else []
+    browse = artifact_browse(
+        data=data,
+        page_number=page_number,
+        per_page=per_page,
+        base=_by_ids(ids + [pk for pk, _ in neighbours]),
+        ranked_ids=ranked_ids + [pk for pk, _ in neighbours],
+        cards=ArtifactQuerySet.for_search_results,
+    )
+    items = _page_items(browse, plan, candidates, scored, dict(neighbours))
+    return SearchResults(
+        plan=plan,
+        browse=browse,
+        items=items,
+        chips=tuple(
+            ChipLink(c, plan.understanding.without(c), c.key in unmet) for c in plan.constraints
+        ),
+        broadened=candidates.broadened,
+        capped=candidates.capped,
+        correction=correction,
+        suggested_categories=(
+            (_categories_for(plan) or _popular_categories()) if browse.total == 0 else []
+        ),
+    )
+
+
+def _corrected_candidates(
+    plan: SearchPlan, *, exact: bool
+) -> tuple[SearchPlan, Candidates, Correction | None]:
+    """The candidates of the query, or of its spelling correction when that finds more.
+    Only a query with a word the catalog does not know can be corrected."""
+    scope = scope_of(plan.constraints) if not plan.has_task else None
+    corrected = None
+    if not exact and plan.has_task and may_correct(plan.words):
+        corrected = spelling_corrector(plan, plan_query)
+    correction = None
+    if corrected is not None:
+        plan, correction = clearly_misspelled(plan, corrected)
+    candidates = candidates_for(plan, scope=scope)
+    if corrected is not None and correction is None:
+        plan, candidates, correction = with_spelling_corrected(plan, candidates, corrected)
+    return plan, candidates, correction
+
+
+def _filtered(
+    ids: list[int], constraints: tuple[Constraint, ...], report: FitReport
+) -> tuple[list[int], frozenset[str]]:
+    """The candidates meeting every filtering constraint that some candidate meets. A
+    filter nothing meets is not applied (it orders instead): it is returned as unmet."""
+    unmet = set()
+    for constraint in constraints:
+        if filter_condition(constraint) is None:
+            continue
+        meeting = [pk for pk in ids if constraint.key in report.get(pk).met]
+        if meeting:
+            ids = meeting
+        else:
+            unmet.add(constraint.key)
+    return ids, frozenset(unmet)
+
+
+def _ranked(
+    plan: SearchPlan,
+    ids: list[int],
+    candidates: Candidates,
+    report: FitReport,
+    unmet: frozenset[str],
+) -> list[Scored]:
+    scored = rank_by_relevance(
+        ids=ids,
+        words=plan.words,
+        term_queries=plan.term_queries() if plan.has_task else [],
+        all_query=plan.tsquery() if plan.has_task else "",
+        synonyms_query=plan.alternatives_tsquery(),
+        feedback=candidates.feedback(),
+        documents=total_documents(),
+        phrase=plan.phrase,
+        task_pattern=plan.task_pattern,
+        reverse_pattern=plan.reverse_pattern,
+    )
+    return with_fit(scored, report, unmet_filters=unmet)
+
+
+def _page_items(
+    browse: BrowseResult,
+    plan: SearchPlan,
+    candidates: Candidates,
+    scored: list[Scored],
+    neighbours: dict[int, str],
+) -> tuple[SearchResult, ...]:
+    shown = list(browse.page.object_list)
+    scores = {item.artifact_id: item for item in scored}
+    page_scores = {
+        artifact.pk: scores.get(artifact.pk) or Scored(artifact.pk, False, 0.0, 0.0, 0.0)
+        for artifact in shown
+    }
+    highlights = capability_highlights(artifact_ids=list(page_scores), query=candidates.text_query)
+    reasons = page_reasons(
+        page_scores,
+        ReasonInputs(
+            plan=plan,
+            text_query=candidates.text_query,
+            broadened=candidates.broadened,
+            related=candidates.related,
+            neighbours=neighbours,
+            highlights=highlights,
+        ),
+    )
+    start = browse.page.start_index() if shown else 0
+    return tuple(
+        SearchResult(
+            artifact=artifact,
+            position=start + offset,
+            score=page_scores[artifact.pk],
+            reasons=reasons[artifact.pk],
+            highlights=tuple(highlights.get(artifact.pk, ())),
+        )
+        for offset, artifact in enumerate(shown)
+    )
+
+
+def _neighbours_of_a_lone_result(ranked_ids: list[int]) -> list[tuple[int, str]]:
+    """A search that names one artifact ("qdrant") finds just it; its closest neighbours,
+    shown after it, are what such a visitor usually compares it with."""
+    if not 0 < len(ranked_ids) < FEW_RESULTS:
+        return []
+    top = Artifact.objects.filter(pk=ranked_ids[0]).first()
+    if top is None:
+        return []
+    related = artifact_related(artifact=top, limit=LONE_RESULT_NEIGHBOURS)
+    return [(other.pk, top.name) for other in related if other.pk not in ranked_ids]
+
+
+def _by_ids(ids: list[int]) -> QuerySet:
+    """Match once, then let the facets select by id: each re-running the full-text match
+    would re-read every matching document."""
+    return Artifact.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+
+
+def _categories_for(plan: SearchPlan) -> list[Category]:
+    if not plan.words:
+        return []
+    condition = Q()
+    for word in plan.words:
+        condition |= Q(name__icontains=word)
+    return list(Category.objects.filter(condition).order_by("name")[:8])
+
+
+# Counting every category's artifacts reads the whole catalog; the most popular change slowly.
+POPULAR_CATEGORIES_SECONDS = 300
+
+
+def _popular_categories() -> list[Category]:
+    return cache.get_or_set(
+        "matchgraph:popular-categories",
+        lambda: list(category_list_with_counts()[:8]),
+        POPULAR_CATEGORIES_SECONDS,
+    )

@@ -1,0 +1,221 @@
+"""Candidate stages: which artifacts a query could be about, before any is ranked.
+
+Each stage is a small bounded query (a LIMIT lets PostgreSQL stop early, where one big UNION
+would have to finish every part), strongest first: every task word in the artifact's own
+document; then, when those are few, the words in one capability, artifacts chosen by
+searchers of related intents, and the query with a synonym of a typed phrase; when all that is
+almost nothing, any of the words. A query of constraints only ("open source api") starts from
+the best-ranked artifacts that satisfy them.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import F, Q, QuerySet
+
+from catalog.models import TOP_TIER_RANK, Artifact, Capability
+from matchgraph.models import Intent, IntentArtifactEdge, IntentRelation
+from matchgraph.search.plan import SearchPlan
+from matchgraph.search.relevance import RELATED_WEIGHT, Feedback
+
+# Below this many results, search also tries a spelling correction and any-word matching.
+FEW_RESULTS = 3
+# Related intents lend their matches; only strong, unrejected relations count.
+MAX_RELATED_INTENTS = 5
+MIN_RELATION_STRENGTH = 0.3
+# A broad query ("image") can match a large share of the catalog. Scoring, facets and pages
+# are bounded to the MAX_CANDIDATES best-established matches, and the page says there are
+# more; a narrower query is what such a visitor needs anyway.
+MAX_CANDIDATES = 500
+# Asked for very few rows, PostgreSQL's planner bets on a walk through the whole table that
+# stops early. For a word no listing has (a typo), that walk reads the whole table instead
+# of one index lookup. Probes ask for at least this many rows, where the index always wins.
+MIN_PROBE_ROWS = 50
+# Rows read per artifact wanted: an artifact often has more than one matching capability.
+CAPABILITY_ROWS_PER_ARTIFACT = 2
+# With this many direct matches the wider nets (capability descriptions, synonyms, related
+# intents) add nothing a visitor would reach.
+ENOUGH_DIRECT = 200
+
+
+@dataclass(frozen=True)
+class RelatedIntent:
+    intent_id: int
+    text: str
+    strength: float
+
+
+@dataclass(frozen=True)
+class Candidates:
+    ids: list[int]
+    text_query: str  # what highlights mark: all words, or any word once broadened
+    broadened: bool
+    capped: bool  # more than MAX_CANDIDATES matched; the best established are kept
+    own_intent_id: int | None
+    related: list[RelatedIntent]
+
+    def feedback(self) -> Feedback:
+        intent_ids = [self.own_intent_id] if self.own_intent_id else []
+        strengths = [1.0] if self.own_intent_id else []
+        for relation in self.related:
+            intent_ids.append(relation.intent_id)
+            strengths.append(RELATED_WEIGHT * relation.strength)
+        return Feedback(intent_ids=intent_ids, strengths=strengths)
+
+
+def candidates_for(plan: SearchPlan, *, scope: Q | None = None) -> Candidates:
+    """Artifacts with every task word in their own document. When those are few, also
+    artifacts with the words in one capability, with a synonym of a typed phrase, or chosen
+    by searchers of a related intent; when all that is almost nothing, any of the words.
+
+    Without task words, the best-ranked artifacts in `scope` (the constraints' filter)."""
+    own_id, related = intent_and_relations(plan)
+    if not plan.has_task:
+        ids = best_ranked(scope=scope, limit=MAX_CANDIDATES + 1)
+        capped = len(ids) > MAX_CANDIDATES
+        return Candidates(ids[:MAX_CANDIDATES], "", False, capped, own_id, related)
+    ids = document_matches(plan.index_tsquery(), limit=MAX_CANDIDATES + 1)
+    capped = len(ids) > MAX_CANDIDATES
+    ids = ids[:MAX_CANDIDATES]
+    if len(ids) < ENOUGH_DIRECT:
+        ids = merged(ids, _wider_matches(plan, related, have=len(ids)))
+    if len(ids) < FEW_RESULTS and len(plan.words) > 1:
+        any_word = plan.index_tsquery(any_word=True)
+        extra = merged(ids, [pk for (pk,) in _text_matches(any_word)[:MAX_CANDIDATES]])
+        if len(extra) > len(ids):
+            return Candidates(extra, plan.tsquery(any_word=True), True, capped, own_id, related)
+    return Candidates(ids, plan.tsquery(), False, capped, own_id, related)
+
+
+def best_ranked(*, scope: Q | None, limit: int) -> list[int]:
+    artifacts = Artifact.objects.published()
+    if scope is not None:
+        artifacts = artifacts.filter(scope)
+    return list(artifacts.by_rank().values_list("pk", flat=True)[:limit])
+
+
+def document_matches(
+    tsquery: str, *, limit: int, ordered: bool = True, enough: int | None = None
+) -> list[int]:
+    """Published artifacts whose own document (name, capability titles, summary,
+    categories) matches, at most `limit`, those in the top tier first. When more than
+    `limit` match, `ordered` keeps the best established (highest UnfragileRank); otherwise
+    any `limit` do, and `enough` from the top tier end the search early."""
+    query = SearchQuery(tsquery, search_type="raw", config="english")
+    # order_by(): without an order, LIMIT lets PostgreSQL stop reading rows early.
+    matches = Artifact.objects.published().filter(search_vector=query).order_by()
+    by_rank = (F("current_rank").desc(nulls_last=True), "pk")
+    # The top tier has its own small index: a broad query is usually settled there, without
+    # probing the whole catalog's index for its words.
+    top_tier = matches.filter(current_rank__gte=TOP_TIER_RANK)
+    best = _first_ids(top_tier.order_by(*by_rank) if ordered else top_tier, limit)
+    if len(best) >= (limit if ordered or enough is None else min(enough, limit)):
+        return best
+    if ordered:
+        # The top tier (a quarter of the catalog) held fewer than `limit`, so all the matches
+        # are likely about four times that: few enough to sort. (A heuristic: with many
+        # unranked or low-ranked matches this sorts more.)
+        return _first_ids(matches.order_by(*by_rank), limit)
+    return merged(best, _first_ids(matches, limit), limit=limit)
+
+
+def _first_ids(queryset: QuerySet, limit: int) -> list[int]:
+    return list(queryset.values_list("pk", flat=True)[: max(limit, MIN_PROBE_ROWS)])[:limit]
+
+
+def _text_matches(tsquery: str) -> QuerySet:
+    """Published artifacts matching through their own document or through one capability's
+    text (title and description together)."""
+    query = SearchQuery(tsquery, search_type="raw", config="english")
+    by_document = Artifact.objects.published().filter(search_vector=query).values_list("pk")
+    by_capability = Capability.objects.filter(
+        search_vector=query, artifact__is_published=True
+    ).values_list("artifact_id")
+    return by_document.union(by_capability)
+
+
+def intent_and_relations(plan: SearchPlan) -> tuple[int | None, list[RelatedIntent]]:
+    if not plan.intent_text:
+        return None, []
+    own = Intent.objects.visible().filter(text=plan.intent_text).values_list("pk", flat=True)
+    own_id = own.first()
+    if own_id is None:
+        return None, []
+    relations = (
+        IntentRelation.objects.filter(
+            intent_id=own_id,
+            is_rejected=False,
+            strength__gte=MIN_RELATION_STRENGTH,
+            related__is_hidden=False,
+        )
+        .order_by("-strength")
+        .values_list("related_id", "related__text", "strength")[:MAX_RELATED_INTENTS]
+    )
+    return own_id, [RelatedIntent(pk, text, strength) for pk, text, strength in relations]
+
+
+def _wider_matches(plan: SearchPlan, related: list[RelatedIntent], *, have: int) -> list[int]:
+    """Wider nets, strongest first: the typed words in one capability, artifacts that
+    related intents chose, then the query with any synonym of a typed phrase. It stops once
+    the `have` direct matches plus these reach ENOUGH_DIRECT: synonyms are only searched
+    when the narrower nets found little."""
+    all_words = plan.index_tsquery()
+
+    def by_capability(limit: int, enough: int) -> list[int]:
+        return _capability_matches(all_words, limit=limit)
+
+    def borrowed(limit: int, enough: int) -> list[int]:
+        return _borrowed_matches(related, limit=limit)
+
+    def by_synonym(limit: int, enough: int) -> list[int]:
+        # Every rewrite in one probe: each word's index entries are read once.
+        rewrites = plan.alternatives_index_tsquery()
+        return document_matches(rewrites, limit=limit, ordered=False, enough=enough)
+
+    nets = [
+        by_capability,
+        *([borrowed] if related else []),
+        *([by_synonym] if plan.alternatives else []),
+    ]
+    found: list[int] = []
+    for net in nets:
+        found = merged(found, net(MAX_CANDIDATES - len(found), ENOUGH_DIRECT - have - len(found)))
+        if have + len(found) >= ENOUGH_DIRECT:
+            break
+    return found
+
+
+def _capability_matches(tsquery: str, *, limit: int) -> list[int]:
+    query = SearchQuery(tsquery, search_type="raw", config="english")
+    # Plain rows, de-duplicated here: with DISTINCT and a LIMIT, PostgreSQL may walk every
+    # capability in artifact order instead of looking the words up in the index. An artifact
+    # with many matching capabilities can leave fewer than `limit`; the next net fills in.
+    matching = (
+        Capability.objects.filter(search_vector=query, artifact__is_published=True)
+        .order_by()
+        .values_list("artifact_id", flat=True)
+    )
+    rows = max(limit, MIN_PROBE_ROWS) * CAPABILITY_ROWS_PER_ARTIFACT
+    return list(dict.fromkeys(matching[:rows]))[:limit]
+
+
+def _borrowed_matches(related: list[RelatedIntent], *, limit: int) -> list[int]:
+    return list(
+        IntentArtifactEdge.objects.filter(
+            intent_id__in=[relation.intent_id for relation in related],
+            artifact__is_published=True,
+        )
+        .order_by("-weight")
+        .values_list("artifact_id", flat=True)[:limit]
+    )
+
+
+def merged(ids: list[int], more: list[int], *, limit: int | None = None) -> list[int]:
+    limit = MAX_CANDIDATES if limit is None else limit
+    seen = set(ids)
+    result = list(ids)
+    for pk in more:
+        if pk not in seen and len(result) < limit:
+            seen.add(pk)
+            result.append(pk)
+    return result

@@ -1,0 +1,207 @@
+"""How well each candidate fits what the query asked besides its words: its constraints
+(runs locally, open source, hosted, free, a kind; cheap, a language, a size) and the
+direction of an X-to-Y task. One query over the candidates, whatever the constraints.
+
+What "open source", "runs locally" and the others mean is the catalog's definition
+(`catalog.querysets`); here it is only applied.
+"""
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import BooleanField, Case, Q, Value, When
+
+from catalog.models import Artifact, PricingPlan
+from catalog.querysets import (
+    free_condition,
+    hosted_condition,
+    open_source_condition,
+    runs_locally_condition,
+)
+from matchgraph.models import ConstraintType
+from matchgraph.search.plan import Direction
+from matchgraph.search.understanding import Constraint
+
+# Models up to this many parameters count as "small".
+SMALL_MODEL_BILLIONS = 10.0
+# A size such as "7b" accepts models up to this much larger ("7b" finds 7.6B models).
+SIZE_TOLERANCE = 1.25
+# Languages: an artifact that names the language, or one that lists at least this many.
+MULTILINGUAL_LANGUAGES = 10
+PARAMETERS = re.compile(r"(\d+(?:\.\d+)?)\s*([KMBT])", re.IGNORECASE)
+SCALE = {"k": 1e-6, "m": 1e-3, "b": 1.0, "t": 1e3}
+
+
+@dataclass(frozen=True)
+class Fit:
+    met: frozenset[str] = frozenset()  # keys of the constraints this artifact satisfies
+    preference: float = 0.0  # 0-1: how well it meets the preferences (cheap, language, size)
+    does_task: bool = False  # its inputs and outputs are the task's direction
+    does_reverse: bool = False  # it does the reverse task, and not the task itself
+
+
+@dataclass(frozen=True)
+class FitReport:
+    fits: dict[int, Fit] = field(default_factory=dict)
+
+    def get(self, pk: int) -> Fit:
+        return self.fits.get(pk, Fit())
+
+
+def filter_condition(constraint: Constraint) -> Q | None:
+    """The catalog condition of a filtering constraint; None for a preference."""
+    if constraint.type == ConstraintType.RUNS_LOCALLY:
+        return runs_locally_condition()
+    if constraint.type == ConstraintType.OPEN_SOURCE:
+        return open_source_condition()
+    if constraint.type == ConstraintType.HOSTED:
+        return hosted_condition()
+    if constraint.type == ConstraintType.FREE:
+        return free_condition()
+    if constraint.type == ConstraintType.KIND:
+        return Q(kind__in=constraint.value.split(","))
+    return None
+
+
+def scope_of(constraints: tuple[Constraint, ...]) -> Q | None:
+    """Every filtering constraint at once: what a query of constraints only lists."""
+    conditions = [c for c in map(filter_condition, constraints) if c is not None]
+    if not conditions:
+        return None
+    scope = Q()
+    for condition in conditions:
+        scope &= condition
+    return scope
+
+
+def candidates_fit(
+    *, ids: list[int], constraints: tuple[Constraint, ...], direction: Direction | None
+) -> FitReport:
+    if not ids or (not constraints and direction is None):
+        return FitReport()
+    conditions = {
+        f"met_{n}": condition
+        for n, constraint in enumerate(constraints)
+        if (condition := filter_condition(constraint)) is not None
+    }
+    if direction is not None:
+        conditions["forward"] = _modalities(direction.source, direction.target)
+        conditions["reverse"] = _modalities(direction.target, direction.source)
+    preferences = [c for c in constraints if filter_condition(c) is None]
+    rows = list(
+        Artifact.objects.filter(pk__in=ids)
+        .annotate(**{key: _as_boolean(condition) for key, condition in conditions.items()})
+        .values("pk", "details", "pricing_model", "free_tier", "summary", *conditions)
+    )
+    wants_cheap = any(c.type == ConstraintType.CHEAP for c in preferences)
+    prices = _lowest_prices(ids) if wants_cheap else {}
+    cheapness = _cheapness(rows, prices)
+    fits = {}
+    for row in rows:
+        met = {constraint.key for n, constraint in enumerate(constraints) if row.get(f"met_{n}")}
+        scores = []
+        for constraint in preferences:
+            score = _preference(constraint, row, cheapness)
+            scores.append(score)
+            if score >= 1.0:
+                met.add(constraint.key)
+        forward = bool(row.get("forward"))
+        fits[row["pk"]] = Fit(
+            met=frozenset(met),
+            preference=sum(scores) / len(scores) if scores else 0.0,
+            does_task=forward,
+            does_reverse=bool(row.get("reverse")) and not forward,
+        )
+    return FitReport(fits)
+
+
+def _modalities(source: str, target: str) -> Q:
+    return Q(inputs__contains=[source], outputs__contains=[target])
+
+
+def _as_boolean(condition: Q) -> Case:
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def _preference(constraint: Constraint, row: dict, cheapness: dict[int, float]) -> float:
+    if constraint.type == ConstraintType.CHEAP:
+        return cheapness.get(row["pk"], 0.0)
+    if constraint.type == ConstraintType.LANGUAGE:
+        return _speaks(row, constraint.value)
+    if constraint.type == ConstraintType.SIZE:
+        return _fits_size(row, constraint.value)
+    return 0.0
+
+
+def _lowest_prices(ids: list[int]) -> dict[int, tuple[str, Decimal]]:
+    """Each candidate's lowest listed price, with its unit."""
+    lowest: dict[int, tuple[str, Decimal]] = {}
+    plans = PricingPlan.objects.filter(artifact_id__in=ids).values_list(
+        "artifact_id", "unit", "price"
+    )
+    for artifact_id, unit, price in plans:
+        if artifact_id not in lowest or price < lowest[artifact_id][1]:
+            lowest[artifact_id] = (unit.lower(), price)
+    return lowest
+
+
+def _cheapness(rows: list[dict], prices: dict[int, tuple[str, Decimal]]) -> dict[int, float]:
+    """1 for what costs nothing to start with; for priced artifacts, how cheap among
+    candidates priced in the same unit (the cheapest 0.9, the dearest 0.3); 0 when unknown."""
+    cheapness: dict[int, float] = {}
+    by_unit: dict[str, list[tuple[Decimal, int]]] = {}
+    for row in rows:
+        pk = row["pk"]
+        if row["free_tier"] or row["pricing_model"] in ("free", "open_source"):
+            cheapness[pk] = 1.0
+        elif pk in prices:
+            unit, price = prices[pk]
+            by_unit.setdefault(unit, []).append((price, pk))
+    for priced in by_unit.values():
+        priced.sort()
+        steps = max(len(priced) - 1, 1)
+        for position, (_, pk) in enumerate(priced):
+            cheapness[pk] = 0.9 - 0.6 * position / steps
+    return cheapness
+
+
+def _detail(row: dict, key: str):
+    for pair in row["details"] or []:
+        if isinstance(pair, list) and len(pair) == 2 and pair[0] == key:
+            return pair[1]
+    return None
+
+
+def _speaks(row: dict, language: str) -> float:
+    text = f"{row['summary']} {_detail(row, 'languages') or ''}".lower()
+    if re.search(rf"\b{re.escape(language)}\b", text):
+        return 1.0
+    count = _detail(row, "languages")
+    if isinstance(count, int | float) and count >= MULTILINGUAL_LANGUAGES:
+        return 1.0
+    return 0.5 if "multilingual" in text else 0.0
+
+
+def parameters_billions(value) -> float | None:
+    """ "7.3B" -> 7.3, "39M–1.55B" -> 0.039 (the smallest variant), "" -> None."""
+    if value is None:
+        return None
+    found = PARAMETERS.search(str(value))
+    if not found:
+        return None
+    return float(found.group(1)) * SCALE[found.group(2).lower()]
+
+
+def _fits_size(row: dict, size: str) -> float:
+    billions = parameters_billions(_detail(row, "parameters_total"))
+    if billions is None:
+        return 0.0
+    if size == "small":
+        return 1.0 if billions <= SMALL_MODEL_BILLIONS else 0.0
+    wanted = parameters_billions(size)
+    if wanted is None:
+        return 0.0
+    return 1.0 if billions <= wanted * SIZE_TOLERANCE else 0.0

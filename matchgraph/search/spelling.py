@@ -1,0 +1,69 @@
+"""Spelling correction for a query: tried only when the words as typed find little, and
+kept only when the corrected words find more. A query with good results is never rewritten."""
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from matchgraph.search.candidates import FEW_RESULTS, Candidates, candidates_for, document_matches
+from matchgraph.search.plan import SearchPlan
+from matchgraph.search.vocabulary import correct_words
+
+
+@dataclass(frozen=True)
+class Correction:
+    typed: str
+    searched: str
+
+
+def spelling_corrector(
+    plan: SearchPlan, replan: Callable[[str], SearchPlan]
+) -> Callable[[], SearchPlan | None]:
+    """The query with its unknown task words corrected, worked out on first use and only
+    once: fuzzy matching against the vocabulary costs milliseconds, and most queries never
+    need it. None when correcting changes nothing. `replan` plans a query text."""
+
+    @functools.cache
+    def corrected() -> SearchPlan | None:
+        words = correct_words(plan.words)
+        if words == plan.words:
+            return None
+        kept = [constraint.typed for constraint in plan.constraints]
+        return replan(" ".join([*words, *kept]))
+
+    return corrected
+
+
+def clearly_misspelled(
+    plan: SearchPlan, corrected: Callable[[], SearchPlan | None]
+) -> tuple[SearchPlan, Correction | None]:
+    """The common case, decided cheaply before any wider net runs: the words as typed name
+    almost no listing, and corrected they name more."""
+    typed = document_matches(plan.index_tsquery(), limit=FEW_RESULTS, ordered=False)
+    if len(typed) >= FEW_RESULTS or (corrected_plan := corrected()) is None:
+        return plan, None
+    found = document_matches(corrected_plan.index_tsquery(), limit=FEW_RESULTS, ordered=False)
+    if len(found) <= len(typed):
+        return plan, None
+    return corrected_plan, Correction(plan.raw, corrected_plan.raw)
+
+
+def with_spelling_corrected(
+    plan: SearchPlan,
+    candidates: Candidates,
+    corrected: Callable[[], SearchPlan | None],
+    find: Callable[[SearchPlan], Candidates] = candidates_for,
+) -> tuple[SearchPlan, Candidates, Correction | None]:
+    """When the query as typed finds little, try it with unknown words corrected; keep the
+    correction only if it finds more."""
+    if len(candidates.ids) >= FEW_RESULTS and not candidates.broadened:
+        return plan, candidates, None
+    if (corrected_plan := corrected()) is None:
+        return plan, candidates, None
+    found = find(corrected_plan)
+    better = len(found.ids) > len(candidates.ids) or (
+        candidates.broadened and not found.broadened and found.ids
+    )
+    if not better:
+        return plan, candidates, None
+    return corrected_plan, found, Correction(plan.raw, corrected_plan.raw)
