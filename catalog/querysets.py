@@ -82,8 +82,14 @@ def runs_locally_condition() -> models.Q:
 
 
 def hosted_condition() -> models.Q:
-    """Offered as a service someone else runs: an API, a web app, or a paid plan."""
-    return models.Q(kind__in=("api", "app")) | models.Q(pricing_model__in=HOSTED_PRICING)
+    """Offered as a service someone else runs: an API, or anything sold by plan (a hosted
+    model, a cloud edition, a web app)."""
+    return models.Q(kind="api") | models.Q(pricing_model__in=HOSTED_PRICING)
+
+
+def api_condition() -> models.Q:
+    """Called over the network: an API listing, or a model someone hosts and sells access to."""
+    return models.Q(kind="api") | models.Q(kind="model", pricing_model__in=HOSTED_PRICING)
 
 
 def free_condition() -> models.Q:

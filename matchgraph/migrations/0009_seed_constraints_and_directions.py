@@ -12,12 +12,12 @@ CONSTRAINTS = {
         "local", "locally", "offline", "self hosted", "selfhosted", "self host", "on my laptop",
         "on my machine", "on my computer", "on my pc", "on my mac", "on my own machine",
         "on my own hardware", "on premise", "on prem", "on device", "without internet",
-        "no cloud", "run locally", "runs locally",
+        "no cloud", "run locally", "runs locally", "on a laptop", "on a mac", "on mac",
+        "on a pc", "on my phone", "on a phone", "on a raspberry pi", "on raspberry pi",
+        "on my gpu", "on my own gpu", "on a single gpu", "own server",
     ],
-    ("open_source", ""): [
-        "open source", "opensource", "oss", "foss", "open weights", "open weight",
-        "open licence", "open license",
-    ],
+    ("open_source", ""): ["open source", "opensource", "oss", "foss", "open licence", "open license"],
+    ("open_source", "model"): ["open weights", "open weight", "open model", "open models"],
     ("hosted", ""): ["hosted", "cloud", "saas", "managed", "managed service"],
     ("free", ""): ["free", "gratis", "no cost", "free tier"],
     ("cheap", ""): [
@@ -60,6 +60,12 @@ NEW_GROUPS = {
     "Text to music": (["text to music", "music generation", "text to audio"], ("text", "audio")),
 }
 NOW_CONSTRAINTS = ["offline", "run locally", "self hosted"]
+# Everyday ways of naming a task the seeded groups lacked.
+MORE_TERMS = {
+    "Text to speech": ["read aloud", "read text aloud", "text to voice", "voice generation"],
+    "Captioning": ["describe an image", "describe images", "describe photos", "image to prompt"],
+    "Speech recognition": ["audio to text", "dictation"],
+}
 
 
 def seed(apps, schema_editor):
@@ -85,6 +91,11 @@ def seed(apps, schema_editor):
     if local is not None:
         local.terms = [term for term in local.terms if term not in NOW_CONSTRAINTS]
         local.save(update_fields=["terms"])
+    for name, terms in MORE_TERMS.items():
+        group = SynonymGroup.objects.filter(name=name).first()
+        if group is not None:
+            group.terms = [*group.terms, *(term for term in terms if term not in group.terms)]
+            group.save(update_fields=["terms"])
 
 
 def unseed(apps, schema_editor):
@@ -96,6 +107,11 @@ def unseed(apps, schema_editor):
     if local is not None:
         local.terms = [*local.terms, *NOW_CONSTRAINTS]
         local.save(update_fields=["terms"])
+    for name, terms in MORE_TERMS.items():
+        group = SynonymGroup.objects.filter(name=name).first()
+        if group is not None:
+            group.terms = [term for term in group.terms if term not in terms]
+            group.save(update_fields=["terms"])
 
 
 class Migration(migrations.Migration):

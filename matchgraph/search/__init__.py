@@ -107,6 +107,14 @@ class SearchResults:
         return {reason.kind for item in self.items for reason in item.reasons}
 
 
+def known_query_words() -> frozenset[str]:
+    """Words search understands even when no listing uses them: the synonym table's and
+    the constraint vocabulary's."""
+    words = {word for term in synonym_table().phrases() for word in term}
+    words.update(word for entry in constraint_vocabulary() for word in entry.words)
+    return frozenset(words)
+
+
 def plan_query(raw_query: str) -> SearchPlan:
     """The plan of a query with the current synonyms, constraint words and vocabulary."""
     return search_plan(
@@ -143,7 +151,7 @@ def artifact_search(
     ids, unmet = _filtered(candidates.ids, plan.constraints, report)
     scored = _ranked(plan, ids, candidates, report, unmet)
     ranked_ids = [item.artifact_id for item in scored]
-    neighbours = _neighbours_of_a_lone_result(ranked_ids) if plan.has_task else []
+    neighbours = _neighbours_of_a_lone_result(ranked_ids, scope=scope_of(plan.constraints))
     browse = artifact_browse(
         data=data,
         page_number=page_number,
@@ -176,8 +184,10 @@ def _corrected_candidates(
     Only a query with a word the catalog does not know can be corrected."""
     scope = scope_of(plan.constraints) if not plan.has_task else None
     corrected = None
-    if not exact and plan.has_task and may_correct(plan.words):
-        corrected = spelling_corrector(plan, plan_query)
+    known = known_query_words()
+    unknown = [word for word in plan.words if word not in known]
+    if not exact and unknown and may_correct(unknown):
+        corrected = spelling_corrector(plan, plan_query, known=known)
     correction = None
     if corrected is not None:
         plan, correction = clearly_misspelled(plan, corrected)
@@ -223,7 +233,7 @@ def _ranked(
         task_pattern=plan.task_pattern,
         reverse_pattern=plan.reverse_pattern,
     )
-    return with_fit(scored, report, unmet_filters=unmet)
+    return with_fit(scored, report, unmet_filters=unmet, direction_only=plan.is_direction_only)
 
 
 def _page_items(
@@ -264,16 +274,23 @@ def _page_items(
     )
 
 
-def _neighbours_of_a_lone_result(ranked_ids: list[int]) -> list[tuple[int, str]]:
-    """A search that names one artifact ("qdrant") finds just it; its closest neighbours,
-    shown after it, are what such a visitor usually compares it with."""
+def _neighbours_of_a_lone_result(
+    ranked_ids: list[int], *, scope: Q | None
+) -> list[tuple[int, str]]:
+    """A search that names one artifact ("qdrant") finds just it; its closest neighbours
+    that meet the query's filters, shown after it, are what such a visitor usually compares
+    it with."""
     if not 0 < len(ranked_ids) < FEW_RESULTS:
         return []
     top = Artifact.objects.filter(pk=ranked_ids[0]).first()
     if top is None:
         return []
     related = artifact_related(artifact=top, limit=LONE_RESULT_NEIGHBOURS)
-    return [(other.pk, top.name) for other in related if other.pk not in ranked_ids]
+    ids = [other.pk for other in related if other.pk not in ranked_ids]
+    if scope is not None:
+        meeting = set(Artifact.objects.filter(scope, pk__in=ids).values_list("pk", flat=True))
+        ids = [pk for pk in ids if pk in meeting]
+    return [(pk, top.name) for pk in ids]
 
 
 def _by_ids(ids: list[int]) -> QuerySet:

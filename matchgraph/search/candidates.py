@@ -15,6 +15,7 @@ from django.db.models import F, Q, QuerySet
 
 from catalog.models import TOP_TIER_RANK, Artifact, Capability
 from matchgraph.models import Intent, IntentArtifactEdge, IntentRelation
+from matchgraph.search.fit import does_task_condition
 from matchgraph.search.plan import SearchPlan
 from matchgraph.search.relevance import RELATED_WEIGHT, Feedback
 
@@ -167,6 +168,9 @@ def _wider_matches(plan: SearchPlan, related: list[RelatedIntent], *, have: int)
     def borrowed(limit: int, enough: int) -> list[int]:
         return _borrowed_matches(related, limit=limit)
 
+    def by_direction(limit: int, enough: int) -> list[int]:
+        return _direction_matches(plan, limit=limit)
+
     def by_synonym(limit: int, enough: int) -> list[int]:
         # Every rewrite in one probe: each word's index entries are read once.
         rewrites = plan.alternatives_index_tsquery()
@@ -176,6 +180,7 @@ def _wider_matches(plan: SearchPlan, related: list[RelatedIntent], *, have: int)
         by_capability,
         *([borrowed] if related else []),
         *([by_synonym] if plan.alternatives else []),
+        *([by_direction] if plan.direction else []),
     ]
     found: list[int] = []
     for net in nets:
@@ -197,6 +202,21 @@ def _capability_matches(tsquery: str, *, limit: int) -> list[int]:
     )
     rows = max(limit, MIN_PROBE_ROWS) * CAPABILITY_ROWS_PER_ARTIFACT
     return list(dict.fromkeys(matching[:rows]))[:limit]
+
+
+# Artifacts that do an X-to-Y task by their modalities alone, whatever their words: enough
+# to fill the first pages, the best established first.
+MAX_DIRECTION_MATCHES = 50
+
+
+def _direction_matches(plan: SearchPlan, *, limit: int) -> list[int]:
+    """Artifacts whose inputs and outputs are the task's ("audio to text": whisper, which
+    says "speech recognition")."""
+    direction = plan.direction
+    doing = Artifact.objects.published().filter(
+        does_task_condition(direction.source, direction.target)
+    )
+    return list(doing.by_rank().values_list("pk", flat=True)[: min(limit, MAX_DIRECTION_MATCHES)])
 
 
 def _borrowed_matches(related: list[RelatedIntent], *, limit: int) -> list[int]:

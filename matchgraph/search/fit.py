@@ -14,6 +14,7 @@ from django.db.models import BooleanField, Case, Q, Value, When
 
 from catalog.models import Artifact, PricingPlan
 from catalog.querysets import (
+    api_condition,
     free_condition,
     hosted_condition,
     open_source_condition,
@@ -54,9 +55,11 @@ def filter_condition(constraint: Constraint) -> Q | None:
     if constraint.type == ConstraintType.RUNS_LOCALLY:
         return runs_locally_condition()
     if constraint.type == ConstraintType.OPEN_SOURCE:
-        return open_source_condition()
+        # "open weights" (value "model"): an open model, not any open project.
+        kinds = Q(kind__in=constraint.value.split(",")) if constraint.value else Q()
+        return open_source_condition() & kinds
     if constraint.type == ConstraintType.HOSTED:
-        return hosted_condition()
+        return api_condition() if constraint.value == "api" else hosted_condition()
     if constraint.type == ConstraintType.FREE:
         return free_condition()
     if constraint.type == ConstraintType.KIND:
@@ -86,8 +89,8 @@ def candidates_fit(
         if (condition := filter_condition(constraint)) is not None
     }
     if direction is not None:
-        conditions["forward"] = _modalities(direction.source, direction.target)
-        conditions["reverse"] = _modalities(direction.target, direction.source)
+        conditions["forward"] = does_task_condition(direction.source, direction.target)
+        conditions["reverse"] = does_task_condition(direction.target, direction.source)
     preferences = [c for c in constraints if filter_condition(c) is None]
     rows = list(
         Artifact.objects.filter(pk__in=ids)
@@ -116,8 +119,14 @@ def candidates_fit(
     return FitReport(fits)
 
 
-def _modalities(source: str, target: str) -> Q:
-    return Q(inputs__contains=[source], outputs__contains=[target])
+# Kinds that are about a task rather than doing it: a speech dataset does not transcribe.
+NOT_PERFORMING = ("dataset", "course", "paper", "prompt")
+
+
+def does_task_condition(source: str, target: str) -> Q:
+    """Artifacts that turn `source` into `target` (modalities), and are tools for it."""
+    doing = Q(inputs__contains=[source], outputs__contains=[target])
+    return doing & ~Q(kind__in=NOT_PERFORMING)
 
 
 def _as_boolean(condition: Q) -> Case:

@@ -67,6 +67,11 @@ class SearchPlan:
         return bool(self.words)
 
     @property
+    def is_direction_only(self) -> bool:
+        """ "audio to text": the words say nothing but what goes in and what comes out."""
+        return self.direction is not None and all(word in MODALITY_WORDS for word in self.words)
+
+    @property
     def phrase_label(self) -> str | None:
         """The phrase as a result's reason names it."""
         if self.phrase:
@@ -179,7 +184,8 @@ MODALITY_WORDS = {
     "photos": "image", "sketch": "image", "screenshot": "image", "handwriting": "image",
     "scan": "image", "scans": "image", "video": "video", "videos": "video", "code": "code",
     "sql": "code", "embedding": "embedding", "embeddings": "embedding", "vector": "embedding",
-    "vectors": "embedding", "table": "structured", "json": "structured",
+    "vectors": "embedding", "table": "structured", "json": "structured", "written": "text",
+    "notes": "text", "transcript": "text", "transcripts": "text", "subtitles": "text",
 }  # fmt: skip
 
 
@@ -187,8 +193,7 @@ def x_to_y_words(words: list[str]) -> tuple[str, str] | None:
     """The first "X to Y" in `words` (stop words kept): ("text", "speech")."""
     for position in range(1, len(words) - 1):
         before, joiner, after = words[position - 1], words[position], words[position + 1]
-        joined = joiner in DIRECTION_JOINERS and before != after
-        if joined and _phrase_word(before) and _phrase_word(after):
+        if joiner in DIRECTION_JOINERS and _phrase_word(before) and _phrase_word(after):
             return before, after
     return None
 

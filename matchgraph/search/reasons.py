@@ -117,7 +117,7 @@ def _task_reasons(
         return [MatchReason("similar", inputs.neighbours[pk])]
     if score.does_task and plan.direction is not None:
         found.append(MatchReason("direction", plan.direction.label))
-    if score.has_phrase and plan.phrase_label:
+    if (score.has_phrase or score.says_task) and plan.phrase_label:
         found.append(MatchReason("phrase", plan.phrase_label))
     kind = "words" if inputs.broadened else "field"
     if pk in fields and not score.has_phrase:

@@ -19,7 +19,9 @@
 Then what the query asked besides its words (`matchgraph.search.fit`), added to that:
 
     relevance += PHRASE    × [the document has the typed words as the phrase typed]
-               + DIRECTION × [its inputs and outputs are an X-to-Y task's: text in, audio out]
+               + DIRECTION × [it does the X-to-Y task: by its inputs and outputs (text in,
+                              audio out) or by its words ("text-to-speech"); DIRECTION_ONLY
+                              when the query's words name nothing but the direction]
                − REVERSE   × [it does the reverse task ("speech to text" for "text to speech"),
                               by its modalities or its words, and not the task itself]
                + PREFER    × how well it meets the preferences (cheap, a language, a size)
@@ -50,6 +52,7 @@ SYNONYM_WEIGHT = 0.7
 RELATED_WEIGHT = 0.5
 PHRASE = 0.15
 DIRECTION = 0.2
+DIRECTION_ONLY = 0.6
 REVERSE = 1.0
 PREFER = 0.3
 UNMET_FILTER = 0.3
@@ -109,8 +112,8 @@ feedback AS (
 scored AS MATERIALIZED (
     SELECT c.id, c.name, c.rank, c.is_named,
            coalesce(c.search_vector @@ q.all_words, false) AS has_all,
-           coalesce(c.search_vector @@ q.phrase, false) OR c.says_task AS has_phrase,
-           c.says_reverse AS has_reverse,
+           coalesce(c.search_vector @@ q.phrase, false) AS has_phrase,
+           c.says_task, c.says_reverse,
            greatest(coalesce(w.score, 0),
                     CASE WHEN q.synonyms IS NOT NULL
                          THEN {SYNONYM_WEIGHT} * ts_rank(%(weights)s::real[], c.search_vector,
@@ -123,7 +126,7 @@ scored AS MATERIALIZED (
     LEFT JOIN feedback f ON f.artifact_id = c.id
 ),
 best AS (SELECT nullif(max(text_raw), 0) AS text_raw FROM scored)
-SELECT s.id, s.has_all, s.text_raw, s.match_weight, s.has_phrase, s.has_reverse,
+SELECT s.id, s.has_all, s.text_raw, s.match_weight, s.has_phrase, s.says_task, s.says_reverse,
        {TEXT} * ({ALL_WORDS_SHARE} * s.has_all::int
                  + {1 - ALL_WORDS_SHARE} * coalesce(s.text_raw / best.text_raw, 0))
      + {NAME} * s.is_named::int
@@ -141,8 +144,9 @@ class Scored:
     text_match: float
     match_weight: float
     relevance: float
-    has_phrase: bool = False
-    has_reverse_phrase: bool = False
+    has_phrase: bool = False  # the task words as the phrase typed
+    says_task: bool = False  # its text names the X-to-Y task ("text-to-speech")
+    says_reverse: bool = False  # its text names the reverse task
     does_task: bool = False
     does_reverse: bool = False
     met: frozenset[str] = frozenset()  # keys of the constraints it satisfies
@@ -195,25 +199,32 @@ def rank_by_relevance(
     with connection.cursor() as cursor:
         cursor.execute(RELEVANCE_SQL, params)
         return [
-            Scored(pk, bool(has_all), float(text), float(match), float(relevance), phrase, rev)
-            for pk, has_all, text, match, phrase, rev, relevance in cursor
+            Scored(pk, bool(has_all), float(text), float(match), float(relevance), *flags)
+            for pk, has_all, text, match, *flags, relevance in cursor
         ]
 
 
 def with_fit(
-    scored: list[Scored], report: FitReport, *, unmet_filters: frozenset[str] = frozenset()
+    scored: list[Scored],
+    report: FitReport,
+    *,
+    unmet_filters: frozenset[str] = frozenset(),
+    direction_only: bool = False,
 ) -> list[Scored]:
     """`scored` re-ordered by the whole relevance: text as `rank_by_relevance` scored it,
-    plus phrase, direction and preferences (see the module's formula)."""
+    plus phrase, direction and preferences (see the module's formula). `direction_only`:
+    the task words name nothing but the direction ("audio to text"), which then weighs
+    DIRECTION_ONLY."""
+    direction = DIRECTION_ONLY if direction_only else DIRECTION
     adjusted = []
     for item in scored:
         fit = report.get(item.artifact_id)
-        does_task = fit.does_task or item.has_phrase
-        does_reverse = (fit.does_reverse or item.has_reverse_phrase) and not does_task
+        does_task = fit.does_task or item.says_task
+        does_reverse = (fit.does_reverse or item.says_reverse) and not does_task
         relevance = (
             item.relevance
-            + PHRASE * item.has_phrase
-            + DIRECTION * fit.does_task
+            + PHRASE * (item.has_phrase or item.says_task)
+            + direction * does_task
             - REVERSE * does_reverse
             + PREFER * fit.preference
             + UNMET_FILTER * len(fit.met & unmet_filters) / max(len(unmet_filters), 1)

@@ -17,19 +17,29 @@ class Correction:
 
 
 def spelling_corrector(
-    plan: SearchPlan, replan: Callable[[str], SearchPlan]
+    plan: SearchPlan, replan: Callable[[str], SearchPlan], *, known: frozenset[str]
 ) -> Callable[[], SearchPlan | None]:
     """The query with its unknown task words corrected, worked out on first use and only
     once: fuzzy matching against the vocabulary costs milliseconds, and most queries never
-    need it. None when correcting changes nothing. `replan` plans a query text."""
+    need it. None when correcting changes nothing. `replan` plans a query text; `known`
+    words (the synonym table's, the constraint vocabulary's) are never corrected, and a
+    correction may not turn a task word into a constraint ("aloud" into "cloud")."""
 
     @functools.cache
     def corrected() -> SearchPlan | None:
         words = correct_words(plan.words)
+        if len(words) == len(plan.words):
+            words = [
+                typed if typed in known else fixed
+                for typed, fixed in zip(plan.words, words, strict=True)
+            ]
         if words == plan.words:
             return None
         kept = [constraint.typed for constraint in plan.constraints]
-        return replan(" ".join([*words, *kept]))
+        found = replan(" ".join([*words, *kept]))
+        if {c.key for c in found.constraints} != {c.key for c in plan.constraints}:
+            return None
+        return found
 
     return corrected
 

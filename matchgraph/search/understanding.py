@@ -63,6 +63,8 @@ class Constraint:
             return "small" if self.value == "small" else f"size: up to {self.value.upper()}"
         if self.type == ConstraintType.HOSTED and self.value == "api":
             return "API or hosted"
+        if self.type == ConstraintType.OPEN_SOURCE and self.value == "model":
+            return "open weights"
         return ConstraintType(self.type).label.lower()
 
 
