@@ -238,6 +238,11 @@ class ConstraintTerm(models.Model):
         help_text='For a kind: the kind ("api", or several comma-separated); for a language: '
         'its name; for a size: "small". Empty otherwise.',
     )
+    is_filter = models.BooleanField(
+        default=True,
+        help_text="Show only results that meet it (unless none does). Off: results that meet "
+        'it rank higher. Use off for words that often name the task itself ("train a model").',
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -68,13 +68,23 @@ MORE_TERMS = {
 }
 
 
+# Words that often name the task's object ("serve a model", "train a model") rank what
+# meets them higher rather than hiding the rest.
+PREFERENCES_ONLY = {"model", "models", "checkpoint", "checkpoints", "app", "application"}
+
+
 def seed(apps, schema_editor):
     ConstraintTerm = apps.get_model("matchgraph", "ConstraintTerm")
     SynonymGroup = apps.get_model("matchgraph", "SynonymGroup")
     for (constraint, value), phrases in CONSTRAINTS.items():
         for phrase in phrases:
             ConstraintTerm.objects.update_or_create(
-                phrase=phrase, defaults={"constraint": constraint, "value": value}
+                phrase=phrase,
+                defaults={
+                    "constraint": constraint,
+                    "value": value,
+                    "is_filter": phrase not in PREFERENCES_ONLY,
+                },
             )
     for language in LANGUAGES:
         ConstraintTerm.objects.update_or_create(

@@ -22,7 +22,7 @@ from catalog.querysets import (
 )
 from matchgraph.models import ConstraintType
 from matchgraph.search.plan import Direction
-from matchgraph.search.understanding import Constraint
+from matchgraph.search.understanding import FILTERING_TYPES, Constraint
 
 # Models up to this many parameters count as "small".
 SMALL_MODEL_BILLIONS = 10.0
@@ -52,6 +52,12 @@ class FitReport:
 
 def filter_condition(constraint: Constraint) -> Q | None:
     """The catalog condition of a filtering constraint; None for a preference."""
+    return meets_condition(constraint) if constraint.is_filter else None
+
+
+def meets_condition(constraint: Constraint) -> Q | None:
+    """The catalog condition of a constraint of a filtering type (whether it filters here
+    or only ranks higher); None for the types decided per row (cheap, language, size)."""
     if constraint.type == ConstraintType.RUNS_LOCALLY:
         return runs_locally_condition()
     if constraint.type == ConstraintType.OPEN_SOURCE:
@@ -86,12 +92,12 @@ def candidates_fit(
     conditions = {
         f"met_{n}": condition
         for n, constraint in enumerate(constraints)
-        if (condition := filter_condition(constraint)) is not None
+        if (condition := meets_condition(constraint)) is not None
     }
     if direction is not None:
         conditions["forward"] = does_task_condition(direction.source, direction.target)
         conditions["reverse"] = does_task_condition(direction.target, direction.source)
-    preferences = [c for c in constraints if filter_condition(c) is None]
+    preferences = [c for c in constraints if not c.is_filter]
     rows = list(
         Artifact.objects.filter(pk__in=ids)
         .annotate(**{key: _as_boolean(condition) for key, condition in conditions.items()})
@@ -105,7 +111,7 @@ def candidates_fit(
         met = {constraint.key for n, constraint in enumerate(constraints) if row.get(f"met_{n}")}
         scores = []
         for constraint in preferences:
-            score = _preference(constraint, row, cheapness)
+            score = _preference(constraint, row, cheapness, constraint.key in met)
             scores.append(score)
             if score >= 1.0:
                 met.add(constraint.key)
@@ -135,7 +141,9 @@ def _as_boolean(condition: Q) -> Case:
     )
 
 
-def _preference(constraint: Constraint, row: dict, cheapness: dict[int, float]) -> float:
+def _preference(constraint: Constraint, row: dict, cheapness: dict[int, float], met: bool) -> float:
+    if constraint.type in FILTERING_TYPES:
+        return 1.0 if met else 0.0
     if constraint.type == ConstraintType.CHEAP:
         return cheapness.get(row["pk"], 0.0)
     if constraint.type == ConstraintType.LANGUAGE:

@@ -160,6 +160,9 @@ def search_plan(
     last_word_long_enough = bool(words) and len(words[-1]) >= MIN_PREFIX_LENGTH
     task_words = query_words(understanding.task)
     x_to_y = x_to_y_words(task_words)
+    direction = table.direction_of(words) or modality_direction(x_to_y)
+    # "captions to train a model" names no direction: only modalities or a synonym can.
+    directional = x_to_y is not None and direction is not None
     return SearchPlan(
         raw=raw_query or "",
         intent_text=normalize_intent(raw_query),
@@ -167,10 +170,10 @@ def search_plan(
         alternatives=synonym_alternatives(words, table.groups),
         completions=complete(words[-1]) if complete and last_word_long_enough else None,
         understanding=understanding,
-        direction=table.direction_of(words) or modality_direction(x_to_y),
-        phrase=" ".join(task_words) if len(words) > 1 and x_to_y is None else None,
-        task_pattern=x_to_y_pattern(*x_to_y) if x_to_y else None,
-        reverse_pattern=x_to_y_pattern(*reversed(x_to_y)) if x_to_y else None,
+        direction=direction,
+        phrase=" ".join(task_words) if len(words) > 1 and not directional else None,
+        task_pattern=x_to_y_pattern(*x_to_y) if directional else None,
+        reverse_pattern=x_to_y_pattern(*reversed(x_to_y)) if directional else None,
     )
 
 

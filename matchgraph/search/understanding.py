@@ -24,9 +24,9 @@ CONSTRAINTS_CACHE_KEY = "matchgraph:constraint-terms"
 CONSTRAINTS_CACHE_SECONDS = 300
 SIZE_WORD = re.compile(r"^(\d{1,4}(?:\.\d{1,2})?)([bm])$")
 
-# Constraints that narrow the results to those satisfying them (unless none does); the
-# others reorder them.
-FILTERS = frozenset(
+# Constraints that can narrow the results to those meeting them (unless none does); the
+# others only reorder them.
+FILTERING_TYPES = frozenset(
     {
         ConstraintType.RUNS_LOCALLY,
         ConstraintType.OPEN_SOURCE,
@@ -42,6 +42,7 @@ class Constraint:
     type: str  # a ConstraintType
     value: str  # the kind(s), the language, "small" or a size such as "7b"; else ""
     typed: str  # the words the visitor used: "on my laptop"
+    filters: bool = True  # a filter when its type can be one; else a preference
 
     @property
     def key(self) -> str:
@@ -50,7 +51,7 @@ class Constraint:
 
     @property
     def is_filter(self) -> bool:
-        return self.type in FILTERS
+        return self.filters and self.type in FILTERING_TYPES
 
     @property
     def label(self) -> str:
@@ -73,6 +74,7 @@ class VocabularyEntry:
     words: tuple[str, ...]  # the phrase as query words, stop words included
     type: str
     value: str
+    filters: bool = True
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,8 @@ def _constraint_at(
         width = len(entry.words)
         span = range(start, start + width)
         if tuple(words[start : start + width]) == entry.words and not protected & set(span):
-            return width, Constraint(entry.type, entry.value, " ".join(entry.words))
+            typed = " ".join(entry.words)
+            return width, Constraint(entry.type, entry.value, typed, entry.filters)
     word = words[start]
     size = SIZE_WORD.match(word)
     if size and start not in protected:
@@ -166,12 +169,12 @@ def constraint_vocabulary() -> list[VocabularyEntry]:
     def load() -> list[VocabularyEntry]:
         entries = []
         rows = ConstraintTerm.objects.filter(is_active=True).values_list(
-            "phrase", "constraint", "value"
+            "phrase", "constraint", "value", "is_filter"
         )
-        for phrase, constraint, value in rows:
+        for phrase, constraint, value, is_filter in rows:
             words = tuple(query_words(phrase))
             if words:
-                entries.append(VocabularyEntry(words, constraint, value.strip().lower()))
+                entries.append(VocabularyEntry(words, constraint, value.strip().lower(), is_filter))
         return entries
 
     return cache.get_or_set(CONSTRAINTS_CACHE_KEY, load, CONSTRAINTS_CACHE_SECONDS)
