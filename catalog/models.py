@@ -28,6 +28,11 @@ class Kind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# Kinds that are material about a task (data, teaching, research, prompts) rather than
+# something that performs it.
+REFERENCE_KINDS = (Kind.DATASET, Kind.COURSE, Kind.PAPER, Kind.PROMPT)
+
+
 class PricingModel(models.TextChoices):
     FREE = "free", "Free"
     FREEMIUM = "freemium", "Freemium"
@@ -141,6 +146,9 @@ class Artifact(models.Model):
 
     # Denormalized by the apps that own these numbers (ranking, matchgraph).
     current_rank = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # The share (0–1) of the rank's weight whose signals are known: a rank that rests on
+    # freshness alone says little, and search leans on it that much less.
+    rank_evidence = models.FloatField(null=True, blank=True, editable=False)
     times_matched = models.PositiveIntegerField(default=0, editable=False)
     times_matched_30d = models.PositiveIntegerField(default=0, editable=False)
 

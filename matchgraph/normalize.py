@@ -15,10 +15,14 @@ STOP_WORDS = frozenset(
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+def normalized_text(raw: str) -> str:
+    """The query's text as its words are read from: Unicode-normalized, bounded, lower-case."""
+    return unicodedata.normalize("NFKC", raw or "")[: MAX_QUERY_CHARS * 2].lower()
+
+
 def query_words(raw: str) -> list[str]:
     """Lower-cased words of a query, punctuation and extra whitespace removed."""
-    text = unicodedata.normalize("NFKC", raw or "")[: MAX_QUERY_CHARS * 2].lower()
-    return WORD.findall(text)
+    return WORD.findall(normalized_text(raw))
 
 
 def meaningful_words(raw: str) -> list[str]:

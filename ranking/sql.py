@@ -14,7 +14,7 @@ import math
 
 from catalog.models import Artifact, ArtifactLink, Capability, DataSource, Signals
 from ranking import scoring
-from ranking.models import RankHistory, RankScore
+from ranking.models import RankHistory, RankRun, RankScore, WeightsVersion
 
 ARTIFACT = Artifact._meta.db_table
 SIGNALS = Signals._meta.db_table
@@ -378,19 +378,39 @@ UPSERT_ONE_SCORE = (
     + f"\nRETURNING {SCORE}.rank"
 )
 
-# Switch the denormalized rank to a run: only rows whose rank changes are written.
+# The share of the run's weights whose signals are known for a score row `s` of run `r`'s
+# weights `w`: how much of the rank rests on evidence.
+EVIDENCE = (
+    "(("
+    + " + ".join(f"CASE WHEN s.{key} IS NOT NULL THEN w.{key}_weight ELSE 0 END" for key in KEYS)
+    + ") / nullif("
+    + " + ".join(f"w.{key}_weight" for key in KEYS)
+    + ", 0))::float8"
+)
+RUN_WEIGHTS = f"""
+JOIN {RankRun._meta.db_table} r ON r.id = s.run_id
+JOIN {WeightsVersion._meta.db_table} w ON w.id = r.weights_id
+"""
+
+# Switch the denormalized rank (and its evidence) to a run: only rows that change are written.
 DENORMALIZE_RUN = f"""
 UPDATE {ARTIFACT} a
-SET current_rank = s.rank
+SET current_rank = s.rank, rank_evidence = s.evidence
 FROM {ARTIFACT} src
-LEFT JOIN {SCORE} s ON s.artifact_id = src.id AND s.run_id = %(run_id)s
-WHERE a.id = src.id AND a.current_rank IS DISTINCT FROM s.rank
+LEFT JOIN (
+    SELECT s.artifact_id, s.rank, {EVIDENCE} AS evidence
+    FROM {SCORE} s {RUN_WEIGHTS}
+    WHERE s.run_id = %(run_id)s
+) s ON s.artifact_id = src.id
+WHERE a.id = src.id
+  AND (a.current_rank IS DISTINCT FROM s.rank OR a.rank_evidence IS DISTINCT FROM s.evidence)
 """
 
 DENORMALIZE_ONE = f"""
 UPDATE {ARTIFACT} a
-SET current_rank = (
-    SELECT s.rank FROM {SCORE} s WHERE s.run_id = %(run_id)s AND s.artifact_id = a.id
+SET (current_rank, rank_evidence) = (
+    SELECT s.rank, {EVIDENCE} FROM {SCORE} s {RUN_WEIGHTS}
+    WHERE s.run_id = %(run_id)s AND s.artifact_id = a.id
 )
 WHERE a.id = %(artifact_id)s
 """

@@ -11,6 +11,7 @@
 - `highlights` and `reasons`: what each result says about why it is there.
 """
 
+import itertools
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -26,6 +27,7 @@ from catalog.selectors import (
     artifact_related,
     category_list_with_counts,
 )
+from matchgraph.models import ConstraintType
 from matchgraph.search.candidates import FEW_RESULTS, Candidates, candidates_for
 from matchgraph.search.fit import FitReport, candidates_fit, filter_condition, scope_of
 from matchgraph.search.highlights import CapabilityHighlight, capability_highlights
@@ -41,6 +43,7 @@ from matchgraph.search.spelling import (
 from matchgraph.search.understanding import Constraint, constraint_vocabulary
 from matchgraph.search.vocabulary import (
     completions,
+    is_known_word,
     may_correct,
     total_documents,
     vocabulary_rebuild_if_stale,
@@ -122,6 +125,7 @@ def plan_query(raw_query: str) -> SearchPlan:
         synonyms=synonym_table(),
         complete=completions,
         constraint_terms=constraint_vocabulary(),
+        is_word=is_known_word,
     )
 
 
@@ -151,7 +155,8 @@ def artifact_search(
     ids, unmet = _filtered(candidates.ids, plan.constraints, report)
     scored = _ranked(plan, ids, candidates, report, unmet)
     ranked_ids = [item.artifact_id for item in scored]
-    neighbours = _neighbours_of_a_lone_result(ranked_ids, scope=scope_of(plan.constraints))
+    applied = [c for c in plan.constraints if c.key not in unmet]
+    neighbours = _neighbours_of_a_lone_result(ranked_ids, scope=scope_of(applied, every=True))
     browse = artifact_browse(
         data=data,
         page_number=page_number,
@@ -183,6 +188,8 @@ def _corrected_candidates(
     """The candidates of the query, or of its spelling correction when that finds more.
     Only a query with a word the catalog does not know can be corrected."""
     scope = scope_of(plan.constraints) if not plan.has_task else None
+    # Without task words the candidates are the best ranked meeting any filter; `_filtered`
+    # then keeps those meeting as many as can be met together.
     corrected = None
     known = known_query_words()
     unknown = [word for word in plan.words if word not in known]
@@ -200,18 +207,22 @@ def _corrected_candidates(
 def _filtered(
     ids: list[int], constraints: tuple[Constraint, ...], report: FitReport
 ) -> tuple[list[int], frozenset[str]]:
-    """The candidates meeting every filtering constraint that some candidate meets. A
-    filter nothing meets is not applied (it orders instead): it is returned as unmet."""
-    unmet = set()
-    for constraint in constraints:
-        if filter_condition(constraint) is None:
-            continue
-        meeting = [pk for pk in ids if constraint.key in report.get(pk).met]
-        if meeting:
-            ids = meeting
-        else:
-            unmet.add(constraint.key)
-    return ids, frozenset(unmet)
+    """The candidates meeting the most filtering constraints that some candidates meet
+    together (between equally many, the set that keeps more candidates; the order they were
+    typed in never matters). The filters left out order instead: returned as unmet."""
+    keys = sorted({c.key for c in constraints if filter_condition(c) is not None})
+    met = {pk: report.get(pk).met for pk in ids}
+    best: tuple[list[int], frozenset[str]] = (ids, frozenset(keys))
+    for size in range(len(keys), 0, -1):
+        options = []
+        for applied in itertools.combinations(keys, size):
+            meeting = [pk for pk in ids if met[pk].issuperset(applied)]
+            if meeting:
+                options.append((meeting, frozenset(keys) - set(applied)))
+        if options:
+            best = max(options, key=lambda option: len(option[0]))
+            break
+    return best
 
 
 def _ranked(
@@ -224,14 +235,14 @@ def _ranked(
     scored = rank_by_relevance(
         ids=ids,
         words=plan.words,
-        term_queries=plan.term_queries() if plan.has_task else [],
+        terms=plan.scoring_terms() if plan.has_task else [],
         all_query=plan.tsquery() if plan.has_task else "",
-        synonyms_query=plan.alternatives_tsquery(),
         feedback=candidates.feedback(),
         documents=total_documents(),
         phrase=plan.phrase,
         task_pattern=plan.task_pattern,
         reverse_pattern=plan.reverse_pattern,
+        asks_for_kind=any(c.type == ConstraintType.KIND for c in plan.constraints),
     )
     return with_fit(scored, report, unmet_filters=unmet, direction_only=plan.is_direction_only)
 

@@ -7,12 +7,13 @@ What "open source", "runs locally" and the others mean is the catalog's definiti
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import BooleanField, Case, Q, Value, When
 
-from catalog.models import Artifact, PricingPlan
+from catalog.models import REFERENCE_KINDS, Artifact, PricingPlan
 from catalog.querysets import (
     api_condition,
     free_condition,
@@ -73,14 +74,15 @@ def meets_condition(constraint: Constraint) -> Q | None:
     return None
 
 
-def scope_of(constraints: tuple[Constraint, ...]) -> Q | None:
-    """Every filtering constraint at once: what a query of constraints only lists."""
+def scope_of(constraints: Iterable[Constraint], *, every: bool = False) -> Q | None:
+    """What meets any filtering constraint (where a query of constraints only looks), or with
+    `every` all of them; None without filters."""
     conditions = [c for c in map(filter_condition, constraints) if c is not None]
     if not conditions:
         return None
-    scope = Q()
-    for condition in conditions:
-        scope &= condition
+    scope = conditions[0]
+    for condition in conditions[1:]:
+        scope = scope & condition if every else scope | condition
     return scope
 
 
@@ -125,14 +127,11 @@ def candidates_fit(
     return FitReport(fits)
 
 
-# Kinds that are about a task rather than doing it: a speech dataset does not transcribe.
-NOT_PERFORMING = ("dataset", "course", "paper", "prompt")
-
-
 def does_task_condition(source: str, target: str) -> Q:
     """Artifacts that turn `source` into `target` (modalities), and are tools for it."""
     doing = Q(inputs__contains=[source], outputs__contains=[target])
-    return doing & ~Q(kind__in=NOT_PERFORMING)
+    # A speech dataset is about the task; it does not transcribe.
+    return doing & ~Q(kind__in=REFERENCE_KINDS)
 
 
 def _as_boolean(condition: Q) -> Case:

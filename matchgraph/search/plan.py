@@ -31,6 +31,15 @@ class Alternative:
 
 
 @dataclass(frozen=True)
+class ScoringTerm:
+    """One word of one way of saying the query (rewrite 0: as typed; then each synonym)."""
+
+    rewrite: int
+    word: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
 class Direction:
     """An X-to-Y task: what goes in and what comes out ("text to speech": text, audio)."""
 
@@ -48,6 +57,9 @@ class SearchPlan:
     # Known words the last word may be the start of (see `vocabulary.completions`); None
     # leaves it a prefix search.
     completions: tuple[str, ...] | None = None
+    # The last word is a whole word the catalog knows ("optimization"): searched as that
+    # word, not as a prefix, whose stem ("optim:*") would also match "optima" and "optimizer".
+    last_word_complete: bool = False
     understanding: Understanding = field(default_factory=lambda: Understanding("", ()))
     direction: Direction | None = None
     # The task as typed, for phrase matching (two or more task words; PostgreSQL's
@@ -85,8 +97,13 @@ class SearchPlan:
 
     def tsquery(self, *, any_word: bool = False) -> str:
         """`caption & product & photo:*` — words are letters/digits only, so nothing can inject
-        tsquery syntax. The last word is a prefix, for results while typing."""
-        return words_tsquery(self.words, any_word=any_word, prefix_last=True)
+        tsquery syntax. The last word is a prefix, for results while typing, unless it is a
+        whole known word."""
+        return words_tsquery(self.words, any_word=any_word, prefix_last=self.prefix_last)
+
+    @property
+    def prefix_last(self) -> bool:
+        return not self.last_word_complete
 
     def index_tsquery(self, *, any_word: bool = False) -> str:
         """The same search for finding matches through the index: `caption & product &
@@ -94,12 +111,26 @@ class SearchPlan:
         naming those words is much cheaper than a prefix, for which the index must read
         every entry the prefix covers. Scoring keeps `tsquery`."""
         return words_tsquery(
-            self.words, any_word=any_word, prefix_last=True, completions=self.completions
+            self.words,
+            any_word=any_word,
+            prefix_last=self.prefix_last,
+            completions=self.completions,
         )
 
-    def term_queries(self) -> list[str]:
-        """One query per word, for weighting each word by how rare it is."""
-        return [words_tsquery([word], prefix_last=word == self.words[-1]) for word in self.words]
+    def scoring_terms(self) -> list[ScoringTerm]:
+        """The words relevance scores, typed (rewrite 0; the last one maybe unfinished) and
+        in each synonym rewrite (1, 2, ...)."""
+        last = len(self.words) - 1
+        typed = [
+            ScoringTerm(0, word, self.prefix_last and n == last and len(word) >= MIN_PREFIX_LENGTH)
+            for n, word in enumerate(self.words)
+        ]
+        rewrites = [
+            ScoringTerm(number, word)
+            for number, alternative in enumerate(self.alternatives, start=1)
+            for word in alternative.words
+        ]
+        return typed + rewrites
 
     def alternatives_tsquery(self) -> str | None:
         if not self.alternatives:
@@ -148,6 +179,7 @@ def search_plan(
     synonyms: "SynonymTable | list[list[tuple[str, ...]]] | None" = None,
     complete: Callable[[str], tuple[str, ...] | None] | None = None,
     constraint_terms: Sequence[VocabularyEntry] = (),
+    is_word: Callable[[str], bool] | None = None,
 ) -> SearchPlan:
     """A pure function of the text, the synonym table (see `synonym_table`; a bare list of
     groups is accepted), the constraint vocabulary and `complete`, which names the words an
@@ -169,6 +201,7 @@ def search_plan(
         words=words,
         alternatives=synonym_alternatives(words, table.groups),
         completions=complete(words[-1]) if complete and last_word_long_enough else None,
+        last_word_complete=bool(words and is_word and is_word(words[-1])),
         understanding=understanding,
         direction=direction,
         phrase=" ".join(task_words) if len(words) > 1 and not directional else None,

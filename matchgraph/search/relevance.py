@@ -2,19 +2,27 @@
 
     relevance = TEXT  × text                     (0–1, see below)
               + NAME  × [the query is the artifact's name, ignoring case and punctuation]
-              + RANK  × current_rank / 100       (0–1: UnfragileRank, 0 while unranked)
+              + RANK  × current_rank / 100       (0–1: UnfragileRank, 0 while unranked,
+                      × rank_evidence            times the share of its weight whose signals
+                                                 are known: freshness alone says little)
               + MATCH × w / (w + MATCH_HALF)     (0–1: match-graph weight of this artifact for
                                                   this intent, plus RELATED_WEIGHT × strength
                                                   × weight for each related intent)
+              − REFERENCE × [a dataset, course, paper or prompt, when the query asks for no
+                             kind: a task is done by a model, a tool or a service; material
+                             about it comes after]
 
     text = ALL_WORDS_SHARE × [the document has every word]
-         + (1 − ALL_WORDS_SHARE) × best(words, SYNONYM_WEIGHT × synonyms) / best in results
+         + (1 − ALL_WORDS_SHARE) × best / the best of all candidates
 
-    words    = Σ idf(word) × ts_rank(document, word) / Σ idf(word): each typed word counts by
-               how rare it is in the catalog (a word in every listing tells nothing), and by
-               where it appears (name A > capability titles B > summary and categories C);
-    synonyms = ts_rank(document, any synonym of a typed phrase), at a lower weight than the
-               words typed.
+    best     = max(BM25F(document, words typed), SYNONYM_WEIGHT × BM25F(document, each synonym
+               rewrite of the query)): Okapi BM25 over the artifact's stored document, each
+               occurrence of a word counted by its field (FIELD_WEIGHTS: the name is written
+               three ways, so it counts about a third per occurrence), saturating with
+               repetition and normalized by the document's length against the candidates'
+               average; idf from the whole catalog (a word in every listing tells nothing).
+               Each as a share of the most that way of saying it can score, so a rewrite of
+               more words does not outscore the words typed.
 
 Then what the query asked besides its words (`matchgraph.search.fit`), added to that:
 
@@ -40,16 +48,19 @@ from dataclasses import dataclass, replace
 
 from django.db import connection
 
+from catalog.models import REFERENCE_KINDS
 from matchgraph.search.fit import FitReport
+from matchgraph.search.plan import ScoringTerm
 
 TEXT = 0.65
-RANK = 0.15
+RANK = 0.05
 MATCH = 0.20
 MATCH_HALF = 3.0
 NAME = 0.3
-ALL_WORDS_SHARE = 0.3
+ALL_WORDS_SHARE = 0.1
 SYNONYM_WEIGHT = 0.7
 RELATED_WEIGHT = 0.5
+REFERENCE = 0.15
 PHRASE = 0.15
 DIRECTION = 0.2
 DIRECTION_ONLY = 0.6
@@ -57,31 +68,41 @@ REVERSE = 1.0
 PREFER = 0.3
 UNMET_FILTER = 0.3
 
-# ts_rank weights for D, C, B, A (PostgreSQL's order).
-DOCUMENT_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"
+# BM25F over each candidate's stored document: every occurrence of a word counts by the
+# field it is in. The name is written into the document three ways (as typed, without
+# punctuation, as the slug), so each of its occurrences counts about a third.
+FIELD_WEIGHTS = {"A": 0.34, "B": 1.0, "C": 1.0, "D": 0.5}
+BM25_K1 = 1.2
+BM25_B = 0.75
+_FIELD_CASE = " ".join(f"WHEN '{field}' THEN {weight}" for field, weight in FIELD_WEIGHTS.items())
 
 # Every tsquery is parsed once: the per-word queries come from an array, so parsed where they
 # are used they would be parsed again for every candidate.
 RELEVANCE_SQL = f"""
 WITH typed AS MATERIALIZED (
     SELECT to_tsquery('english', %(all_query)s) AS all_words,
-           CASE WHEN %(synonyms_query)s::text IS NOT NULL
-                THEN to_tsquery('english', %(synonyms_query)s::text) END AS synonyms,
            CASE WHEN %(phrase)s::text IS NOT NULL
                 THEN phraseto_tsquery('english', %(phrase)s::text) END AS phrase
 ),
+-- One row per word of each way of saying the query: rewrite 0 is the words typed, the
+-- others the synonym rewrites. A prefix word matches every lexeme it begins.
 term AS MATERIALIZED (
-    SELECT to_tsquery('english', t.query) AS query,
+    SELECT t.rewrite, t.position, t.prefix, l.lexeme,
            CASE WHEN %(documents)s > 0
                 THEN ln((%(documents)s + 1.0) / (coalesce(s.documents, 0) + 0.5))
                 ELSE 1.0 END AS idf
-    FROM unnest(%(words)s::text[], %(term_queries)s::text[]) AS t(word, query)
-    LEFT JOIN matchgraph_lexemestat s
-           ON s.lexeme = (tsvector_to_array(to_tsvector('english', t.word)))[1]
+    FROM unnest(%(term_rewrites)s::int[], %(term_words)s::text[], %(term_prefixes)s::bool[])
+         WITH ORDINALITY AS t(rewrite, word, prefix, position)
+    CROSS JOIN LATERAL (
+        SELECT coalesce((tsvector_to_array(to_tsvector('english', t.word)))[1], t.word) AS lexeme
+    ) AS l
+    LEFT JOIN matchgraph_lexemestat s ON s.lexeme = l.lexeme
 ),
 candidate AS MATERIALIZED (
-    SELECT a.id, a.name, a.search_vector, coalesce(a.current_rank, 0) / 100.0 AS rank,
+    SELECT a.id, a.name, a.search_vector,
+           coalesce(a.current_rank, 0) / 100.0 * coalesce(a.rank_evidence, 1.0) AS rank,
            a.name_key = %(name_key)s AS is_named,
+           a.kind = ANY(%(reference_kinds)s::text[]) AS is_reference,
            coalesce(%(task_pattern)s::text IS NOT NULL AND (
                (a.name || ' ' || a.summary) ~* %(task_pattern)s::text
                OR EXISTS (SELECT 1 FROM catalog_capability cap
@@ -94,12 +115,35 @@ candidate AS MATERIALIZED (
            ), false) AS says_reverse
     FROM catalog_artifact a WHERE a.id = ANY(%(ids)s)
 ),
+entry AS MATERIALIZED (
+    SELECT c.id, u.lexeme,
+           (SELECT sum(CASE w {_FIELD_CASE} ELSE 1.0 END) FROM unnest(u.weights) AS w) AS tf
+    FROM candidate c, unnest(c.search_vector) AS u
+),
+length AS (SELECT id, sum(tf) AS dl FROM entry GROUP BY id),
+average AS (SELECT nullif(avg(dl), 0) AS dl FROM length),
+hit AS (
+    SELECT e.id, t.rewrite, t.position, t.idf, sum(e.tf) AS tf
+    FROM entry e
+    JOIN term t ON e.lexeme = t.lexeme OR (t.prefix AND starts_with(e.lexeme, t.lexeme))
+    GROUP BY e.id, t.rewrite, t.position, t.idf
+),
+-- The most a rewrite can score: every word as often as saturation allows. Scores are
+-- shares of it, so a rewrite of more words does not outscore the words typed.
+ceiling AS (SELECT rewrite, sum(idf) * {BM25_K1 + 1} AS score FROM term GROUP BY rewrite),
+rewrite_score AS (
+    SELECT h.id, h.rewrite,
+           sum(h.idf * h.tf * {BM25_K1 + 1}
+               / (h.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * l.dl / coalesce(a.dl, l.dl))))
+           / nullif(min(m.score), 0) AS score
+    FROM hit h JOIN length l ON l.id = h.id CROSS JOIN average a
+    JOIN ceiling m ON m.rewrite = h.rewrite
+    GROUP BY h.id, h.rewrite
+),
 words AS (
-    SELECT c.id,
-           sum(t.idf * ts_rank(%(weights)s::real[], c.search_vector, t.query))
-           / nullif(sum(t.idf), 0) AS score
-    FROM candidate c CROSS JOIN term t
-    GROUP BY c.id
+    SELECT id,
+           max(CASE WHEN rewrite = 0 THEN score ELSE {SYNONYM_WEIGHT} * score END) AS score
+    FROM rewrite_score GROUP BY id
 ),
 feedback AS (
     SELECT e.artifact_id, sum(e.weight * r.strength) AS weight
@@ -110,15 +154,11 @@ feedback AS (
     GROUP BY e.artifact_id
 ),
 scored AS MATERIALIZED (
-    SELECT c.id, c.name, c.rank, c.is_named,
+    SELECT c.id, c.name, c.rank, c.is_named, c.is_reference,
            coalesce(c.search_vector @@ q.all_words, false) AS has_all,
            coalesce(c.search_vector @@ q.phrase, false) AS has_phrase,
            c.says_task, c.says_reverse,
-           greatest(coalesce(w.score, 0),
-                    CASE WHEN q.synonyms IS NOT NULL
-                         THEN {SYNONYM_WEIGHT} * ts_rank(%(weights)s::real[], c.search_vector,
-                                                         q.synonyms)
-                         ELSE 0 END) AS text_raw,
+           coalesce(w.score, 0) AS text_raw,
            coalesce(f.weight, 0) AS match_weight
     FROM candidate c
     CROSS JOIN typed q
@@ -131,7 +171,8 @@ SELECT s.id, s.has_all, s.text_raw, s.match_weight, s.has_phrase, s.says_task, s
                  + {1 - ALL_WORDS_SHARE} * coalesce(s.text_raw / best.text_raw, 0))
      + {NAME} * s.is_named::int
      + {RANK} * s.rank
-     + {MATCH} * s.match_weight / (s.match_weight + {MATCH_HALF}) AS relevance
+     + {MATCH} * s.match_weight / (s.match_weight + {MATCH_HALF})
+     - {REFERENCE} * s.is_reference::int AS relevance
 FROM scored s, best
 ORDER BY relevance DESC, s.name, s.id
 """
@@ -165,14 +206,14 @@ def rank_by_relevance(
     *,
     ids: list[int],
     words: list[str],
-    term_queries: list[str],
+    terms: list[ScoringTerm],
     all_query: str,
-    synonyms_query: str | None,
     feedback: Feedback,
     documents: int,
     phrase: str | None = None,
     task_pattern: str | None = None,
     reverse_pattern: str | None = None,
+    asks_for_kind: bool = False,
 ) -> list[Scored]:
     """`ids` ordered by how well their text fits (best first), with the parts of each score.
     `with_fit` adds the rest."""
@@ -183,18 +224,18 @@ def rank_by_relevance(
         return [Scored(pk, True, 0.0, 0.0, 1.0 - n / len(ids)) for n, pk in enumerate(ids)]
     params = {
         "phrase": phrase,
+        "reference_kinds": [] if asks_for_kind else list(REFERENCE_KINDS),
         "task_pattern": task_pattern,
         "reverse_pattern": reverse_pattern,
         "ids": ids,
         "name_key": "".join(words),
-        "words": words,
-        "term_queries": term_queries,
+        "term_rewrites": [term.rewrite for term in terms],
+        "term_words": [term.word for term in terms],
+        "term_prefixes": [term.prefix for term in terms],
         "all_query": all_query,
-        "synonyms_query": synonyms_query,
         "intent_ids": feedback.intent_ids,
         "strengths": feedback.strengths,
         "documents": documents,
-        "weights": DOCUMENT_WEIGHTS,
     }
     with connection.cursor() as cursor:
         cursor.execute(RELEVANCE_SQL, params)

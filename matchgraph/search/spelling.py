@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from matchgraph.search.candidates import FEW_RESULTS, Candidates, candidates_for, document_matches
 from matchgraph.search.plan import SearchPlan
-from matchgraph.search.vocabulary import correct_words
+from matchgraph.search.vocabulary import correct_words, is_rare_word
 
 
 @dataclass(frozen=True)
@@ -44,16 +44,25 @@ def spelling_corrector(
     return corrected
 
 
+# A word some listings misspell too ("speach") finds a few of them; corrected, the query
+# must find this many times as many (counted up to RARE_PROBE) to be rewritten.
+RARE_PROBE = 60
+RARE_GAIN = 3
+
+
 def clearly_misspelled(
     plan: SearchPlan, corrected: Callable[[], SearchPlan | None]
 ) -> tuple[SearchPlan, Correction | None]:
     """The common case, decided cheaply before any wider net runs: the words as typed name
-    almost no listing, and corrected they name more."""
-    typed = document_matches(plan.index_tsquery(), limit=FEW_RESULTS, ordered=False)
-    if len(typed) >= FEW_RESULTS or (corrected_plan := corrected()) is None:
+    almost no listing (or, with a rare word, few), and corrected they name more."""
+    rare = any(is_rare_word(word) for word in plan.words)
+    probe = RARE_PROBE if rare else FEW_RESULTS
+    typed = document_matches(plan.index_tsquery(), limit=probe, ordered=False)
+    if (len(typed) >= FEW_RESULTS and not rare) or (corrected_plan := corrected()) is None:
         return plan, None
-    found = document_matches(corrected_plan.index_tsquery(), limit=FEW_RESULTS, ordered=False)
-    if len(found) <= len(typed):
+    found = document_matches(corrected_plan.index_tsquery(), limit=probe, ordered=False)
+    enough = len(typed) * RARE_GAIN if len(typed) >= FEW_RESULTS else len(typed) + 1
+    if len(found) < enough:
         return plan, None
     return corrected_plan, Correction(plan.raw, corrected_plan.raw)
 

@@ -18,11 +18,14 @@ from django.core.cache import cache
 
 from catalog.models import Kind
 from matchgraph.models import ConstraintTerm, ConstraintType
-from matchgraph.normalize import STOP_WORDS, query_words
+from matchgraph.normalize import STOP_WORDS, normalized_text, query_words
 
 CONSTRAINTS_CACHE_KEY = "matchgraph:constraint-terms"
 CONSTRAINTS_CACHE_SECONDS = 300
 SIZE_WORD = re.compile(r"^(\d{1,4}(?:\.\d{1,2})?)([bm])$")
+# A query's words as `normalize.query_words` splits them, except that a size with a decimal
+# point ("1.5b") stays one word.
+TOKEN = re.compile(r"\d{1,4}\.\d{1,2}[bm](?![^\W_])|[^\W_]+")
 
 # Constraints that can narrow the results to those meeting them (unless none does); the
 # others only reorder them.
@@ -98,7 +101,7 @@ def understand(
 
     `task_phrases` are multi-word terms whose words always stay task words (the synonym
     table's terms)."""
-    words = query_words(raw)
+    words = _tokens(raw)
     protected = _protected_positions(words, task_phrases)
     by_length = sorted(vocabulary, key=lambda entry: -len(entry.words))
     taken: set[int] = set()
@@ -120,6 +123,10 @@ def understand(
             constraints.append(constraint)
     task = " ".join(word for position, word in enumerate(words) if position not in taken)
     return Understanding(task=task, constraints=tuple(constraints))
+
+
+def _tokens(raw: str) -> list[str]:
+    return TOKEN.findall(normalized_text(raw))
 
 
 def _constraint_at(

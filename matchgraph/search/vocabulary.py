@@ -24,6 +24,10 @@ REBUILD_LOCK_KEY = "matchgraph:vocabulary-rebuild-queued"
 REBUILD_LOCK_SECONDS = 60
 
 MIN_CORRECTABLE_LENGTH = 4
+# Real listings carry typos too ("speach"), so a word the catalog knows may still be one: a
+# word found this rarely is corrected when a close word is RARE_WORD_RATIO times as common.
+RARE_WORD_FREQUENCY = 3
+RARE_WORD_RATIO = 30
 CORRECTION_CUTOFF = 75.0
 MAX_WORD_LENGTH = 40
 
@@ -235,6 +239,11 @@ def completions(prefix: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys([prefix, *found]))
 
 
+def is_known_word(word: str) -> bool:
+    """A whole word of the catalog's vocabulary (not only the start of one)."""
+    return word in lexicon().frequency
+
+
 def may_correct(words: list[str]) -> bool:
     """Whether `correct_words` could change `words`, decided without fuzzy matching: a word
     the vocabulary does not know is long enough to correct, or two words join into one."""
@@ -277,22 +286,35 @@ def _join_split_words(words: list[str], known: Lexicon) -> list[str]:
 
 
 def _correctable(word: str, known: Lexicon) -> bool:
-    return (
-        word not in known.frequency
-        and len(word) >= MIN_CORRECTABLE_LENGTH
-        and WORD.match(word) is not None
-    )
+    if len(word) < MIN_CORRECTABLE_LENGTH or WORD.match(word) is None:
+        return False
+    seen = known.frequency.get(word, 0)
+    return not seen or (seen <= RARE_WORD_FREQUENCY and bool(_common_near(word, known)))
+
+
+def _common_near(word: str, known: Lexicon) -> list[str]:
+    """For a word the catalog knows: the near words RARE_WORD_RATIO times as common."""
+    enough = known.frequency.get(word, 0) * RARE_WORD_RATIO
+    return [other for other in known.near(word) if known.frequency[other] >= enough]
+
+
+def is_rare_word(word: str) -> bool:
+    """Known, but so rarely that it may be a typo of a common word."""
+    return 0 < lexicon().frequency.get(word, 0) <= RARE_WORD_FREQUENCY
 
 
 def _correct_word(word: str, known: Lexicon) -> list[str]:
     if not _correctable(word, known):
         return [word]
-    split = _split_joined_word(word, known)
-    if split:
-        return split
+    seen = known.frequency.get(word, 0)
+    if not seen:
+        split = _split_joined_word(word, known)
+        if split:
+            return split
+    near = _common_near(word, known) if seen else known.near(word)
     candidates = process.extract(
         word,
-        known.near(word),
+        near,
         scorer=fuzz.ratio,
         score_cutoff=CORRECTION_CUTOFF,
         limit=5,

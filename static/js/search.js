@@ -1,0 +1,28 @@
+// Search page history. Live results replace the address of the entry being typed into;
+// a submitted search pushes a new entry. So that Back from a submitted search reaches the
+// previous search (not the same one), the entry that live typing rewrote gets its own
+// address back just before the new entry is pushed. htmx keeps a snapshot of each entry's
+// markup: the boxes are given the query of the address saved, not the text typed since.
+(function () {
+  "use strict";
+  let committed = location.pathname + location.search;
+
+  document.body.addEventListener("htmx:beforeHistorySave", function () {
+    const query = new URLSearchParams(location.search).get("q") || "";
+    document.querySelectorAll("#search-q, #header-q").forEach(function (box) {
+      box.setAttribute("value", query);
+    });
+  });
+  document.body.addEventListener("htmx:beforeHistoryUpdate", function (event) {
+    const here = location.pathname + location.search;
+    if (event.detail.history.type === "push" && here !== committed) {
+      history.replaceState({ htmx: true }, "", committed);
+    }
+  });
+  document.body.addEventListener("htmx:pushedIntoHistory", function (event) {
+    committed = event.detail.path;
+  });
+  window.addEventListener("popstate", function () {
+    committed = location.pathname + location.search;
+  });
+})();
