@@ -45,7 +45,8 @@ def build_catalog(tsv: str, out: Path) -> None:
         "import through import_artifacts",
         lambda: call_command("import_artifacts", str(out), stdout=report, stderr=report),
     )
-    print("  -> " + report.getvalue().strip().splitlines()[-1])
+    summary = [line for line in report.getvalue().splitlines() if "created" in line]
+    print("  -> " + (summary[-1] if summary else "(no summary printed)"))
     timed("rank", lambda: call_command("recompute_ranks", verbosity=0))
     timed("vacuum and analyze", lambda: vacuum_analyze(["catalog_artifact"]))
 

@@ -75,6 +75,14 @@ QUERIES = [
     "tts",
     "asr",
     "rag",
+    # Constraints and directions (query understanding: filters, preferences, X-to-Y).
+    "text to speech open source",
+    "speech to text api",
+    "transcribe meeting audio locally",
+    "cheap image generation api",
+    "open source vector database",
+    "free course",
+    "small model for chat",
     # Misspelled: spelling correction runs when the typed words find little.
     "speach recognitoin",
     "vectr databse",

@@ -226,7 +226,8 @@ class ConstraintType(models.TextChoices):
 class ConstraintTerm(models.Model):
     """A word or phrase in a query that says how, not what: "on my laptop", "open source",
     "api", "dataset", "german", "small". Search takes it out of the task words and applies it
-    as a filter or a preference, shown on the page as a removable chip."""
+    as a strong preference (what meets it comes first) or a milder one, shown on the page as
+    a removable chip."""
 
     phrase = models.CharField(
         max_length=100, unique=True, help_text="Matched as whole words, case-insensitively."
@@ -238,10 +239,11 @@ class ConstraintTerm(models.Model):
         help_text='For a kind: the kind ("api", or several comma-separated); for a language: '
         'its name; for a size: "small". Empty otherwise.',
     )
-    is_filter = models.BooleanField(
+    is_strong = models.BooleanField(
         default=True,
-        help_text="Show only results that meet it (unless none does). Off: results that meet "
-        'it rank higher. Use off for words that often name the task itself ("train a model").',
+        help_text="Results that meet it come first, the others after a divider. Off: results "
+        "that meet it only rank somewhat higher. Use off for words that often name the task "
+        'itself ("train a model").',
     )
     is_active = models.BooleanField(default=True)
 

@@ -83,7 +83,7 @@ def seed(apps, schema_editor):
                 defaults={
                     "constraint": constraint,
                     "value": value,
-                    "is_filter": phrase not in PREFERENCES_ONLY,
+                    "is_strong": phrase not in PREFERENCES_ONLY,
                 },
             )
     for language in LANGUAGES:

@@ -11,7 +11,6 @@
 - `highlights` and `reasons`: what each result says about why it is there.
 """
 
-import itertools
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -29,7 +28,7 @@ from catalog.selectors import (
 )
 from matchgraph.models import ConstraintType
 from matchgraph.search.candidates import FEW_RESULTS, Candidates, candidates_for
-from matchgraph.search.fit import FitReport, candidates_fit, filter_condition, scope_of
+from matchgraph.search.fit import FitReport, candidates_fit, scope_of
 from matchgraph.search.highlights import CapabilityHighlight, capability_highlights
 from matchgraph.search.plan import SearchPlan, search_plan, synonym_table
 from matchgraph.search.reasons import MatchReason, ReasonInputs, page_reasons
@@ -73,6 +72,10 @@ class SearchResult:
     score: Scored
     reasons: tuple[MatchReason, ...]
     highlights: tuple[CapabilityHighlight, ...]
+    misses: tuple[str, ...] = ()  # the strong constraints it does not meet, as chips say them
+    # The first result on the page that misses one, after some that meet them all: the page
+    # draws a divider here.
+    starts_misses: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ class ChipLink:
 
     constraint: Constraint
     query_without: str
-    met_by_none: bool  # a filter nothing met: results are ordered by it instead
+    met_by_none: bool  # a strong constraint no result meets
 
 
 @dataclass(frozen=True)
@@ -152,10 +155,12 @@ def artifact_search(
     report = candidates_fit(
         ids=candidates.ids, constraints=plan.constraints, direction=plan.direction
     )
-    ids, unmet = _filtered(candidates.ids, plan.constraints, report)
-    scored = _ranked(plan, ids, candidates, report, unmet)
+    ids = candidates.ids
+    strong = frozenset(c.key for c in plan.constraints if c.is_strong)
+    unmet = frozenset(key for key in strong if not any(key in report.get(pk).met for pk in ids))
+    scored = _ranked(plan, ids, candidates, report, strong)
     ranked_ids = [item.artifact_id for item in scored]
-    applied = [c for c in plan.constraints if c.key not in unmet]
+    applied = [c for c in plan.constraints if c.key in strong - unmet]
     neighbours = _neighbours_of_a_lone_result(ranked_ids, scope=scope_of(applied, every=True))
     browse = artifact_browse(
         data=data,
@@ -165,7 +170,7 @@ def artifact_search(
         ranked_ids=ranked_ids + [pk for pk, _ in neighbours],
         cards=ArtifactQuerySet.for_search_results,
     )
-    items = _page_items(browse, plan, candidates, scored, dict(neighbours))
+    items = _page_items(browse, plan, candidates, scored, dict(neighbours), strong - unmet)
     return SearchResults(
         plan=plan,
         browse=browse,
@@ -204,33 +209,12 @@ def _corrected_candidates(
     return plan, candidates, correction
 
 
-def _filtered(
-    ids: list[int], constraints: tuple[Constraint, ...], report: FitReport
-) -> tuple[list[int], frozenset[str]]:
-    """The candidates meeting the most filtering constraints that some candidates meet
-    together (between equally many, the set that keeps more candidates; the order they were
-    typed in never matters). The filters left out order instead: returned as unmet."""
-    keys = sorted({c.key for c in constraints if filter_condition(c) is not None})
-    met = {pk: report.get(pk).met for pk in ids}
-    best: tuple[list[int], frozenset[str]] = (ids, frozenset(keys))
-    for size in range(len(keys), 0, -1):
-        options = []
-        for applied in itertools.combinations(keys, size):
-            meeting = [pk for pk in ids if met[pk].issuperset(applied)]
-            if meeting:
-                options.append((meeting, frozenset(keys) - set(applied)))
-        if options:
-            best = max(options, key=lambda option: len(option[0]))
-            break
-    return best
-
-
 def _ranked(
     plan: SearchPlan,
     ids: list[int],
     candidates: Candidates,
     report: FitReport,
-    unmet: frozenset[str],
+    strong: frozenset[str],
 ) -> list[Scored]:
     scored = rank_by_relevance(
         ids=ids,
@@ -244,7 +228,7 @@ def _ranked(
         reverse_pattern=plan.reverse_pattern,
         asks_for_kind=any(c.type == ConstraintType.KIND for c in plan.constraints),
     )
-    return with_fit(scored, report, unmet_filters=unmet, direction_only=plan.is_direction_only)
+    return with_fit(scored, report, strong=strong, direction_only=plan.is_direction_only)
 
 
 def _page_items(
@@ -253,6 +237,7 @@ def _page_items(
     candidates: Candidates,
     scored: list[Scored],
     neighbours: dict[int, str],
+    strong: frozenset[str],
 ) -> tuple[SearchResult, ...]:
     shown = list(browse.page.object_list)
     scores = {item.artifact_id: item for item in scored}
@@ -273,16 +258,25 @@ def _page_items(
         ),
     )
     start = browse.page.start_index() if shown else 0
-    return tuple(
-        SearchResult(
-            artifact=artifact,
-            position=start + offset,
-            score=page_scores[artifact.pk],
-            reasons=reasons[artifact.pk],
-            highlights=tuple(highlights.get(artifact.pk, ())),
+    labels = {c.key: c.label for c in plan.constraints}
+    items: list[SearchResult] = []
+    for offset, artifact in enumerate(shown):
+        misses = tuple(labels[key] for key in sorted(strong - page_scores[artifact.pk].met))
+        # Before the first result there is nothing to divide from; on a later page, the
+        # previous page's last result is taken to have met them.
+        previous_missed = bool(items[-1].misses) if items else start == 1
+        items.append(
+            SearchResult(
+                artifact=artifact,
+                position=start + offset,
+                score=page_scores[artifact.pk],
+                reasons=reasons[artifact.pk],
+                highlights=tuple(highlights.get(artifact.pk, ())),
+                misses=misses,
+                starts_misses=bool(misses) and not previous_missed,
+            )
         )
-        for offset, artifact in enumerate(shown)
-    )
+    return tuple(items)
 
 
 def _neighbours_of_a_lone_result(

@@ -1,6 +1,7 @@
 """How well each candidate fits what the query asked besides its words: its constraints
-(runs locally, open source, hosted, free, a kind; cheap, a language, a size) and the
-direction of an X-to-Y task. One query over the candidates, whatever the constraints.
+(strong: runs locally, open source, hosted, free, a kind; preferences: cheap, a language, a
+size) and the direction of an X-to-Y task. One query over the candidates, whatever the
+constraints.
 
 What "open source", "runs locally" and the others mean is the catalog's definition
 (`catalog.querysets`); here it is only applied.
@@ -23,7 +24,7 @@ from catalog.querysets import (
 )
 from matchgraph.models import ConstraintType
 from matchgraph.search.plan import Direction
-from matchgraph.search.understanding import FILTERING_TYPES, Constraint
+from matchgraph.search.understanding import STRONG_TYPES, Constraint
 
 # Models up to this many parameters count as "small".
 SMALL_MODEL_BILLIONS = 10.0
@@ -51,14 +52,14 @@ class FitReport:
         return self.fits.get(pk, Fit())
 
 
-def filter_condition(constraint: Constraint) -> Q | None:
-    """The catalog condition of a filtering constraint; None for a preference."""
-    return meets_condition(constraint) if constraint.is_filter else None
+def strong_condition(constraint: Constraint) -> Q | None:
+    """The catalog condition of a strong constraint; None for a preference."""
+    return meets_condition(constraint) if constraint.is_strong else None
 
 
 def meets_condition(constraint: Constraint) -> Q | None:
-    """The catalog condition of a constraint of a filtering type (whether it filters here
-    or only ranks higher); None for the types decided per row (cheap, language, size)."""
+    """The catalog condition of a constraint of a strong type (whether strong here or only a
+    preference); None for the types decided per row (cheap, language, size)."""
     if constraint.type == ConstraintType.RUNS_LOCALLY:
         return runs_locally_condition()
     if constraint.type == ConstraintType.OPEN_SOURCE:
@@ -75,9 +76,9 @@ def meets_condition(constraint: Constraint) -> Q | None:
 
 
 def scope_of(constraints: Iterable[Constraint], *, every: bool = False) -> Q | None:
-    """What meets any filtering constraint (where a query of constraints only looks), or with
-    `every` all of them; None without filters."""
-    conditions = [c for c in map(filter_condition, constraints) if c is not None]
+    """What meets any strong constraint (where a query of constraints only looks), or with
+    `every` all of them; None without strong constraints."""
+    conditions = [c for c in map(strong_condition, constraints) if c is not None]
     if not conditions:
         return None
     scope = conditions[0]
@@ -99,7 +100,7 @@ def candidates_fit(
     if direction is not None:
         conditions["forward"] = does_task_condition(direction.source, direction.target)
         conditions["reverse"] = does_task_condition(direction.target, direction.source)
-    preferences = [c for c in constraints if not c.is_filter]
+    preferences = [c for c in constraints if not c.is_strong]
     rows = list(
         Artifact.objects.filter(pk__in=ids)
         .annotate(**{key: _as_boolean(condition) for key, condition in conditions.items()})
@@ -141,7 +142,7 @@ def _as_boolean(condition: Q) -> Case:
 
 
 def _preference(constraint: Constraint, row: dict, cheapness: dict[int, float], met: bool) -> float:
-    if constraint.type in FILTERING_TYPES:
+    if constraint.type in STRONG_TYPES:
         return 1.0 if met else 0.0
     if constraint.type == ConstraintType.CHEAP:
         return cheapness.get(row["pk"], 0.0)

@@ -34,8 +34,9 @@ Then what the query asked besides its words (`matchgraph.search.fit`), added to 
                               by its modalities or its words, and not the task itself]
                + PREFER    × how well it meets the preferences (cheap, a language, a size)
 
-Filtering constraints ("open source", "kind: API") are not scored: they remove what does not
-meet them, unless nothing does (then `UNMET_FILTER` is added to each that meets one).
+               + STRONG    × the share of the strong constraints it meets ("open source",
+                              "API or hosted"): more than any text match is worth, so what
+                              meets them comes first and the rest follows
 
 Text dominates, so a relevant artifact beats a popular but unrelated one; rank and match
 feedback decide between artifacts that fit the words about as well. Text is relative to the
@@ -53,7 +54,7 @@ from matchgraph.search.fit import FitReport
 from matchgraph.search.plan import ScoringTerm
 
 TEXT = 0.65
-RANK = 0.05
+RANK = 0.15
 MATCH = 0.20
 MATCH_HALF = 3.0
 NAME = 0.3
@@ -66,7 +67,7 @@ DIRECTION = 0.2
 DIRECTION_ONLY = 0.6
 REVERSE = 1.0
 PREFER = 0.3
-UNMET_FILTER = 0.3
+STRONG = 1.0
 
 # BM25F over each candidate's stored document: every occurrence of a word counts by the
 # field it is in. The name is written into the document three ways (as typed, without
@@ -249,7 +250,7 @@ def with_fit(
     scored: list[Scored],
     report: FitReport,
     *,
-    unmet_filters: frozenset[str] = frozenset(),
+    strong: frozenset[str] = frozenset(),
     direction_only: bool = False,
 ) -> list[Scored]:
     """`scored` re-ordered by the whole relevance: text as `rank_by_relevance` scored it,
@@ -268,7 +269,7 @@ def with_fit(
             + direction * does_task
             - REVERSE * does_reverse
             + PREFER * fit.preference
-            + UNMET_FILTER * len(fit.met & unmet_filters) / max(len(unmet_filters), 1)
+            + STRONG * len(fit.met & strong) / max(len(strong), 1)
         )
         adjusted.append(
             replace(

@@ -3,8 +3,9 @@
 "transcribe meetings locally" is a task ("transcribe meetings") and a constraint ("locally":
 runs on my own machine). Constraint words come from a vocabulary curators edit in the admin
 (`ConstraintTerm`), plus sizes written as a number of parameters ("7b", "350m"). They are
-taken out of the words search looks for, and applied as filters or preferences by
-`matchgraph.search.fit`; the page shows each as a chip that removes it.
+taken out of the words search looks for, and applied by `matchgraph.search.fit`: a strong
+constraint puts what meets it first (the rest follows, marked), a preference reorders. The
+page shows each as a chip that removes it.
 
 A constraint word inside a task phrase the synonym table knows ("language model": "model"
 is also a kind) stays a task word.
@@ -27,9 +28,10 @@ SIZE_WORD = re.compile(r"^(\d{1,4}(?:\.\d{1,2})?)([bm])$")
 # point ("1.5b") stays one word.
 TOKEN = re.compile(r"\d{1,4}\.\d{1,2}[bm](?![^\W_])|[^\W_]+")
 
-# Constraints that can narrow the results to those meeting them (unless none does); the
-# others only reorder them.
-FILTERING_TYPES = frozenset(
+# Constraints whose artifacts are decided by a catalog condition; unless a curator marks a
+# term as a mere preference, what meets them comes first. The others (cheap, a language, a
+# size) are preferences, scored per artifact.
+STRONG_TYPES = frozenset(
     {
         ConstraintType.RUNS_LOCALLY,
         ConstraintType.OPEN_SOURCE,
@@ -45,7 +47,7 @@ class Constraint:
     type: str  # a ConstraintType
     value: str  # the kind(s), the language, "small" or a size such as "7b"; else ""
     typed: str  # the words the visitor used: "on my laptop"
-    filters: bool = True  # a filter when its type can be one; else a preference
+    strong: bool = True  # a filter when its type can be one; else a preference
 
     @property
     def key(self) -> str:
@@ -53,8 +55,8 @@ class Constraint:
         return f"{self.type}:{self.value}" if self.value else self.type
 
     @property
-    def is_filter(self) -> bool:
-        return self.filters and self.type in FILTERING_TYPES
+    def is_strong(self) -> bool:
+        return self.strong and self.type in STRONG_TYPES
 
     @property
     def label(self) -> str:
@@ -77,7 +79,7 @@ class VocabularyEntry:
     words: tuple[str, ...]  # the phrase as query words, stop words included
     type: str
     value: str
-    filters: bool = True
+    strong: bool = True
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def _constraint_at(
         span = range(start, start + width)
         if tuple(words[start : start + width]) == entry.words and not protected & set(span):
             typed = " ".join(entry.words)
-            return width, Constraint(entry.type, entry.value, typed, entry.filters)
+            return width, Constraint(entry.type, entry.value, typed, entry.strong)
     word = words[start]
     size = SIZE_WORD.match(word)
     if size and start not in protected:
@@ -176,12 +178,12 @@ def constraint_vocabulary() -> list[VocabularyEntry]:
     def load() -> list[VocabularyEntry]:
         entries = []
         rows = ConstraintTerm.objects.filter(is_active=True).values_list(
-            "phrase", "constraint", "value", "is_filter"
+            "phrase", "constraint", "value", "is_strong"
         )
-        for phrase, constraint, value, is_filter in rows:
+        for phrase, constraint, value, is_strong in rows:
             words = tuple(query_words(phrase))
             if words:
-                entries.append(VocabularyEntry(words, constraint, value.strip().lower(), is_filter))
+                entries.append(VocabularyEntry(words, constraint, value.strip().lower(), is_strong))
         return entries
 
     return cache.get_or_set(CONSTRAINTS_CACHE_KEY, load, CONSTRAINTS_CACHE_SECONDS)

@@ -58,13 +58,13 @@ def test_runs_locally_is_recognised_and_taken_out_of_the_task(raw, typed):
     assert result.task == "transcribe meetings"
     (constraint,) = result.constraints
     assert (constraint.type, constraint.value, constraint.typed) == ("runs_locally", "", typed)
-    assert constraint.is_filter
+    assert constraint.is_strong
     assert constraint.key == "runs_locally"
     assert constraint.label == "runs locally"
 
 
 @pytest.mark.parametrize(
-    ("raw", "task", "key", "label", "is_filter"),
+    ("raw", "task", "key", "label", "is_strong"),
     [
         ("open source ocr", "ocr", "open_source", "open source", True),
         ("open weights llm", "llm", "open_source:model", "open weights", True),
@@ -84,14 +84,14 @@ def test_runs_locally_is_recognised_and_taken_out_of_the_task(raw, typed):
         ("tiny llm", "llm", "size:small", "small", False),
     ],
 )
-def test_each_constraint_class_is_recognised(raw, task, key, label, is_filter):
+def test_each_constraint_class_is_recognised(raw, task, key, label, is_strong):
     result = understood(raw)
     assert result.task == task
     (constraint,) = result.constraints
     assert constraint.key == key
     if label is not None:
         assert constraint.label == label
-    assert constraint.is_filter is is_filter
+    assert constraint.is_strong is is_strong
 
 
 def test_a_library_means_a_repository_or_a_tool():
@@ -104,14 +104,14 @@ def test_model_is_a_kind_that_only_ranks_higher():
     """ "model" often names the task's object ("serve a model"): seeded as a preference."""
     constraint = only_constraint("llama model")
     assert (constraint.type, constraint.value) == ("kind", "model")
-    assert constraint.filters is False and not constraint.is_filter
+    assert constraint.strong is False and not constraint.is_strong
     assert constraint.label == "kind: Model"
 
 
 def test_a_language_is_a_preference_even_when_marked_as_a_filter():
     constraint = only_constraint("german tts")
-    assert constraint.filters is True  # as seeded
-    assert not constraint.is_filter  # a language can only order results
+    assert constraint.strong is True  # as seeded
+    assert not constraint.is_strong  # a language can only order results
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,7 @@ def test_a_size_in_parameters_is_recognised_without_a_vocabulary_entry(raw, valu
     )
     assert constraint.key == f"size:{value}"
     assert constraint.label == label
-    assert not constraint.is_filter
+    assert not constraint.is_strong
 
 
 def test_a_decimal_size_is_one_constraint():
@@ -221,7 +221,7 @@ def test_different_constraints_keep_the_order_they_were_typed_in():
 def test_a_curated_entry_can_be_made_a_preference():
     vocabulary = [entry("air gapped", "runs_locally", filters=False)]
     (constraint,) = understood("whisper air-gapped", vocabulary).constraints
-    assert constraint.type == "runs_locally" and not constraint.is_filter
+    assert constraint.type == "runs_locally" and not constraint.is_strong
 
 
 # --- The chip's link: the query without one constraint -----------------------------------
