@@ -2,6 +2,9 @@
 
     relevance = TEXT  × text                     (0–1, see below)
               + NAME  × [the query is the artifact's name, ignoring case and punctuation]
+                      × min(1, NAVIGATIONAL / candidates)   (a query few listings match may be
+                                                 a name; one hundreds match is a topic, and a
+                                                 listing named "asr" is not what it asks for)
               + RANK  × current_rank / 100       (0–1: UnfragileRank, 0 while unranked,
                       × rank_evidence            times the share of its weight whose signals
                                                  are known: freshness alone says little)
@@ -58,6 +61,7 @@ RANK = 0.15
 MATCH = 0.20
 MATCH_HALF = 3.0
 NAME = 0.3
+NAVIGATIONAL = 20
 ALL_WORDS_SHARE = 0.1
 SYNONYM_WEIGHT = 0.7
 RELATED_WEIGHT = 0.5
@@ -170,7 +174,7 @@ best AS (SELECT nullif(max(text_raw), 0) AS text_raw FROM scored)
 SELECT s.id, s.has_all, s.text_raw, s.match_weight, s.has_phrase, s.says_task, s.says_reverse,
        {TEXT} * ({ALL_WORDS_SHARE} * s.has_all::int
                  + {1 - ALL_WORDS_SHARE} * coalesce(s.text_raw / best.text_raw, 0))
-     + {NAME} * s.is_named::int
+     + %(name_weight)s * s.is_named::int
      + {RANK} * s.rank
      + {MATCH} * s.match_weight / (s.match_weight + {MATCH_HALF})
      - {REFERENCE} * s.is_reference::int AS relevance
@@ -230,6 +234,7 @@ def rank_by_relevance(
         "reverse_pattern": reverse_pattern,
         "ids": ids,
         "name_key": "".join(words),
+        "name_weight": NAME * min(1.0, NAVIGATIONAL / len(ids)),
         "term_rewrites": [term.rewrite for term in terms],
         "term_words": [term.word for term in terms],
         "term_prefixes": [term.prefix for term in terms],
