@@ -156,6 +156,10 @@ class Artifact(models.Model):
     # Spans several tables, so `catalog.search_index` keeps it current after every write
     # rather than a generated column. Descriptions are searched through Capability's vector.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Words per field in that document, [A, B, C, D]: its length as ranking weighs it.
+    search_field_lengths = ArrayField(
+        models.PositiveIntegerField(), size=4, default=list, blank=True, editable=False
+    )
 
     # Hash of the imported record: a re-import of an unchanged line writes nothing.
     import_hash = models.CharField(max_length=64, blank=True, editable=False)

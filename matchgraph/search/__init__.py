@@ -32,7 +32,13 @@ from matchgraph.search.fit import FitReport, candidates_fit, scope_of
 from matchgraph.search.highlights import CapabilityHighlight, capability_highlights
 from matchgraph.search.plan import SearchPlan, search_plan, synonym_table
 from matchgraph.search.reasons import MatchReason, ReasonInputs, page_reasons
-from matchgraph.search.relevance import Scored, rank_by_relevance, with_fit
+from matchgraph.search.relevance import (
+    FULLY_SCORED,
+    Scored,
+    preselected,
+    rank_by_relevance,
+    with_fit,
+)
 from matchgraph.search.spelling import (
     Correction,
     clearly_misspelled,
@@ -216,6 +222,17 @@ def _ranked(
     report: FitReport,
     strong: frozenset[str],
 ) -> list[Scored]:
+    """Every candidate in order. Only the best `FULLY_SCORED`, by a cheap first pass,
+    are scored in full; the rest follow in the first pass's order."""
+    ids, rest = ids, []
+    if plan.has_task and len(ids) > FULLY_SCORED:
+        ids, rest = preselected(
+            ids=ids,
+            query=plan.tsquery(any_word=True),
+            report=report,
+            strong=strong,
+            keep=FULLY_SCORED,
+        )
     scored = rank_by_relevance(
         ids=ids,
         words=plan.words,
@@ -228,7 +245,11 @@ def _ranked(
         reverse_pattern=plan.reverse_pattern,
         asks_for_kind=any(c.type == ConstraintType.KIND for c in plan.constraints),
     )
-    return with_fit(scored, report, strong=strong, direction_only=plan.is_direction_only)
+    ranked = with_fit(scored, report, strong=strong, direction_only=plan.is_direction_only)
+    floor = min((item.relevance for item in ranked), default=0.0)
+    return ranked + [
+        Scored(pk, False, 0.0, 0.0, floor - 1.0, met=report.get(pk).met) for pk in rest
+    ]
 
 
 def _page_items(

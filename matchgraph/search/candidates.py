@@ -89,10 +89,17 @@ def candidates_for(plan: SearchPlan, *, scope: Q | None = None) -> Candidates:
 
 
 def best_ranked(*, scope: Q | None, limit: int) -> list[int]:
+    """The best-ranked published artifacts in `scope`, then the unranked. Ranked ones are
+    read in the rank index's own order, so the walk stops after `limit`."""
     artifacts = Artifact.objects.published()
     if scope is not None:
         artifacts = artifacts.filter(scope)
-    return list(artifacts.by_rank().values_list("pk", flat=True)[:limit])
+    ranked = artifacts.filter(current_rank__isnull=False).order_by("-current_rank", "name")
+    ids = list(ranked.values_list("pk", flat=True)[:limit])
+    if len(ids) < limit:
+        unranked = artifacts.filter(current_rank__isnull=True).order_by("name")
+        ids += list(unranked.values_list("pk", flat=True)[: limit - len(ids)])
+    return ids
 
 
 def document_matches(

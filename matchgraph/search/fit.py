@@ -101,10 +101,12 @@ def candidates_fit(
         conditions["forward"] = does_task_condition(direction.source, direction.target)
         conditions["reverse"] = does_task_condition(direction.target, direction.source)
     preferences = [c for c in constraints if not c.is_strong]
+    # Details and summary are read only for the preferences decided from them.
+    text_fields = ("details", "summary") if preferences else ()
     rows = list(
         Artifact.objects.filter(pk__in=ids)
         .annotate(**{key: _as_boolean(condition) for key, condition in conditions.items()})
-        .values("pk", "details", "pricing_model", "free_tier", "summary", *conditions)
+        .values("pk", "pricing_model", "free_tier", *text_fields, *conditions)
     )
     wants_cheap = any(c.type == ConstraintType.CHEAP for c in preferences)
     prices = _lowest_prices(ids) if wants_cheap else {}

@@ -22,8 +22,9 @@
                rewrite of the query)): Okapi BM25 over the artifact's stored document, each
                occurrence of a word counted by its field (FIELD_WEIGHTS: the name is written
                three ways, so it counts about a third per occurrence), saturating with
-               repetition and normalized by the document's length against the candidates'
-               average; idf from the whole catalog (a word in every listing tells nothing).
+               repetition and normalized by the document's length (its words weighed
+               the same way) against the candidates' average; idf from the whole catalog (a word in
+               every listing tells nothing).
                Each as a share of the most that way of saying it can score, so a rewrite of
                more words does not outscore the words typed.
 
@@ -79,6 +80,9 @@ STRONG = 1.0
 FIELD_WEIGHTS = {"A": 0.34, "B": 1.0, "C": 1.0, "D": 0.5}
 BM25_K1 = 1.2
 BM25_B = 0.75
+_LENGTH = " + ".join(
+    f"coalesce(lengths[{n}], 0) * {FIELD_WEIGHTS[field]}" for n, field in enumerate("ABCD", 1)
+)
 _FIELD_CASE = " ".join(f"WHEN '{field}' THEN {weight}" for field, weight in FIELD_WEIGHTS.items())
 
 # Every tsquery is parsed once: the per-word queries come from an array, so parsed where they
@@ -104,7 +108,7 @@ term AS MATERIALIZED (
     LEFT JOIN matchgraph_lexemestat s ON s.lexeme = l.lexeme
 ),
 candidate AS MATERIALIZED (
-    SELECT a.id, a.name, a.search_vector,
+    SELECT a.id, a.name, a.search_vector, a.search_field_lengths AS lengths,
            coalesce(a.current_rank, 0) / 100.0 * coalesce(a.rank_evidence, 1.0) AS rank,
            a.name_key = %(name_key)s AS is_named,
            a.kind = ANY(%(reference_kinds)s::text[]) AS is_reference,
@@ -120,18 +124,29 @@ candidate AS MATERIALIZED (
            ), false) AS says_reverse
     FROM catalog_artifact a WHERE a.id = ANY(%(ids)s)
 ),
-entry AS MATERIALIZED (
-    SELECT c.id, u.lexeme,
-           (SELECT sum(CASE w {_FIELD_CASE} ELSE 1.0 END) FROM unnest(u.weights) AS w) AS tf
-    FROM candidate c, unnest(c.search_vector) AS u
-),
-length AS (SELECT id, sum(tf) AS dl FROM entry GROUP BY id),
+-- A document's length, its words weighed by field, is kept beside it (so no unnesting);
+-- only the occurrences of the query's words are read from the document.
+length AS (SELECT id, {_LENGTH} AS dl FROM candidate),
 average AS (SELECT nullif(avg(dl), 0) AS dl FROM length),
+occurrence AS MATERIALIZED (
+    SELECT c.id, u.lexeme, u.weights
+    FROM candidate c CROSS JOIN LATERAL unnest(c.search_vector) AS u
+),
+-- Whole words join by equality (hashed); only an unfinished last word compares prefixes.
+whole_term AS MATERIALIZED (SELECT * FROM term WHERE NOT prefix),
+prefix_term AS MATERIALIZED (SELECT * FROM term WHERE prefix),
+matched AS (
+    SELECT o.id, o.weights, t.rewrite, t.position, t.idf
+    FROM occurrence o JOIN whole_term t ON t.lexeme = o.lexeme
+    UNION ALL
+    SELECT o.id, o.weights, t.rewrite, t.position, t.idf
+    FROM prefix_term t JOIN occurrence o ON starts_with(o.lexeme, t.lexeme)
+),
 hit AS (
-    SELECT e.id, t.rewrite, t.position, t.idf, sum(e.tf) AS tf
-    FROM entry e
-    JOIN term t ON e.lexeme = t.lexeme OR (t.prefix AND starts_with(e.lexeme, t.lexeme))
-    GROUP BY e.id, t.rewrite, t.position, t.idf
+    SELECT id, rewrite, position, idf,
+           sum((SELECT sum(CASE w {_FIELD_CASE} ELSE 1.0 END) FROM unnest(weights) AS w)) AS tf
+    FROM matched
+    GROUP BY id, rewrite, position, idf
 ),
 -- The most a rewrite can score: every word as often as saturation allows. Scores are
 -- shares of it, so a rewrite of more words does not outscore the words typed.
@@ -181,6 +196,42 @@ SELECT s.id, s.has_all, s.text_raw, s.match_weight, s.has_phrase, s.says_task, s
 FROM scored s, best
 ORDER BY relevance DESC, s.name, s.id
 """
+
+
+# Scoring in full reads every word of every candidate's document; a broad query's 500
+# candidates are first cut to the FULLY_SCORED best by one cheap pass, which sees the words
+# (ts_rank of any word, by field, for the document's length), the strong constraints met
+# and the task's direction: what no later part of the score can overturn by much.
+FULLY_SCORED = 100
+# The fields weighed as in full, in ts_rank's order (D, C, B, A).
+_PRESELECT_WEIGHTS = "{" + ", ".join(str(FIELD_WEIGHTS[field]) for field in "DCBA") + "}"
+PRESELECT_SQL = f"""
+SELECT a.id, ts_rank('{_PRESELECT_WEIGHTS}', a.search_vector,
+                     to_tsquery('english', %(query)s), 1)
+FROM catalog_artifact a WHERE a.id = ANY(%(ids)s)
+"""
+
+
+def preselected(
+    *, ids: list[int], query: str, report: FitReport, strong: frozenset[str], keep: int
+) -> tuple[list[int], list[int]]:
+    """`ids` split into the `keep` best by the cheap pass, and the rest, each best first."""
+    with connection.cursor() as cursor:
+        cursor.execute(PRESELECT_SQL, {"ids": ids, "query": query})
+        text = dict(cursor.fetchall())
+    best = max(text.values(), default=0.0) or 1.0
+
+    def first_pass(pk: int) -> float:
+        fit = report.get(pk)
+        return (
+            text.get(pk, 0.0) / best
+            + STRONG * len(fit.met & strong) / max(len(strong), 1)
+            + DIRECTION * fit.does_task
+            - REVERSE * fit.does_reverse
+        )
+
+    ordered = sorted(ids, key=lambda pk: -first_pass(pk))
+    return ordered[:keep], ordered[keep:]
 
 
 @dataclass(frozen=True)
