@@ -83,7 +83,11 @@ BM25_B = 0.75
 _LENGTH = " + ".join(
     f"coalesce(lengths[{n}], 0) * {FIELD_WEIGHTS[field]}" for n, field in enumerate("ABCD", 1)
 )
-_FIELD_CASE = " ".join(f"WHEN '{field}' THEN {weight}" for field, weight in FIELD_WEIGHTS.items())
+# A word's occurrences weighed by field, from the weights unnest(tsvector) lists for it.
+_OCCURRENCES = " + ".join(
+    f"cardinality(array_positions(weights, '{field}')) * {weight}"
+    for field, weight in FIELD_WEIGHTS.items()
+)
 
 # Every tsquery is parsed once: the per-word queries come from an array, so parsed where they
 # are used they would be parsed again for every candidate.
@@ -144,7 +148,7 @@ matched AS (
 ),
 hit AS (
     SELECT id, rewrite, position, idf,
-           sum((SELECT sum(CASE w {_FIELD_CASE} ELSE 1.0 END) FROM unnest(weights) AS w)) AS tf
+           sum({_OCCURRENCES}) AS tf
     FROM matched
     GROUP BY id, rewrite, position, idf
 ),
