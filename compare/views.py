@@ -4,9 +4,6 @@ an htmx request gets a named partial of the same template (chosen by the element
 Opening a comparison is recorded for the match graph after the response is decided (queued
 after commit, like the match graph's own recording), never when a list merely expands."""
 
-from functools import partial
-
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
@@ -15,11 +12,8 @@ from django.views.decorators.vary import vary_on_headers
 from catalog.htmx import wants_partial
 from compare import selectors
 from compare.types import Comparison
-from matchgraph.models import MatchVia
+from matchgraph import recording
 from matchgraph.normalize import MAX_QUERY_CHARS
-from matchgraph.privacy import source_hash
-from matchgraph.tasks import record_comparison as record_comparison_task
-from matchgraph.tasks import record_match as record_match_task
 
 CAPABILITIES_TARGET = "caps-"
 # Picker suggestion lists that swap a region of their own page in place, by the id of the list
@@ -110,22 +104,8 @@ def _problem(request: HttpRequest, problem: selectors.ComparisonProblem) -> Http
 def _record(request: HttpRequest, comparison: Comparison) -> None:
     """A co-match for every pair shown; with `q` (arriving from a search), a match of each
     artifact for that intent too."""
-    ids = [side.id for side in comparison.sides]
-    source = source_hash(request)
-    transaction.on_commit(
-        partial(record_comparison_task.delay, artifact_ids=ids, source_hash=source),
-        robust=True,
+    recording.artifacts_compared(
+        request,
+        artifact_ids=[side.id for side in comparison.sides],
+        query=request.GET.get("q", "")[:MAX_QUERY_CHARS],
     )
-    query = request.GET.get("q", "")[:MAX_QUERY_CHARS]
-    if query:
-        for artifact_id in ids:
-            transaction.on_commit(
-                partial(
-                    record_match_task.delay,
-                    query=query,
-                    artifact_id=artifact_id,
-                    via=MatchVia.COMPARE,
-                    source_hash=source,
-                ),
-                robust=True,
-            )

@@ -1,4 +1,4 @@
-"""Search and match recording. Views are thin: one selector or task call each."""
+"""Search and match recording. Views are thin: one selector or recording call each."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,12 +11,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from catalog.htmx import page_or_partial
 from catalog.models import Artifact
+from matchgraph import recording
 from matchgraph.models import MatchVia
 from matchgraph.normalize import MAX_QUERY_CHARS
-from matchgraph.privacy import source_hash
 from matchgraph.search import artifact_search
-from matchgraph.tasks import record_match as record_match_task
-from matchgraph.tasks import record_search as record_search_task
 
 LIVE_HEADER = "X-Live-Search"
 # Sent by links that change the query (a chip's ×): their response rewrites the search box,
@@ -38,10 +36,10 @@ def search(request: HttpRequest) -> HttpResponse:
     # Keystrokes of live search are not intents; a submitted or opened search is. A corrected
     # search counts for what was meant, which is also what its result links carry.
     if results.browse and request.headers.get(LIVE_HEADER) != "1":
-        record_search_task.delay(
+        recording.search_shown(
+            request,
             query=results.plan.raw,
-            shown_artifact_ids=[item.artifact.pk for item in results.items],
-            source_hash=source_hash(request),
+            artifact_ids=[item.artifact.pk for item in results.items],
         )
     template = page_or_partial(request, "matchgraph/search.html", "search-body")
     context = {
@@ -57,7 +55,13 @@ def open_result(request: HttpRequest, slug: str) -> HttpResponse:
     """A result link: count the choice as a match, then go to the artifact page."""
     artifact = get_object_or_404(Artifact.objects.published(), slug=slug)
     query = request.GET.get("q", "")[:MAX_QUERY_CHARS]
-    _record_choice(request, artifact, query, MatchVia.CLICK, request.GET.get("pos"))
+    recording.artifact_chosen(
+        request,
+        query=query,
+        artifact_id=artifact.pk,
+        via=MatchVia.CLICK,
+        position=_position(request.GET.get("pos")),
+    )
     return HttpResponseRedirect(artifact.get_absolute_url())
 
 
@@ -65,7 +69,13 @@ def open_result(request: HttpRequest, slug: str) -> HttpResponse:
 def this_fits(request: HttpRequest, slug: str) -> HttpResponse:
     artifact = get_object_or_404(Artifact.objects.published(), slug=slug)
     query = request.POST.get("q", "")[:MAX_QUERY_CHARS]
-    _record_choice(request, artifact, query, MatchVia.FITS, request.POST.get("pos"))
+    recording.artifact_chosen(
+        request,
+        query=query,
+        artifact_id=artifact.pk,
+        via=MatchVia.FITS,
+        position=_position(request.POST.get("pos")),
+    )
     if request.htmx:
         return render(request, "matchgraph/_fits_thanks.html", {"artifact": artifact})
     messages.success(request, f"Thanks — noted that {artifact.name} fits “{query}”.")
@@ -73,20 +83,6 @@ def this_fits(request: HttpRequest, slug: str) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = f"{reverse('matchgraph:search')}?{urlencode({'q': query})}"
     return HttpResponseRedirect(back)
-
-
-def _record_choice(
-    request: HttpRequest, artifact: Artifact, query: str, via: str, raw_position: str | None
-) -> None:
-    """Queue a match: a visitor chose `artifact` for `query` (nothing without a query)."""
-    if query:
-        record_match_task.delay(
-            query=query,
-            artifact_id=artifact.pk,
-            via=via,
-            source_hash=source_hash(request),
-            position=_position(raw_position),
-        )
 
 
 def _position(raw: str | None) -> int | None:

@@ -4,12 +4,16 @@ Only model saves and deletes reach here; bulk imports skip signals and wait for 
 full recompute. The task is queued after commit and a failure to queue never fails the edit.
 """
 
+import logging
 from functools import partial
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from catalog.models import Artifact, ArtifactLink, Capability, DataSource, Signals
+from config.queueing import BROKER_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 def _queue(artifact_id: int) -> None:
@@ -18,12 +22,15 @@ def _queue(artifact_id: int) -> None:
 
     # Before the first full run there is no ranking to place the artifact in.
     if rank_run_exists():
-        recompute_artifact_rank_task.delay(artifact_id)
+        try:
+            recompute_artifact_rank_task.delay(artifact_id)
+        except BROKER_ERRORS as error:  # the nightly run re-scores it anyway
+            logger.warning("re-score of artifact %s not queued: %s", artifact_id, error)
 
 
 def _schedule(*artifact_ids: int | None) -> None:
     for artifact_id in sorted({pk for pk in artifact_ids if pk}):
-        transaction.on_commit(partial(_queue, artifact_id), robust=True)
+        transaction.on_commit(partial(_queue, artifact_id))
 
 
 def artifact_saved(sender, instance: Artifact, raw=False, **kwargs) -> None:

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from rapidfuzz import fuzz, process
 
 from catalog.search_index import catalog_search_version
+from config.queueing import queue_after_commit
 from matchgraph.maintenance import vacuum_analyze
 
 BUILT_VERSION_KEY = "matchgraph:vocabulary-version"
@@ -121,7 +122,7 @@ def vocabulary_rebuild_if_stale() -> bool:
         return False
     from matchgraph.tasks import rebuild_vocabulary
 
-    transaction.on_commit(rebuild_vocabulary.delay)
+    queue_after_commit(rebuild_vocabulary)
     return True
 
 

@@ -5,6 +5,7 @@ test has flushed it, so tests that want synonyms create or re-seed them themselv
 (see test_synonyms.py)."""
 
 import pytest
+from django.test import Client, TestCase
 
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
 
@@ -20,3 +21,18 @@ def _no_synonyms(request):
         request.getfixturevalue("db")
         SynonymGroup.objects.all().delete()
     yield
+
+
+class CommittingClient(Client):
+    """A test client whose requests run their on-commit callbacks as they return. Views
+    queue match-graph events after commit; a test holds everything in one transaction that
+    is rolled back, so without this they would never run (in production a request commits)."""
+
+    def request(self, **request):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**request)
+
+
+@pytest.fixture
+def client():
+    return CommittingClient()

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from catalog.search_index import artifacts_refresh_search
 from matchgraph.models import MatchEvent, SearchEvent
+from matchgraph.search.vocabulary import vocabulary_rebuild
 from tests.catalog.factories import (
     ArtifactFactory,
     CapabilityFactory,
@@ -207,6 +208,8 @@ def thirty_matches():
         CapabilityFactory(artifact=artifact, title="Export captions")
         PricingPlanFactory(artifact=artifact)
     artifacts_refresh_search()
+    # Built now, so the page under measurement does not queue (and here run) a rebuild.
+    vocabulary_rebuild()
 
 
 def test_search_page_query_count_does_not_grow_with_results(
@@ -228,7 +231,9 @@ def test_search_page_query_count_does_not_grow_with_results(
 def test_live_partial_query_count_does_not_grow_with_results(
     client, thirty_matches, django_assert_max_num_queries
 ):
-    """The same N+1 guard for keystrokes of live search, which record nothing."""
+    """The same N+1 guard for keystrokes of live search, which record nothing. (A first
+    keystroke loads the vocabulary into the process: not counted, as in a running server.)"""
+    client.get(SEARCH, {"q": "capt"}, headers=LIVE)
     with django_assert_max_num_queries(14):
         response = client.get(SEARCH, {"q": "caption phot"}, headers=LIVE)
     assert response.status_code == 200
