@@ -55,6 +55,7 @@ class ArtifactQuerySet(models.QuerySet):
             "details",
             "extra",
             "search_vector",
+            "search_field_lengths",
             "import_hash",
         )
 
@@ -64,8 +65,8 @@ class ArtifactQuerySet(models.QuerySet):
 # these). A licence counts as open when it names a licence that lets anyone run the code or
 # weights themselves: SPDX families and the open-weights model licences.
 OPEN_LICENCE_PATTERN = (
-    r"^\s*(MIT|Apache|BSD|GPL|AGPL|LGPL|MPL|CC0|CC-BY|ODC|PostgreSQL|Unlicense|ISC|EPL|"
-    r"Zlib|OpenRAIL|CreativeML|Llama|Gemma|Qwen)"
+    r"^\s*(MIT|Apache|BSD|GPL|AGPL|LGPL|MPL|CC0|CC-BY(?!-N[CD])|ODC|PostgreSQL|Unlicense|ISC|"
+    r"EPL|Zlib|OpenRAIL|CreativeML|Llama|Gemma|Qwen)"
 )
 HOSTED_PRICING = ("paid", "freemium", "contact")
 FREE_PRICING = ("free", "open_source")
@@ -76,9 +77,13 @@ def open_source_condition() -> models.Q:
 
 
 def runs_locally_condition() -> models.Q:
-    """Code or weights a visitor can run on their own machine; a cloud API never is."""
+    """Code or weights a visitor can run on their own machine; a cloud API never is, nor is
+    material about a task (a dataset, course, paper or prompt runs nothing)."""
+    from catalog.models import REFERENCE_KINDS
+
     free_desktop_app = models.Q(kind="app", pricing_model="free")
-    return ~models.Q(kind="api") & (open_source_condition() | free_desktop_app)
+    not_runnable = models.Q(kind__in=("api", *REFERENCE_KINDS))
+    return ~not_runnable & (open_source_condition() | free_desktop_app)
 
 
 def hosted_condition() -> models.Q:

@@ -8,17 +8,21 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 
+from catalog.models import Kind
 from matchgraph import services
 from matchgraph.models import (
     ArtifactMatchStats,
     CoMatch,
     ConstraintTerm,
+    ConstraintType,
     Intent,
     IntentArtifactEdge,
     IntentCapabilityEdge,
     IntentRelation,
     SynonymGroup,
 )
+from matchgraph.normalize import STOP_WORDS, query_words
+from matchgraph.search.plan import DIRECTION_JOINERS
 from matchgraph.tasks import aggregate_match_graph as aggregate_match_graph_task
 
 TOP_MATCHES_SHOWN = 5
@@ -198,8 +202,59 @@ class SearchTermsAdmin(admin.ModelAdmin):
         services.search_terms_changed()
 
 
+class SynonymGroupForm(forms.ModelForm):
+    class Meta:
+        model = SynonymGroup
+        fields = ("name", "terms", "input_modality", "output_modality", "is_active")
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("input_modality")) != bool(data.get("output_modality")):
+            raise forms.ValidationError(
+                "A direction needs both what goes in and what comes out (or neither)."
+            )
+        return data
+
+
+class ConstraintTermForm(forms.ModelForm):
+    """Refuses terms search could not use, or that would break it: a phrase of stop words
+    only (it would be cut out of every query), a second spelling of an existing phrase, a
+    kind that does not exist."""
+
+    class Meta:
+        model = ConstraintTerm
+        fields = ("phrase", "constraint", "value", "is_strong", "is_active")
+
+    def clean_phrase(self) -> str:
+        words = query_words(self.cleaned_data["phrase"])
+        if not [word for word in words if word not in STOP_WORDS | DIRECTION_JOINERS]:
+            raise forms.ValidationError("Give at least one word that is not a stop word.")
+        phrase = " ".join(words)
+        others = ConstraintTerm.objects.exclude(pk=self.instance.pk)
+        if phrase in {
+            " ".join(query_words(text)) for text in others.values_list("phrase", flat=True)
+        }:
+            raise forms.ValidationError(f"“{phrase}” is already a constraint term.")
+        return phrase
+
+    def clean(self):
+        data = super().clean()
+        constraint, value = data.get("constraint"), (data.get("value") or "").strip().lower()
+        if constraint in (ConstraintType.KIND, ConstraintType.OPEN_SOURCE) and value:
+            kinds = [kind.strip() for kind in value.split(",") if kind.strip()]
+            unknown = [kind for kind in kinds if kind not in Kind.values]
+            if unknown:
+                self.add_error("value", f"Not a kind: {', '.join(unknown)}.")
+            value = ",".join(kinds)
+        if constraint == ConstraintType.KIND and not value:
+            self.add_error("value", "Name the kind (or kinds, comma-separated).")
+        data["value"] = value
+        return data
+
+
 @admin.register(SynonymGroup)
 class SynonymGroupAdmin(SearchTermsAdmin):
+    form = SynonymGroupForm
     list_display = ("name", "term_list", "direction", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "terms")
@@ -217,6 +272,7 @@ class SynonymGroupAdmin(SearchTermsAdmin):
 
 @admin.register(ConstraintTerm)
 class ConstraintTermAdmin(SearchTermsAdmin):
+    form = ConstraintTermForm
     list_display = ("phrase", "constraint", "value", "is_active")
     list_filter = ("constraint", "is_active")
     list_editable = ("is_active",)

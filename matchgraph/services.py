@@ -102,14 +102,17 @@ def intents_set_hidden(*, intent_ids: list[int], hidden: bool) -> int:
 
 
 def search_terms_changed() -> None:
-    """Searches read synonym groups and constraint words from the cache; drop both so an
-    edit applies at once."""
+    """Searches read synonym groups and constraint words from the cache; drop both now and
+    again once the edit commits (a search in between would cache the old terms)."""
     from django.core.cache import cache
+    from django.db import transaction
 
     from matchgraph.search.plan import SYNONYMS_CACHE_KEY
     from matchgraph.search.understanding import CONSTRAINTS_CACHE_KEY
 
-    cache.delete_many([SYNONYMS_CACHE_KEY, CONSTRAINTS_CACHE_KEY])
+    keys = [SYNONYMS_CACHE_KEY, CONSTRAINTS_CACHE_KEY]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def intent_relations_set_rejected(*, relation_ids: list[int], rejected: bool) -> int:

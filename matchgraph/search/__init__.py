@@ -244,6 +244,7 @@ def _ranked(
         task_pattern=plan.task_pattern,
         reverse_pattern=plan.reverse_pattern,
         asks_for_kind=any(c.type == ConstraintType.KIND for c in plan.constraints),
+        candidate_count=len(candidates.ids),
     )
     ranked = with_fit(scored, report, strong=strong, direction_only=plan.is_direction_only)
     floor = min((item.relevance for item in ranked), default=0.0)
@@ -262,10 +263,13 @@ def _page_items(
 ) -> tuple[SearchResult, ...]:
     shown = list(browse.page.object_list)
     scores = {item.artifact_id: item for item in scored}
+    # A lone result's neighbours were picked among those meeting the strong constraints.
     page_scores = {
-        artifact.pk: scores.get(artifact.pk) or Scored(artifact.pk, False, 0.0, 0.0, 0.0)
+        artifact.pk: scores.get(artifact.pk)
+        or Scored(artifact.pk, False, 0.0, 0.0, 0.0, met=strong)
         for artifact in shown
     }
+    first_miss = _first_missing(scored, strong) if not browse.filterset.chosen_sort else None
     highlights = capability_highlights(artifact_ids=list(page_scores), query=candidates.text_query)
     reasons = page_reasons(
         page_scores,
@@ -283,9 +287,6 @@ def _page_items(
     items: list[SearchResult] = []
     for offset, artifact in enumerate(shown):
         misses = tuple(labels[key] for key in sorted(strong - page_scores[artifact.pk].met))
-        # Before the first result there is nothing to divide from; on a later page, the
-        # previous page's last result is taken to have met them.
-        previous_missed = bool(items[-1].misses) if items else start == 1
         items.append(
             SearchResult(
                 artifact=artifact,
@@ -294,10 +295,24 @@ def _page_items(
                 reasons=reasons[artifact.pk],
                 highlights=tuple(highlights.get(artifact.pk, ())),
                 misses=misses,
-                starts_misses=bool(misses) and not previous_missed,
+                starts_misses=artifact.pk == first_miss,
             )
         )
     return tuple(items)
+
+
+def _first_missing(scored: list[Scored], strong: frozenset[str]) -> int | None:
+    """The first result, in relevance order, that misses a strong constraint after at least
+    one that meets them all: where the page draws its divider."""
+    met_all = False
+    for item in scored:
+        if strong <= item.met:
+            met_all = True
+        elif met_all:
+            return item.artifact_id
+        else:
+            return None
+    return None
 
 
 def _neighbours_of_a_lone_result(

@@ -155,19 +155,20 @@ def _preference(constraint: Constraint, row: dict, cheapness: dict[int, float], 
     return 0.0
 
 
-def _lowest_prices(ids: list[int]) -> dict[int, tuple[str, Decimal]]:
-    """Each candidate's lowest listed price, with its unit."""
-    lowest: dict[int, tuple[str, Decimal]] = {}
+def _lowest_prices(ids: list[int]) -> dict[int, dict[str, Decimal]]:
+    """Each candidate's lowest listed price per unit (a price per token and one per month
+    are never compared)."""
+    lowest: dict[int, dict[str, Decimal]] = {}
     plans = PricingPlan.objects.filter(artifact_id__in=ids).values_list(
         "artifact_id", "unit", "price"
     )
     for artifact_id, unit, price in plans:
-        if artifact_id not in lowest or price < lowest[artifact_id][1]:
-            lowest[artifact_id] = (unit.lower(), price)
+        units = lowest.setdefault(artifact_id, {})
+        units[unit.lower()] = min(price, units.get(unit.lower(), price))
     return lowest
 
 
-def _cheapness(rows: list[dict], prices: dict[int, tuple[str, Decimal]]) -> dict[int, float]:
+def _cheapness(rows: list[dict], prices: dict[int, dict[str, Decimal]]) -> dict[int, float]:
     """1 for what costs nothing to start with; for priced artifacts, how cheap among
     candidates priced in the same unit (the cheapest 0.9, the dearest 0.3); 0 when unknown."""
     cheapness: dict[int, float] = {}
@@ -176,14 +177,15 @@ def _cheapness(rows: list[dict], prices: dict[int, tuple[str, Decimal]]) -> dict
         pk = row["pk"]
         if row["free_tier"] or row["pricing_model"] in ("free", "open_source"):
             cheapness[pk] = 1.0
-        elif pk in prices:
-            unit, price = prices[pk]
-            by_unit.setdefault(unit, []).append((price, pk))
+        else:
+            for unit, price in prices.get(pk, {}).items():
+                by_unit.setdefault(unit, []).append((price, pk))
     for priced in by_unit.values():
         priced.sort()
         steps = max(len(priced) - 1, 1)
         for position, (_, pk) in enumerate(priced):
-            cheapness[pk] = 0.9 - 0.6 * position / steps
+            # Priced in several units: the cheapest standing counts.
+            cheapness[pk] = max(cheapness.get(pk, 0.0), 0.9 - 0.6 * position / steps)
     return cheapness
 
 

@@ -192,9 +192,14 @@ def search_plan(
     last_word_long_enough = bool(words) and len(words[-1]) >= MIN_PREFIX_LENGTH
     task_words = query_words(understanding.task)
     x_to_y = x_to_y_words(task_words)
-    direction = table.direction_of(words) or modality_direction(x_to_y)
-    # "captions to train a model" names no direction: only modalities or a synonym can.
-    directional = x_to_y is not None and direction is not None
+    # An "X to Y" in the query names the direction, by its modality words or as a directional
+    # synonym ("text to speech"); "captions to train a model" names none. Without one, a
+    # directional synonym anywhere in the query does ("transcribe meetings").
+    x_to_y_direction = x_to_y and (
+        modality_direction(x_to_y) or table.directions.get(tuple(search_words(" ".join(x_to_y))))
+    )
+    direction = x_to_y_direction or (None if x_to_y else table.direction_of(words))
+    directional = bool(x_to_y_direction)
     return SearchPlan(
         raw=raw_query or "",
         intent_text=normalize_intent(raw_query),

@@ -21,7 +21,8 @@ FIELD_NAMES = {"name": "its name", "summary": "its summary", "category": "its ca
 class MatchReason:
     """One reason a result is shown. `kind` is one of: "direction", "phrase", "field",
     "capability", "synonym", "related" (intent), "similar" (to the lone direct match),
-    "constraint", "words" (some of the words, once broadened)."""
+    "constraint", "words" (some of the words, once broadened), "ranked" (a query of
+    constraints only)."""
 
     kind: str
     label: str  # the emphasized part: a synonym, a field, a capability title, an intent
@@ -41,6 +42,7 @@ REASON_TEXTS = {
     "similar": "Similar to",
     "constraint": "Meets",
     "words": "Matched some of your words in",
+    "ranked": "Among the best by",
 }
 
 
@@ -96,7 +98,10 @@ def page_reasons(
     for pk, score in scores.items():
         found = _task_reasons(pk, score, inputs, fields, synonyms, related)
         found += _constraint_reasons(score, plan.constraints)
-        if not found:
+        if not found and not plan.has_task:
+            # A query of constraints only lists the best ranked that meet what they can.
+            found.append(MatchReason("ranked", "UnfragileRank"))
+        elif not found:
             # Only reachable through a wider net whose evidence is not on the page.
             found.append(MatchReason("words", "its description"))
         reasons[pk] = tuple(found)

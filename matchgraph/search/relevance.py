@@ -38,9 +38,8 @@ Then what the query asked besides its words (`matchgraph.search.fit`), added to 
                               by its modalities or its words, and not the task itself]
                + PREFER    × how well it meets the preferences (cheap, a language, a size)
 
-               + STRONG    × the share of the strong constraints it meets ("open source",
-                              "API or hosted"): more than any text match is worth, so what
-                              meets them comes first and the rest follows
+Results are then ordered first by how many of the strong constraints ("open source", "API or
+hosted") they meet, then by that relevance: what meets them all comes first, the rest follows.
 
 Text dominates, so a relevant artifact beats a popular but unrelated one; rank and match
 feedback decide between artifacts that fit the words about as well. Text is relative to the
@@ -72,7 +71,6 @@ DIRECTION = 0.2
 DIRECTION_ONLY = 0.6
 REVERSE = 1.0
 PREFER = 0.3
-STRONG = 1.0
 
 # BM25F over each candidate's stored document: every occurrence of a word counts by the
 # field it is in. The name is written into the document three ways (as typed, without
@@ -98,18 +96,27 @@ WITH typed AS MATERIALIZED (
                 THEN phraseto_tsquery('english', %(phrase)s::text) END AS phrase
 ),
 -- One row per word of each way of saying the query: rewrite 0 is the words typed, the
--- others the synonym rewrites. A prefix word matches every lexeme it begins.
+-- others the synonym rewrites. A prefix word matches every lexeme it begins. A word
+-- PostgreSQL drops as a stop word has no lexeme and no row. An unfinished word is as common
+-- as the most common word it may become. idf in Lucene's form, never negative.
 term AS MATERIALIZED (
     SELECT t.rewrite, t.position, t.prefix, l.lexeme,
            CASE WHEN %(documents)s > 0
-                THEN ln((%(documents)s + 1.0) / (coalesce(s.documents, 0) + 0.5))
+                THEN ln(1 + (%(documents)s - d.documents + 0.5) / (d.documents + 0.5))
                 ELSE 1.0 END AS idf
     FROM unnest(%(term_rewrites)s::int[], %(term_words)s::text[], %(term_prefixes)s::bool[])
          WITH ORDINALITY AS t(rewrite, word, prefix, position)
     CROSS JOIN LATERAL (
-        SELECT coalesce((tsvector_to_array(to_tsvector('english', t.word)))[1], t.word) AS lexeme
+        SELECT (tsvector_to_array(to_tsvector('english', t.word)))[1] AS lexeme
     ) AS l
-    LEFT JOIN matchgraph_lexemestat s ON s.lexeme = l.lexeme
+    CROSS JOIN LATERAL (
+        SELECT least(coalesce(max(s.documents), 0), %(documents)s) AS documents
+        FROM matchgraph_lexemestat s
+        WHERE s.lexeme = l.lexeme
+           -- (words hold letters and digits only: nothing LIKE would read as a wildcard)
+           OR (t.prefix AND s.lexeme LIKE l.lexeme || '%%')
+    ) AS d
+    WHERE l.lexeme IS NOT NULL
 ),
 candidate AS MATERIALIZED (
     SELECT a.id, a.name, a.search_vector, a.search_field_lengths AS lengths,
@@ -158,7 +165,7 @@ ceiling AS (SELECT rewrite, sum(idf) * {BM25_K1 + 1} AS score FROM term GROUP BY
 rewrite_score AS (
     SELECT h.id, h.rewrite,
            sum(h.idf * h.tf * {BM25_K1 + 1}
-               / (h.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * l.dl / coalesce(a.dl, l.dl))))
+               / (h.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * coalesce(l.dl / a.dl, 1))))
            / nullif(min(m.score), 0) AS score
     FROM hit h JOIN length l ON l.id = h.id CROSS JOIN average a
     JOIN ceiling m ON m.rewrite = h.rewrite
@@ -225,16 +232,12 @@ def preselected(
         text = dict(cursor.fetchall())
     best = max(text.values(), default=0.0) or 1.0
 
-    def first_pass(pk: int) -> float:
+    def first_pass(pk: int) -> tuple[int, float]:
         fit = report.get(pk)
-        return (
-            text.get(pk, 0.0) / best
-            + STRONG * len(fit.met & strong) / max(len(strong), 1)
-            + DIRECTION * fit.does_task
-            - REVERSE * fit.does_reverse
-        )
+        score = text.get(pk, 0.0) / best + DIRECTION * fit.does_task - REVERSE * fit.does_reverse
+        return -len(fit.met & strong), -score
 
-    ordered = sorted(ids, key=lambda pk: -first_pass(pk))
+    ordered = sorted(ids, key=first_pass)
     return ordered[:keep], ordered[keep:]
 
 
@@ -274,9 +277,11 @@ def rank_by_relevance(
     task_pattern: str | None = None,
     reverse_pattern: str | None = None,
     asks_for_kind: bool = False,
+    candidate_count: int | None = None,
 ) -> list[Scored]:
     """`ids` ordered by how well their text fits (best first), with the parts of each score.
-    `with_fit` adds the rest."""
+    `with_fit` adds the rest. `candidate_count`: how many matched in all (`ids` may be
+    the best of them)."""
     if not ids:
         return []
     if not words:
@@ -289,7 +294,7 @@ def rank_by_relevance(
         "reverse_pattern": reverse_pattern,
         "ids": ids,
         "name_key": "".join(words),
-        "name_weight": NAME * min(1.0, NAVIGATIONAL / len(ids)),
+        "name_weight": NAME * min(1.0, NAVIGATIONAL / (candidate_count or len(ids))),
         "term_rewrites": [term.rewrite for term in terms],
         "term_words": [term.word for term in terms],
         "term_prefixes": [term.prefix for term in terms],
@@ -329,7 +334,6 @@ def with_fit(
             + direction * does_task
             - REVERSE * does_reverse
             + PREFER * fit.preference
-            + STRONG * len(fit.met & strong) / max(len(strong), 1)
         )
         adjusted.append(
             replace(
@@ -340,4 +344,5 @@ def with_fit(
                 met=fit.met,
             )
         )
-    return sorted(adjusted, key=lambda item: -item.relevance)
+    # What meets more of the strong constraints comes first, whatever its text.
+    return sorted(adjusted, key=lambda item: (-len(item.met & strong), -item.relevance))
