@@ -23,7 +23,7 @@ QUERY_CHANGED_HEADER = "X-Query-Changed"
 
 
 @require_safe
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "X-Query-Changed")
 def search(request: HttpRequest) -> HttpResponse:
     raw_query = request.GET.get("q", "")[: MAX_QUERY_CHARS * 5]
     results = artifact_search(
@@ -54,28 +54,14 @@ def search(request: HttpRequest) -> HttpResponse:
 def open_result(request: HttpRequest, slug: str) -> HttpResponse:
     """A result link: count the choice as a match, then go to the artifact page."""
     artifact = get_object_or_404(Artifact.objects.published(), slug=slug)
-    query = request.GET.get("q", "")[:MAX_QUERY_CHARS]
-    recording.artifact_chosen(
-        request,
-        query=query,
-        artifact_id=artifact.pk,
-        via=MatchVia.CLICK,
-        position=_position(request.GET.get("pos")),
-    )
+    _record_choice(request, artifact, request.GET, MatchVia.CLICK)
     return HttpResponseRedirect(artifact.get_absolute_url())
 
 
 @require_POST
 def this_fits(request: HttpRequest, slug: str) -> HttpResponse:
     artifact = get_object_or_404(Artifact.objects.published(), slug=slug)
-    query = request.POST.get("q", "")[:MAX_QUERY_CHARS]
-    recording.artifact_chosen(
-        request,
-        query=query,
-        artifact_id=artifact.pk,
-        via=MatchVia.FITS,
-        position=_position(request.POST.get("pos")),
-    )
+    query = _record_choice(request, artifact, request.POST, MatchVia.FITS)
     if request.htmx:
         return render(request, "matchgraph/_fits_thanks.html", {"artifact": artifact})
     messages.success(request, f"Thanks — noted that {artifact.name} fits “{query}”.")
@@ -83,6 +69,16 @@ def this_fits(request: HttpRequest, slug: str) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = f"{reverse('matchgraph:search')}?{urlencode({'q': query})}"
     return HttpResponseRedirect(back)
+
+
+def _record_choice(request: HttpRequest, artifact: Artifact, data, via: str) -> str:
+    """Record that a visitor chose `artifact` for the query in `data` (`q`, `pos`); returns
+    the query."""
+    query = data.get("q", "")[:MAX_QUERY_CHARS]
+    recording.artifact_chosen(
+        request, query=query, artifact_id=artifact.pk, via=via, position=_position(data.get("pos"))
+    )
+    return query
 
 
 def _position(raw: str | None) -> int | None:

@@ -6,7 +6,8 @@
   direction of an X-to-Y task;
 - `spelling`: a correction when the words as typed find little;
 - `candidates`: bounded index probes, strongest net first;
-- `fit`: constraints as filters and preferences, and the task's direction, per candidate;
+- `fit`: which constraints each candidate meets (strong ones order results first;
+  preferences move them up), and the task's direction;
 - `relevance`: the one definition of the order;
 - `highlights` and `reasons`: what each result says about why it is there.
 """
@@ -199,8 +200,8 @@ def _corrected_candidates(
     """The candidates of the query, or of its spelling correction when that finds more.
     Only a query with a word the catalog does not know can be corrected."""
     scope = scope_of(plan.constraints) if not plan.has_task else None
-    # Without task words the candidates are the best ranked meeting any filter; `_filtered`
-    # then keeps those meeting as many as can be met together.
+    # Without task words the candidates are the best ranked meeting any strong constraint;
+    # ordering then puts those meeting the most of them first.
     corrected = None
     known = known_query_words()
     unknown = [word for word in plan.words if word not in known]
@@ -319,8 +320,8 @@ def _neighbours_of_a_lone_result(
     ranked_ids: list[int], *, scope: Q | None
 ) -> list[tuple[int, str]]:
     """A search that names one artifact ("qdrant") finds just it; its closest neighbours
-    that meet the query's filters, shown after it, are what such a visitor usually compares
-    it with."""
+    that meet the query's strong constraints, shown after it, are what such a visitor
+    usually compares it with."""
     if not 0 < len(ranked_ids) < FEW_RESULTS:
         return []
     top = Artifact.objects.filter(pk=ranked_ids[0]).first()

@@ -69,7 +69,8 @@ def candidates_for(plan: SearchPlan, *, scope: Q | None = None) -> Candidates:
     artifacts with the words in one capability, with a synonym of a typed phrase, or chosen
     by searchers of a related intent; when all that is almost nothing, any of the words.
 
-    Without task words, the best-ranked artifacts in `scope` (the constraints' filter)."""
+    Without task words, the best-ranked artifacts in `scope` (what meets any strong
+    constraint)."""
     own_id, related = intent_and_relations(plan)
     if not plan.has_task:
         ids = best_ranked(scope=scope, limit=MAX_CANDIDATES + 1)

@@ -43,7 +43,7 @@ hosted") they meet, then by that relevance: what meets them all comes first, the
 
 Text dominates, so a relevant artifact beats a popular but unrelated one; rank and match
 feedback decide between artifacts that fit the words about as well. Text is relative to the
-best match of the query because ts_rank's absolute values shrink with every extra word. A
+best match of the query, so queries of few and many words weigh text alike. A
 reverse task is demoted by more than a full text match is worth, so it ranks below every
 artifact that does the task.
 """

@@ -47,7 +47,7 @@ class Constraint:
     type: str  # a ConstraintType
     value: str  # the kind(s), the language, "small" or a size such as "7b"; else ""
     typed: str  # the words the visitor used: "on my laptop"
-    strong: bool = True  # a filter when its type can be one; else a preference
+    strong: bool = True  # orders results first when its type can; else a preference
 
     @property
     def key(self) -> str:
