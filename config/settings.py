@@ -118,11 +118,12 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
-    # A request that queues an event must not wait long for a broker that is down: one try,
-    # short timeouts; config/queueing.py then drops the event and logs it.
+    # A request that queues an event must not wait for a broker that is down: one try, no
+    # reconnect loop (kombu would sleep 2 s first), short timeouts; config/queueing.py then
+    # drops the event and logs it.
     CELERY_TASK_PUBLISH_RETRY = False
     CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 0.5, "max_retries": 0}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
