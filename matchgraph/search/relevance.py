@@ -110,11 +110,16 @@ term AS MATERIALIZED (
         SELECT (tsvector_to_array(to_tsvector('english', t.word)))[1] AS lexeme
     ) AS l
     CROSS JOIN LATERAL (
-        SELECT least(coalesce(max(s.documents), 0), %(documents)s) AS documents
-        FROM matchgraph_lexemestat s
-        WHERE s.lexeme = l.lexeme
-           -- (words hold letters and digits only: nothing LIKE would read as a wildcard)
-           OR (t.prefix AND s.lexeme LIKE l.lexeme || '%%')
+        SELECT least(coalesce(CASE
+            WHEN t.prefix THEN (
+                -- the lexemes it begins, through the pattern index (at most 1,000 read)
+                SELECT max(p.documents) FROM (
+                    SELECT s.documents FROM matchgraph_lexemestat s
+                    WHERE s.lexeme ~>=~ l.lexeme AND s.lexeme ~<~ (l.lexeme || chr(1114111))
+                    LIMIT 1000
+                ) AS p)
+            ELSE (SELECT s.documents FROM matchgraph_lexemestat s WHERE s.lexeme = l.lexeme)
+        END, 0), %(documents)s) AS documents
     ) AS d
     WHERE l.lexeme IS NOT NULL
 ),
