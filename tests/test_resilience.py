@@ -18,13 +18,13 @@ import time
 import pytest
 import redis
 from django.core.management import call_command
-from django.test import Client, TestCase
 from kombu import pools as kombu_pools
 
 from compare import selectors as compare_selectors
 from matchgraph.models import ComparisonEvent, Intent, MatchEvent, SearchEvent
 from matchgraph.search import vocabulary
 from matchgraph.search.vocabulary import vocabulary_rebuild
+from tests.clients import CommittingClient
 
 pytestmark = pytest.mark.django_db
 
@@ -36,15 +36,6 @@ SHORT_TIMEOUTS = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
 HTMX = {"HX-Request": "true"}
 LIVE = {"HX-Request": "true", "X-Live-Search": "1"}
 FORM = "application/x-www-form-urlencoded"
-
-
-class CommittingClient(Client):
-    """Runs each request's on-commit callbacks as it returns (views queue events after
-    commit; the test's transaction never commits)."""
-
-    def request(self, **request):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            return super().request(**request)
 
 
 @pytest.fixture

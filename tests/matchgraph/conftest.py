@@ -5,7 +5,8 @@ test has flushed it, so tests that want synonyms create or re-seed them themselv
 (see test_synonyms.py)."""
 
 import pytest
-from django.test import Client, TestCase
+
+from tests.clients import CommittingClient
 
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
 
@@ -21,16 +22,6 @@ def _no_synonyms(request):
         request.getfixturevalue("db")
         SynonymGroup.objects.all().delete()
     yield
-
-
-class CommittingClient(Client):
-    """A test client whose requests run their on-commit callbacks as they return. Views
-    queue match-graph events after commit; a test holds everything in one transaction that
-    is rolled back, so without this they would never run (in production a request commits)."""
-
-    def request(self, **request):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            return super().request(**request)
 
 
 @pytest.fixture
