@@ -230,8 +230,8 @@ def _artifacts(ids: list[int]) -> dict[int, Artifact]:
 
 # Counts read the edges as the aggregation built them, from visible intents only (an intent a
 # curator hides later drops out at the next aggregation). Any intent TEXT a page shows is
-# checked again here, so a hidden intent is never displayed.
-VISIBLE = "NOT {i}.is_hidden AND {i}.merged_into_id IS NULL"
+# checked again here: public (see `Intent.is_public`) and not hidden or merged since.
+VISIBLE = "{i}.is_public AND NOT {i}.is_hidden AND {i}.merged_into_id IS NULL"
 
 CAPABILITY_SEARCHES_SQL = """
 SELECT e.capability_id, count(*)  -- (intent, capability) is unique: each row is one search

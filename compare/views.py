@@ -102,10 +102,11 @@ def _problem(request: HttpRequest, problem: selectors.ComparisonProblem) -> Http
 
 
 def _record(request: HttpRequest, comparison: Comparison) -> None:
-    """A co-match for every pair shown; with `q` (arriving from a search), a match of each
-    artifact for that intent too."""
+    """A co-match for every pair shown; with `q` and the results' impression tokens `t`
+    (arriving from a search), a choice of each artifact for that intent too."""
     recording.artifacts_compared(
         request,
         artifact_ids=[side.id for side in comparison.sides],
         query=request.GET.get("q", "")[:MAX_QUERY_CHARS],
+        tokens=request.GET.getlist("t"),
     )

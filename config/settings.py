@@ -200,3 +200,10 @@ RANK_BADGE_PERCENTILE = float(env_str("RANK_BADGE_PERCENTILE", "0.8"))
 RANK_RUNS_KEPT = env_int("RANK_RUNS_KEPT", 7)
 # Days of history in the artifact page's rank chart.
 RANK_HISTORY_CHART_DAYS = 90
+
+# --- Match graph (matchgraph/) ----------------------------------------------------------------
+# How long a search result's impression token proves that it was shown (seconds).
+MATCHGRAPH_IMPRESSION_MAX_AGE = env_int("MATCHGRAPH_IMPRESSION_MAX_AGE", 2 * 60 * 60)
+# An intent's text appears on public pages only once this many distinct clients (addresses
+# in one network count as one) searched it or chose for it.
+MATCHGRAPH_PUBLIC_INTENT_MIN_CLIENTS = env_int("MATCHGRAPH_PUBLIC_INTENT_MIN_CLIENTS", 3)

@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 from catalog.models import Kind
 from matchgraph import services
 from matchgraph.models import (
+    AggregationRun,
     ArtifactMatchStats,
     CoMatch,
     ConstraintTerm,
@@ -19,6 +20,7 @@ from matchgraph.models import (
     IntentArtifactEdge,
     IntentCapabilityEdge,
     IntentRelation,
+    MatchEvent,
     SynonymGroup,
 )
 from matchgraph.normalize import STOP_WORDS, query_words
@@ -55,13 +57,22 @@ class IntentAdmin(admin.ModelAdmin):
         "text",
         "search_count",
         "match_count",
+        "client_count",
+        "is_public",
         "top_matches",
         "is_hidden",
         "merged_into",
     )
-    list_filter = ("is_hidden", ("merged_into", admin.EmptyFieldListFilter))
+    list_filter = ("is_public", "is_hidden", ("merged_into", admin.EmptyFieldListFilter))
     search_fields = ("text",)
-    readonly_fields = ("search_count", "match_count", "first_seen_at", "last_seen_at")
+    readonly_fields = (
+        "search_count",
+        "match_count",
+        "client_count",
+        "is_public",
+        "first_seen_at",
+        "last_seen_at",
+    )
     raw_id_fields = ("merged_into",)
     inlines = (ArtifactEdgeInline,)
     actions = ("merge_intents", "hide_intents", "show_intents", "aggregate_now")
@@ -157,7 +168,9 @@ class ArtifactMatchStatsAdmin(admin.ModelAdmin):
         "matches_total",
         "matches_30d",
         "impressions",
+        "shown_clients",
         "distinct_intents",
+        "distinct_clients",
         "weighted_matches",
         "computed_at",
     )
@@ -307,3 +320,54 @@ class IntentRelationAdmin(admin.ModelAdmin):
             relation_ids=list(queryset.values_list("pk", flat=True)), rejected=False
         )
         self.message_user(request, f"Restored {count} relation(s).", messages.SUCCESS)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Raw events and run reports: evidence for curators, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MatchEvent)
+class MatchEventAdmin(ReadOnlyAdmin):
+    """Every recorded choice, counted or not: filter by evidence to see which artifacts are
+    being opened without having been shown (farming attempts)."""
+
+    list_display = ("created_at", "artifact", "intent", "via", "evidence", "position")
+    list_filter = ("evidence", "via")
+    search_fields = ("artifact__name", "artifact__slug", "intent__text")
+    list_select_related = ("artifact", "intent")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    show_full_result_count = False
+
+
+@admin.register(AggregationRun)
+class AggregationRunAdmin(ReadOnlyAdmin):
+    """What each aggregation counted and what it discarded, by reason."""
+
+    list_display = (
+        "finished_at",
+        "choices_read",
+        "choices_counted",
+        "choices_discarded",
+        "discard_reasons",
+        "public_intents",
+        "seconds",
+    )
+    readonly_fields = list_display
+
+    @admin.display(description="Discarded, by reason")
+    def discard_reasons(self, run: AggregationRun) -> str:
+        return format_html_join(
+            "; ",
+            "{}: {}",
+            (
+                (AggregationRun.DISCARD_REASONS.get(reason, reason), count)
+                for reason, count in sorted(run.discarded.items())
+            ),
+        )

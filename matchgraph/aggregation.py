@@ -1,11 +1,12 @@
 """Raw events -> match-graph edges, set-based in SQL, rebuilt in one transaction.
 
-Each match event is weighted before it is summed:
+Only choices with evidence that their client was shown the artifact for that intent can
+count, and each passes the per-client and per-network caps of SCREENED_MATCHES first (what
+they discard is reported, `AggregationRun`). Each counted choice is weighted before it is
+summed:
 
     weight = via_weight × position_weight × decay × burst_damping
 
-* de-duplication: the same source choosing the same artifact for the same intent within
-  DEDUP_WINDOW counts once;
 * position_weight = log2(position + 1), capped: people click what is on top, so a click at
   position 8 says more about fit than one at position 1;
 * decay = 0.5 ^ (age_days / HALF_LIFE_DAYS): recent choices count more;
@@ -20,12 +21,22 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from matchgraph.maintenance import vacuum_analyze
+from matchgraph.models import AggregationRun, Intent
 
+# The screening verdicts of SCREENED_MATCHES other than "counted".
+SCREENING_REASONS = ("repeat", "client_cap", "network_cap")
+
+# Searches and comparisons from one source count once per window.
 DEDUP_WINDOW = "30 minutes"
+# Per day: how many artifacts one client can choose for one intent, and how many clients of
+# one network (/24, /48) count for one artifact.
+CLIENT_ARTIFACTS_PER_INTENT = 5
+NETWORK_ALLOWANCE = 2
 WORK_MEM = "256MB"
 HALF_LIFE_DAYS = 90.0
 BURST_ALLOWANCE = 20
@@ -44,25 +55,63 @@ RESOLVED_INTENTS = """
     WHERE NOT i.is_hidden AND NOT coalesce(t.is_hidden, false)
 """
 
-WEIGHTED_MATCHES = f"""
-CREATE TEMP TABLE weighted_match ON COMMIT DROP AS
+# Every choice with evidence that its client was shown it is screened in order; the first
+# rule it breaks discards it, and the reasons are counted for curators (`AggregationRun`):
+# * repeat: a client counts once per artifact per day (a "this fits" over a click), whatever
+#   intents it typed: a script with one address buys one match a day, not one per query;
+# * client_cap: at most CLIENT_ARTIFACTS_PER_INTENT artifacts per client per intent per day;
+# * network_cap: at most NETWORK_ALLOWANCE clients of one network (/24, /48) per artifact
+#   per day: fifty addresses of one rented block count as two people, not fifty.
+# Days are the hashes' days: a client's hash changes at midnight, so no rule can span one.
+SCREENED_MATCHES = f"""
+CREATE TEMP TABLE screened_match ON COMMIT DROP AS
 WITH resolved AS ({RESOLVED_INTENTS}),
-dedup AS (
-    SELECT DISTINCT ON (m.source_hash, r.target_id, m.artifact_id,
-                        date_bin(interval '{DEDUP_WINDOW}', m.created_at, timestamptz '2000-01-01'))
-           r.target_id AS intent_id, m.artifact_id, m.position, m.via, m.created_at
+shown AS (
+    SELECT r.target_id AS intent_id, m.artifact_id, m.position, m.via, m.created_at,
+           m.source_hash, coalesce(nullif(m.network_hash, ''), m.source_hash) AS network,
+           date_trunc('day', m.created_at) AS day
     FROM matchgraph_matchevent m
     JOIN resolved r ON r.intent_id = m.intent_id
-    ORDER BY m.source_hash, r.target_id, m.artifact_id,
-             date_bin(interval '{DEDUP_WINDOW}', m.created_at, timestamptz '2000-01-01'),
-             (m.via = 'fits') DESC, m.created_at
+    WHERE m.evidence = 'shown'
 ),
+first_choice AS (
+    SELECT shown.*,
+           row_number() OVER (PARTITION BY source_hash, artifact_id, day
+                              ORDER BY (via = 'fits') DESC, created_at) = 1 AS is_first
+    FROM shown
+),
+within_client_cap AS (
+    SELECT first_choice.*,
+           is_first AND row_number() OVER (PARTITION BY source_hash, intent_id, day, is_first
+                                           ORDER BY created_at)
+                        <= %(client_cap)s AS within_client
+    FROM first_choice
+),
+within_network_cap AS (
+    SELECT within_client_cap.*,
+           within_client AND row_number() OVER (PARTITION BY network, artifact_id, day,
+                                                             within_client
+                                                ORDER BY created_at)
+                             <= %(network_allowance)s AS within_network
+    FROM within_client_cap
+)
+SELECT intent_id, artifact_id, position, via, created_at, source_hash, network,
+       CASE WHEN NOT is_first THEN 'repeat'
+            WHEN NOT within_client THEN 'client_cap'
+            WHEN NOT within_network THEN 'network_cap'
+            ELSE 'counted' END AS verdict
+FROM within_network_cap
+"""
+
+WEIGHTED_MATCHES = """
+CREATE TEMP TABLE weighted_match ON COMMIT DROP AS
+WITH counted AS (SELECT * FROM screened_match WHERE verdict = 'counted'),
 burst AS (
     SELECT artifact_id, date_trunc('hour', created_at) AS hour, count(*) AS n
-    FROM dedup GROUP BY 1, 2
+    FROM counted GROUP BY 1, 2
 )
 -- float8 throughout: numeric log/power would cost microseconds per event.
-SELECT d.intent_id, d.artifact_id, d.created_at,
+SELECT d.intent_id, d.artifact_id, d.created_at, d.source_hash, d.network,
        (CASE d.via WHEN 'fits' THEN %(fits)s WHEN 'compare' THEN %(compare)s
                    ELSE %(click)s END)::float8
      * CASE WHEN d.position IS NULL THEN 1.0::float8
@@ -72,17 +121,36 @@ SELECT d.intent_id, d.artifact_id, d.created_at,
                           / 86400.0 / %(half_life)s::float8)
      * (least(b.n, %(burst)s)::float8 + sqrt(greatest(b.n - %(burst)s, 0)::float8))
        / b.n::float8 AS weight
-FROM dedup d
+FROM counted d
 JOIN burst b ON b.artifact_id = d.artifact_id AND b.hour = date_trunc('hour', d.created_at)
 """
 
+# What each choice came to: read by the run's report.
+CHOICE_VERDICTS = """
+SELECT verdict, count(*) FROM screened_match GROUP BY verdict
+UNION ALL
+SELECT evidence, count(*) FROM matchgraph_matchevent WHERE evidence <> 'shown' GROUP BY evidence
+UNION ALL
+SELECT 'read', count(*) FROM matchgraph_matchevent
+"""
+
+# Impressions: how many distinct clients (networks, per day) were shown each artifact for
+# each intent; a client searching the same thing again adds nothing.
 IMPRESSIONS = f"""
 CREATE TEMP TABLE impression ON COMMIT DROP AS
-WITH resolved AS ({RESOLVED_INTENTS})
-SELECT r.target_id AS intent_id, shown.artifact_id, count(*) AS n
-FROM matchgraph_searchevent s
-JOIN resolved r ON r.intent_id = s.intent_id
-CROSS JOIN LATERAL unnest(s.shown_artifact_ids) AS shown(artifact_id)
+WITH resolved AS ({RESOLVED_INTENTS}),
+seen AS (
+    SELECT DISTINCT ON (coalesce(nullif(s.network_hash, ''), s.source_hash), r.target_id,
+                        date_trunc('day', s.created_at))
+           r.target_id AS intent_id, s.shown_artifact_ids
+    FROM matchgraph_searchevent s
+    JOIN resolved r ON r.intent_id = s.intent_id
+    ORDER BY coalesce(nullif(s.network_hash, ''), s.source_hash), r.target_id,
+             date_trunc('day', s.created_at), s.created_at DESC
+)
+SELECT seen.intent_id, shown.artifact_id, count(*) AS n
+FROM seen
+CROSS JOIN LATERAL unnest(seen.shown_artifact_ids) AS shown(artifact_id)
 GROUP BY 1, 2
 """
 
@@ -129,9 +197,9 @@ WHERE i.id IN (SELECT DISTINCT intent_id FROM {edges})
 
 # The capability that best explains each (intent, artifact) edge: the highest-ranked match
 # of the intent's words (any of them) against the artifact's capability text.
-CAPABILITY_EDGES = """
-INSERT INTO {capability_edges} (intent_id, capability_id, matches, weight)
-SELECT e.intent_id, best.capability_id, sum(e.matches), sum(e.weight)
+EXPLAINED = """
+CREATE TEMP TABLE explained ON COMMIT DROP AS
+SELECT e.intent_id, e.artifact_id, best.capability_id, e.matches, e.weight
 FROM (
     -- Each intent's strongest artifacts: the long tail of single stray clicks explains
     -- little, and attributing it would double the work.
@@ -149,25 +217,44 @@ CROSS JOIN LATERAL (
     ORDER BY ts_rank(c.search_vector, iq.q) DESC, c.position
     LIMIT 1
 ) AS best
-GROUP BY e.intent_id, best.capability_id
+"""
+
+CAPABILITY_EDGES = """
+INSERT INTO {capability_edges} (intent_id, capability_id, matches, weight)
+SELECT intent_id, capability_id, sum(matches), sum(weight)
+FROM explained GROUP BY intent_id, capability_id
+"""
+
+# How many distinct clients' choices each capability explained: one client typing three
+# queries is one confirmation, not three.
+CAPABILITY_STATS = """
+INSERT INTO {capability_stats} (capability_id, matches, distinct_intents, distinct_clients)
+SELECT x.capability_id, count(*), count(DISTINCT x.intent_id), count(DISTINCT w.network)
+FROM explained x
+JOIN weighted_match w ON w.intent_id = x.intent_id AND w.artifact_id = x.artifact_id
+GROUP BY x.capability_id
 """
 
 # Every artifact shown in search or chosen gets a row: shown and never chosen is a real 0
 # (ranking reads it), never shown stays unknown (no row).
 ARTIFACT_STATS = """
 INSERT INTO {stats}
-       (artifact_id, matches_total, matches_30d, impressions, distinct_intents,
-        weighted_matches, computed_at)
+       (artifact_id, matches_total, matches_30d, impressions, shown_clients, distinct_intents,
+        distinct_clients, weighted_matches, computed_at)
 SELECT coalesce(a.artifact_id, imp.artifact_id), coalesce(a.matches_total, 0),
-       coalesce(a.matches_30d, 0), coalesce(imp.n, 0), coalesce(a.distinct_intents, 0),
+       coalesce(a.matches_30d, 0), coalesce(imp.n, 0), coalesce(imp.most, 0),
+       coalesce(a.distinct_intents, 0), coalesce(a.distinct_clients, 0),
        coalesce(a.weighted, 0), %(now)s
 FROM (
     SELECT artifact_id, count(*) AS matches_total,
            count(*) FILTER (WHERE created_at >= %(now)s - interval '30 days') AS matches_30d,
-           count(DISTINCT intent_id) AS distinct_intents, sum(weight) AS weighted
+           count(DISTINCT intent_id) AS distinct_intents,
+           count(DISTINCT network) AS distinct_clients, sum(weight) AS weighted
     FROM weighted_match GROUP BY artifact_id
 ) AS a
-FULL OUTER JOIN (SELECT artifact_id, sum(n) AS n FROM impression GROUP BY 1) AS imp
+FULL OUTER JOIN (
+    SELECT artifact_id, sum(n) AS n, max(n) AS most FROM impression GROUP BY 1
+) AS imp
        ON imp.artifact_id = a.artifact_id
 JOIN catalog_artifact art ON art.id = coalesce(a.artifact_id, imp.artifact_id)
 """
@@ -183,6 +270,34 @@ WHERE a.id = src.id
       IS DISTINCT FROM (coalesce(s.matches_total, 0), coalesce(s.matches_30d, 0))
 """
 
+# Intent texts that are never shown publicly, whoever searched them: links and addresses
+# (normalized, "spam.example.com" reads "spam example com"), long digit runs (phone numbers),
+# and words only spam uses. A PostgreSQL regular expression (\m, \M: word edges).
+SPAM_WORDS = (
+    "https?",
+    "www",
+    "com",
+    "ru",
+    "xyz",
+    "biz",
+    "giveaway",
+    "airdrop",
+    "casino",
+    "jackpot",
+    "viagra",
+    "cialis",
+    "porn",
+    "porno",
+    "xxx",
+    "escorts?",
+    "telegram",
+    "whatsapp",
+)
+SPAM_PATTERN = r"\m(" + "|".join(SPAM_WORDS) + r")\M|[0-9]{7,}"
+
+# Searches count once per source per DEDUP_WINDOW; clients are distinct networks (see
+# SCREENED_MATCHES) that searched the intent or chose for it. Hashes change daily, so a client
+# seen on three days counts three times: no rule here can link one day to the next.
 INTENT_COUNTS = f"""
 WITH resolved AS ({RESOLVED_INTENTS}),
 searches AS (
@@ -193,15 +308,36 @@ searches AS (
     FROM matchgraph_searchevent s JOIN resolved r ON r.intent_id = s.intent_id
     GROUP BY 1
 ),
-matches AS (SELECT intent_id, count(*) AS n FROM weighted_match GROUP BY 1)
+matches AS (SELECT intent_id, count(*) AS n FROM weighted_match GROUP BY 1),
+clients AS (
+    SELECT intent_id, count(DISTINCT network) AS n FROM (
+        SELECT r.target_id AS intent_id,
+               coalesce(nullif(s.network_hash, ''), s.source_hash) AS network
+        FROM matchgraph_searchevent s JOIN resolved r ON r.intent_id = s.intent_id
+        UNION
+        SELECT intent_id, network FROM weighted_match
+    ) AS seen
+    GROUP BY intent_id
+),
+counted AS (
+    SELECT src.id, coalesce(s.n, 0) AS searches, coalesce(m.n, 0) AS matches,
+           coalesce(c.n, 0) AS clients,
+           NOT src.is_hidden AND src.merged_into_id IS NULL
+           AND coalesce(c.n, 0) >= %(public_min_clients)s
+           AND src.text !~* %(spam_pattern)s AS public
+    FROM matchgraph_intent src
+    LEFT JOIN searches s ON s.intent_id = src.id
+    LEFT JOIN matches m ON m.intent_id = src.id
+    LEFT JOIN clients c ON c.intent_id = src.id
+)
 UPDATE matchgraph_intent i
-SET search_count = coalesce(s.n, 0), match_count = coalesce(m.n, 0)
-FROM matchgraph_intent src
-LEFT JOIN searches s ON s.intent_id = src.id
-LEFT JOIN matches m ON m.intent_id = src.id
-WHERE i.id = src.id
+SET search_count = c.searches, match_count = c.matches, client_count = c.clients,
+    is_public = c.public
+FROM counted c
+WHERE i.id = c.id
   -- Only what changed: rewriting every intent each hour leaves a table of dead rows.
-  AND (i.search_count, i.match_count) IS DISTINCT FROM (coalesce(s.n, 0), coalesce(m.n, 0))
+  AND (i.search_count, i.match_count, i.client_count, i.is_public)
+      IS DISTINCT FROM (c.searches, c.matches, c.clients, c.public)
 """
 
 # Two artifacts chosen for the same intent are co-matches; weight is the smaller side's.
@@ -272,8 +408,15 @@ EDGES = "matchgraph_intentartifactedge"
 CAPABILITY_EDGES_TABLE = "matchgraph_intentcapabilityedge"
 COMATCHES_TABLE = "matchgraph_comatch"
 STATS_TABLE = "matchgraph_artifactmatchstats"
+CAPABILITY_STATS_TABLE = "matchgraph_capabilitymatchstats"
 # Each derived table is built fresh and swapped in at the end of the transaction.
-REBUILT_TABLES = (EDGES, CAPABILITY_EDGES_TABLE, COMATCHES_TABLE, STATS_TABLE)
+REBUILT_TABLES = (
+    EDGES,
+    CAPABILITY_EDGES_TABLE,
+    COMATCHES_TABLE,
+    STATS_TABLE,
+    CAPABILITY_STATS_TABLE,
+)
 
 
 def _build_fresh_copy(cursor, table: str) -> str:
@@ -374,6 +517,8 @@ class AggregationReport:
     comatches: int
     intent_relations: int
     artifacts_with_matches: int
+    choices_counted: int
+    discarded: dict[str, int]
     seconds: float
 
 
@@ -394,12 +539,19 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         "min_shared": RELATION_MIN_SHARED,
         "min_strength": RELATION_MIN_STRENGTH,
         "ranked_depth": max(EXPLAINED_PER_INTENT, PAIRS_FROM_TOP_ARTIFACTS, RELATION_TOP_ARTIFACTS),
+        "client_cap": CLIENT_ARTIFACTS_PER_INTENT,
+        "network_allowance": NETWORK_ALLOWANCE,
+        "public_min_clients": settings.MATCHGRAPH_PUBLIC_INTENT_MIN_CLIENTS,
+        "spam_pattern": SPAM_PATTERN,
         **VIA_WEIGHTS,
     }
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         # Sorting a million events fits in memory with this; the default spills to disk.
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        cursor.execute(SCREENED_MATCHES, params)
+        cursor.execute(CHOICE_VERDICTS)
+        verdicts = dict(cursor.fetchall())
         cursor.execute(WEIGHTED_MATCHES, params)
         cursor.execute(IMPRESSIONS)
         cursor.execute("ANALYZE weighted_match; ANALYZE impression;")
@@ -411,10 +563,10 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         cursor.execute(RANKED_EDGES.format(edges=edges), params)
         cursor.execute("ANALYZE ranked_edge")
         cursor.execute(INTENT_QUERIES.format(edges=edges))
-        cursor.execute(
-            CAPABILITY_EDGES.format(capability_edges=fresh[CAPABILITY_EDGES_TABLE]), params
-        )
+        cursor.execute(EXPLAINED, params)
+        cursor.execute(CAPABILITY_EDGES.format(capability_edges=fresh[CAPABILITY_EDGES_TABLE]))
         capability_edges = cursor.rowcount
+        cursor.execute(CAPABILITY_STATS.format(capability_stats=fresh[CAPABILITY_STATS_TABLE]))
         cursor.execute(ARTIFACT_STATS.format(stats=fresh[STATS_TABLE]), params)
         artifacts_with_matches = cursor.rowcount
         cursor.execute(COMATCHES.format(comatches=fresh[COMATCHES_TABLE]), params)
@@ -423,7 +575,7 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         cursor.execute(INTENT_RELATIONS, params)
         intent_relations = cursor.rowcount
         cursor.execute(DENORMALIZE_TIMES_MATCHED.format(stats=fresh[STATS_TABLE]))
-        cursor.execute(INTENT_COUNTS)
+        cursor.execute(INTENT_COUNTS, params)
         # Every copy is indexed before any table is swapped: a search waiting on the first
         # swapped table's lock then waits for renames and the commit, not for index builds.
         indexed = [_index_like(cursor, table, filled) for table, filled in fresh.items()]
@@ -431,7 +583,11 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
             _swap_in(cursor, ready)
         # ON COMMIT DROP only fires at the outermost commit: inside a caller's transaction
         # (a test, an atomic block) a second run would find the tables still there.
-        cursor.execute("DROP TABLE weighted_match, impression, ranked_edge, intent_query")
+        cursor.execute(
+            "DROP TABLE screened_match, weighted_match, impression, ranked_edge, intent_query, "
+            "explained"
+        )
+        run = _record_run(verdicts, now=now, seconds=time.perf_counter() - started)
     # The swapped-in tables need visibility maps; relations and intents hold dead rows.
     vacuum_analyze((*REBUILT_TABLES, "matchgraph_intentrelation", "matchgraph_intent"))
     return AggregationReport(
@@ -440,5 +596,26 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         comatches=comatches,
         intent_relations=intent_relations,
         artifacts_with_matches=artifacts_with_matches,
+        choices_counted=run.choices_counted,
+        discarded=run.discarded,
         seconds=time.perf_counter() - started,
+    )
+
+
+def _record_run(verdicts: dict[str, int], *, now: datetime, seconds: float) -> AggregationRun:
+    """The run's account of every choice it read: counted, or discarded and why."""
+    read = verdicts.pop("read", 0)
+    counted = verdicts.pop("counted", 0)
+    screened = counted + sum(verdicts.get(reason, 0) for reason in SCREENING_REASONS)
+    unscreened = sum(verdicts.get(reason, 0) for reason in ("unproven", "automated"))
+    discarded = {reason: n for reason, n in verdicts.items() if n}
+    if hidden := read - screened - unscreened:
+        discarded["hidden_intent"] = hidden
+    return AggregationRun.objects.create(
+        finished_at=now,
+        seconds=round(seconds, 3),
+        choices_read=read,
+        choices_counted=counted,
+        discarded=discarded,
+        public_intents=Intent.objects.public().count(),
     )

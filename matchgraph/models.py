@@ -15,6 +15,11 @@ class IntentQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(is_hidden=False, merged_into__isnull=True)
 
+    def public(self):
+        """Intents whose text may appear on public pages (see `Intent.is_public`), and not
+        hidden or merged since the aggregation last looked."""
+        return self.visible().filter(is_public=True)
+
 
 class Intent(models.Model):
     """A normalized query ("caption product photos"), shared by everyone who typed it."""
@@ -22,6 +27,14 @@ class Intent(models.Model):
     text = models.CharField(max_length=200, unique=True)
     search_count = models.PositiveIntegerField(default=0, editable=False)
     match_count = models.PositiveIntegerField(default=0, editable=False)
+    client_count = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Distinct clients that searched it or chose for it, a network counting once.",
+    )
+    # Set by the aggregation: visible, searched by enough distinct clients
+    # (MATCHGRAPH_PUBLIC_INTENT_MIN_CLIENTS), and not spam. Only public intents' text is shown.
+    is_public = models.BooleanField(default=False, editable=False)
     is_hidden = models.BooleanField(default=False, help_text="Hidden intents feed nothing.")
     merged_into = models.ForeignKey(
         "self",
@@ -55,6 +68,7 @@ class SearchEvent(models.Model):
     intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="searches")
     shown_artifact_ids = ArrayField(models.BigIntegerField(), default=list)
     source_hash = models.CharField(max_length=32)
+    network_hash = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -64,14 +78,27 @@ class SearchEvent(models.Model):
         return f"search for {self.intent_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class MatchEvidence(models.TextChoices):
+    """Whether a choice proves a person chose (see `matchgraph.impressions`)."""
+
+    SHOWN = "shown", "Shown to that client for that intent"
+    UNPROVEN = "unproven", "No valid impression token"
+    AUTOMATED = "automated", "HEAD, prefetch or crawler"
+
+
 class MatchEvent(models.Model):
-    """A visitor chose `artifact` for `intent` (position is 1-based, null when not from a list)."""
+    """A visitor chose `artifact` for `intent` (position is 1-based, null when not from a list).
+    Only choices with evidence `shown` can count; the others are kept so curators see them."""
 
     intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="match_events")
     artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField(null=True, blank=True)
     via = models.CharField(max_length=10, choices=MatchVia.choices, default=MatchVia.CLICK)
+    evidence = models.CharField(
+        max_length=10, choices=MatchEvidence.choices, default=MatchEvidence.SHOWN
+    )
     source_hash = models.CharField(max_length=32)
+    network_hash = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -91,6 +118,7 @@ class ComparisonEvent(models.Model):
 
     artifact_ids = ArrayField(models.BigIntegerField())
     source_hash = models.CharField(max_length=32)
+    network_hash = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
@@ -157,6 +185,11 @@ class IntentCapabilityEdge(models.Model):
         return f"intent {self.intent_id} -> capability {self.capability_id} ({self.weight:.2f})"
 
 
+# Below this many distinct clients, what searchers did with an artifact says nothing ranking
+# may use: one person (or one script) is not a crowd.
+MIN_CLIENTS_FOR_FEEDBACK = 3
+
+
 class ArtifactMatchStats(models.Model):
     """Per-artifact totals, rebuilt by the aggregation task. Ranking reads `weighted_matches`."""
 
@@ -164,12 +197,62 @@ class ArtifactMatchStats(models.Model):
     matches_total = models.PositiveIntegerField(default=0)
     matches_30d = models.PositiveIntegerField(default=0)
     impressions = models.PositiveIntegerField(default=0)
+    # The most distinct clients it was shown to for any one intent, and how many distinct
+    # clients chose it (a network counting once a day): ranking trusts the feedback only
+    # past MIN_CLIENTS_FOR_FEEDBACK.
+    shown_clients = models.PositiveIntegerField(default=0)
     distinct_intents = models.PositiveIntegerField(default=0)
+    distinct_clients = models.PositiveIntegerField(default=0)
     weighted_matches = models.FloatField(default=0)
     computed_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return f"artifact {self.artifact_id}: {self.matches_total} matches"
+
+
+class CapabilityMatchStats(models.Model):
+    """Per capability, rebuilt by the aggregation: the counted matches it explained, from how
+    many intents and how many distinct clients. The artifact page's confidence reads it."""
+
+    capability = models.OneToOneField(Capability, primary_key=True, related_name="+", **DERIVED)
+    matches = models.PositiveIntegerField(default=0)
+    distinct_intents = models.PositiveIntegerField(default=0)
+    distinct_clients = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"capability {self.capability_id}: {self.distinct_clients} clients"
+
+
+class AggregationRun(models.Model):
+    """One aggregation: how many choices it read and why those it did not count were
+    discarded. Curators read it in the admin to see farming attempts."""
+
+    finished_at = models.DateTimeField(db_index=True)
+    seconds = models.FloatField(default=0)
+    choices_read = models.PositiveIntegerField(default=0)
+    choices_counted = models.PositiveIntegerField(default=0)
+    # {reason: count}; reasons are `AggregationRun.DISCARD_REASONS` keys.
+    discarded = models.JSONField(default=dict)
+    public_intents = models.PositiveIntegerField(default=0)
+
+    DISCARD_REASONS = {
+        "unproven": "No impression token: the client was not shown it for that search",
+        "automated": "HEAD, prefetch or crawler request",
+        "hidden_intent": "For a hidden intent",
+        "repeat": "Same client, same artifact, same day",
+        "client_cap": "Past the per-client cap for one intent in a day",
+        "network_cap": "Past the per-network cap for one artifact in a day",
+    }
+
+    class Meta:
+        ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return f"aggregation at {self.finished_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def choices_discarded(self) -> int:
+        return sum(self.discarded.values())
 
 
 class CoMatch(models.Model):

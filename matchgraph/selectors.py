@@ -3,11 +3,9 @@ evidence, the intents that find an artifact. Search itself is `matchgraph.search
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
-
 from catalog.models import Artifact
 from catalog.selectors import artifact_related
-from matchgraph.models import CoMatch, IntentArtifactEdge, IntentCapabilityEdge
+from matchgraph.models import CapabilityMatchStats, CoMatch, Intent, IntentArtifactEdge
 
 
 @dataclass(frozen=True)
@@ -59,30 +57,25 @@ def artifact_related_blended(
 @dataclass(frozen=True)
 class CapabilityEvidence:
     distinct_intents: int
+    distinct_clients: int
     matches: int
 
 
 def capability_evidence(*, artifact: Artifact) -> dict[int, CapabilityEvidence]:
-    """Per capability of `artifact`: how many distinct searches it explained. One query."""
-    rows = (
-        IntentCapabilityEdge.objects.filter(
-            capability__artifact=artifact,
-            intent__is_hidden=False,
-            intent__merged_into__isnull=True,
-        )
-        .values("capability_id")
-        .annotate(intents=Count("intent_id", distinct=True), matches=Sum("matches"))
+    """Per capability of `artifact`: the counted choices it explained, from how many distinct
+    searches and distinct clients. One query."""
+    rows = CapabilityMatchStats.objects.filter(capability__artifact=artifact).values_list(
+        "capability_id", "distinct_intents", "distinct_clients", "matches"
     )
     return {
-        row["capability_id"]: CapabilityEvidence(row["intents"], row["matches"]) for row in rows
+        capability_id: CapabilityEvidence(intents, clients, matches)
+        for capability_id, intents, clients, matches in rows
     }
 
 
 def artifact_top_intents(*, artifact: Artifact, limit: int = 3) -> list[str]:
     return list(
-        IntentArtifactEdge.objects.filter(
-            artifact=artifact, intent__is_hidden=False, intent__merged_into__isnull=True
-        )
+        IntentArtifactEdge.objects.filter(artifact=artifact, intent__in=Intent.objects.public())
         .order_by("-weight")
         .values_list("intent__text", flat=True)[:limit]
     )

@@ -11,6 +11,7 @@ from matchgraph.models import (
     Intent,
     IntentRelation,
     MatchEvent,
+    MatchEvidence,
     MatchVia,
     SearchEvent,
 )
@@ -31,7 +32,12 @@ def intent_get_or_create(*, text: str) -> Intent | None:
 
 
 def search_record(
-    *, query: str, shown_artifact_ids: list[int], source_hash: str, at: datetime | None = None
+    *,
+    query: str,
+    shown_artifact_ids: list[int],
+    source_hash: str,
+    network_hash: str = "",
+    at: datetime | None = None,
 ) -> SearchEvent | None:
     intent = intent_get_or_create(text=query)
     if intent is None:
@@ -40,6 +46,7 @@ def search_record(
         intent=intent,
         shown_artifact_ids=[int(pk) for pk in shown_artifact_ids[:MAX_SHOWN_RECORDED]],
         source_hash=source_hash,
+        network_hash=network_hash,
         created_at=at or timezone.now(),
     )
 
@@ -50,13 +57,16 @@ def match_record(
     artifact_id: int,
     via: str,
     source_hash: str,
+    network_hash: str = "",
+    evidence: str = MatchEvidence.SHOWN,
     position: int | None = None,
     at: datetime | None = None,
 ) -> MatchEvent | None:
-    """Record that a visitor chose an artifact for a query. De-duplication and burst damping
-    happen at aggregation, so recording stays one insert."""
+    """Record that a visitor chose an artifact for a query, with the evidence that they were
+    shown it. Caps, de-duplication and burst damping happen at aggregation, so recording stays
+    one insert."""
     intent = intent_get_or_create(text=query)
-    if intent is None or via not in MatchVia.values:
+    if intent is None or via not in MatchVia.values or evidence not in MatchEvidence.values:
         return None
     if not Artifact.objects.filter(pk=artifact_id).exists():
         return None
@@ -65,13 +75,19 @@ def match_record(
         artifact_id=artifact_id,
         position=position if position and 0 < position < 10_000 else None,
         via=via,
+        evidence=evidence,
         source_hash=source_hash,
+        network_hash=network_hash,
         created_at=at or timezone.now(),
     )
 
 
 def comparison_record(
-    *, artifact_ids: list[int], source_hash: str, at: datetime | None = None
+    *,
+    artifact_ids: list[int],
+    source_hash: str,
+    network_hash: str = "",
+    at: datetime | None = None,
 ) -> ComparisonEvent | None:
     """Record that a visitor opened a comparison of these artifacts. Like matches, repeats
     are counted once at aggregation, so recording stays one insert after one check."""
@@ -81,7 +97,10 @@ def comparison_record(
     if Artifact.objects.filter(pk__in=ids).count() != len(ids):
         return None
     return ComparisonEvent.objects.create(
-        artifact_ids=ids, source_hash=source_hash, created_at=at or timezone.now()
+        artifact_ids=ids,
+        source_hash=source_hash,
+        network_hash=network_hash,
+        created_at=at or timezone.now(),
     )
 
 
@@ -91,14 +110,17 @@ def intents_merge(*, duplicates: list[Intent], into: Intent) -> int:
     for `into`. Chains are flattened so every duplicate points at the survivor directly."""
     ids = [intent.pk for intent in duplicates if intent.pk != into.pk]
     Intent.objects.filter(merged_into_id__in=ids).update(merged_into=into)
-    merged = Intent.objects.filter(pk__in=ids).update(merged_into=into)
+    merged = Intent.objects.filter(pk__in=ids).update(merged_into=into, is_public=False)
     if into.merged_into_id:
         Intent.objects.filter(pk=into.pk).update(merged_into=None)
     return merged
 
 
 def intents_set_hidden(*, intent_ids: list[int], hidden: bool) -> int:
-    return Intent.objects.filter(pk__in=intent_ids).update(is_hidden=hidden)
+    """Hiding takes an intent off public pages at once; showing it again waits for the next
+    aggregation to check it still has the evidence to be public."""
+    changes = {"is_hidden": hidden, **({"is_public": False} if hidden else {})}
+    return Intent.objects.filter(pk__in=intent_ids).update(**changes)
 
 
 def search_terms_changed() -> None:

@@ -4,33 +4,27 @@ worker is configured (REDIS_URL); without one, Celery runs them eagerly in-proce
 from celery import shared_task
 
 
+# Recording tasks pass their keyword arguments through: new ones (network_hash, evidence)
+# have defaults in the services, so messages queued by an older release still run.
 @shared_task(ignore_result=True)
-def record_search(*, query: str, shown_artifact_ids: list[int], source_hash: str) -> None:
+def record_search(**event) -> None:
     from matchgraph.services import search_record
 
-    search_record(query=query, shown_artifact_ids=shown_artifact_ids, source_hash=source_hash)
+    search_record(**event)
 
 
 @shared_task(ignore_result=True)
-def record_match(
-    *, query: str, artifact_id: int, via: str, source_hash: str, position: int | None = None
-) -> None:
+def record_match(**event) -> None:
     from matchgraph.services import match_record
 
-    match_record(
-        query=query,
-        artifact_id=artifact_id,
-        via=via,
-        source_hash=source_hash,
-        position=position,
-    )
+    match_record(**event)
 
 
 @shared_task(ignore_result=True)
-def record_comparison(*, artifact_ids: list[int], source_hash: str) -> None:
+def record_comparison(**event) -> None:
     from matchgraph.services import comparison_record
 
-    comparison_record(artifact_ids=artifact_ids, source_hash=source_hash)
+    comparison_record(**event)
 
 
 @shared_task
@@ -43,6 +37,8 @@ def aggregate_match_graph() -> dict:
         "capability_edges": report.capability_edges,
         "comatches": report.comatches,
         "intent_relations": report.intent_relations,
+        "choices_counted": report.choices_counted,
+        "discarded": report.discarded,
         "seconds": round(report.seconds, 3),
     }
 

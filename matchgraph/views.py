@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from catalog.htmx import page_or_partial
@@ -50,10 +50,15 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def open_result(request: HttpRequest, slug: str) -> HttpResponse:
-    """A result link: count the choice as a match, then go to the artifact page."""
+    """A result was opened. With JavaScript the page posts this as a beacon (CSRF-checked)
+    and goes straight to the artifact; without, the result link comes here and is
+    redirected. Either way the choice counts only with the result's impression token."""
     artifact = get_object_or_404(Artifact.objects.published(), slug=slug)
+    if request.method == "POST":
+        _record_choice(request, artifact, request.POST, MatchVia.CLICK)
+        return HttpResponse(status=204)
     _record_choice(request, artifact, request.GET, MatchVia.CLICK)
     return HttpResponseRedirect(artifact.get_absolute_url())
 
@@ -72,18 +77,10 @@ def this_fits(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _record_choice(request: HttpRequest, artifact: Artifact, data, via: str) -> str:
-    """Record that a visitor chose `artifact` for the query in `data` (`q`, `pos`); returns
-    the query."""
+    """Record that a visitor chose `artifact` for the query in `data` (`q`), with the
+    result's impression token (`t`); returns the query."""
     query = data.get("q", "")[:MAX_QUERY_CHARS]
     recording.artifact_chosen(
-        request, query=query, artifact_id=artifact.pk, via=via, position=_position(data.get("pos"))
+        request, query=query, artifact_id=artifact.pk, via=via, token=data.get("t", "")
     )
     return query
-
-
-def _position(raw: str | None) -> int | None:
-    try:
-        position = int(raw or "")
-    except ValueError:
-        return None
-    return position if 0 < position < 10_000 else None

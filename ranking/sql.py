@@ -13,6 +13,7 @@ functions by counts against the current run's raw values of its kind (`placed` b
 import math
 
 from catalog.models import Artifact, ArtifactLink, Capability, DataSource, Signals
+from matchgraph.models import MIN_CLIENTS_FOR_FEEDBACK
 from ranking import scoring
 from ranking.models import RankHistory, RankRun, RankScore, WeightsVersion
 
@@ -65,17 +66,21 @@ SCORE_COLUMNS = (
 
 def match_feedback_sql() -> str:
     """Match-graph feedback: `artifact_id, raw_match`, one row per artifact the match graph
-    has seen (shown in search or chosen). `weighted_matches` is already position-corrected
-    (a choice far down the list counts more), decayed and burst-damped by the match graph's
-    aggregation; the log keeps a few very popular artifacts from flattening the rest.
+    has seen. `weighted_matches` is already position-corrected (a choice far down the list
+    counts more), decayed and burst-damped by the match graph's aggregation; the log keeps a
+    few very popular artifacts from flattening the rest.
 
-    Never shown in search means no row: the signal is unknown and its weight goes to the
-    other signals. Shown and never chosen is a real 0. The value is ranked as a percentile
-    within each kind, like adoption.
+    Evidence from fewer than MIN_CLIENTS_FOR_FEEDBACK distinct clients is not used: shown to
+    fewer (for any one intent) means no row, so the signal is unknown and its weight goes to
+    the other signals; chosen by fewer counts as never chosen, a real 0. The value is ranked
+    as a percentile within each kind, like adoption.
     """
+    least = int(MIN_CLIENTS_FOR_FEEDBACK)
     return (
-        "SELECT artifact_id, ln(1 + weighted_matches)::float8 AS raw_match "
-        "FROM matchgraph_artifactmatchstats"
+        f"SELECT artifact_id, CASE WHEN distinct_clients >= {least} "
+        "THEN ln(1 + weighted_matches)::float8 ELSE 0::float8 END AS raw_match "
+        "FROM matchgraph_artifactmatchstats "
+        f"WHERE shown_clients >= {least} OR distinct_clients >= {least}"
     )
 
 

@@ -11,3 +11,17 @@ class CommittingClient(Client):
     def request(self, **request):
         with TestCase.captureOnCommitCallbacks(execute=True):
             return super().request(**request)
+
+
+def shown_token(client: Client, query: str, slug: str, **request_meta) -> str:
+    """The impression token the search page gave this client for `slug` under `query`."""
+    import re
+
+    from django.urls import reverse
+
+    html = client.get(reverse("matchgraph:search"), {"q": query}, **request_meta).content.decode()
+    found = re.search(
+        rf'href="/search/open/{re.escape(slug)}/\?[^"]*"[^>]*data-token="([^"]+)"', html
+    )
+    assert found, f"{slug} was not shown for {query!r}"
+    return found.group(1)

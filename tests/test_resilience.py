@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.parse
 
 import pytest
 import redis
@@ -24,7 +25,7 @@ from compare import selectors as compare_selectors
 from matchgraph.models import ComparisonEvent, Intent, MatchEvent, SearchEvent
 from matchgraph.search import vocabulary
 from matchgraph.search.vocabulary import vocabulary_rebuild
-from tests.clients import CommittingClient
+from tests.clients import CommittingClient, shown_token
 
 pytestmark = pytest.mark.django_db
 
@@ -177,24 +178,26 @@ def test_nul_is_ignored_by_search(client, demo, headers):
 def test_a_search_and_a_choice_with_nul_are_recorded_without_it(client, demo):
     assert client.get("/search/?q=wh%00isper").status_code == 200
     assert SearchEvent.objects.get().intent.text == "whisper"
-    response = client.get(f"/search/open/{WHISPER}/?q=wh%00isper&pos=2%00")
+    token = urllib.parse.quote(shown_token(client, "whisper", WHISPER))
+    response = client.get(f"/search/open/{WHISPER}/?q=wh%00isper&t={token}%00")
     assert response.status_code == 302
     assert response["Location"] == f"/a/{WHISPER}/"
     match = MatchEvent.objects.get()
-    assert (match.intent.text, match.artifact.slug, match.position) == ("whisper", WHISPER, 2)
+    assert (match.intent.text, match.artifact.slug, match.evidence) == ("whisper", WHISPER, "shown")
     assert list(Intent.objects.values_list("text", flat=True)) == ["whisper"]
 
 
 def test_nul_is_ignored_by_this_fits(client, demo):
+    token = urllib.parse.quote(shown_token(client, "whisper", WHISPER))
     response = client.post(
         f"/search/fits/{WHISPER}/",
-        data=f"q=wh%00isper&pos=3%00&next=/a/{WHISPER}/%00",
+        data=f"q=wh%00isper&t={token}%00&next=/a/{WHISPER}/%00",
         content_type=FORM,
     )
     assert response.status_code == 302
     assert response["Location"] == f"/a/{WHISPER}/"
     match = MatchEvent.objects.get()
-    assert (match.intent.text, match.via, match.position) == ("whisper", "fits", 3)
+    assert (match.intent.text, match.via, match.evidence) == ("whisper", "fits", "shown")
 
 
 def test_nul_is_ignored_by_the_comparison_grid_and_picker(client, demo):

@@ -155,7 +155,7 @@ def intent_and_relations(plan: SearchPlan) -> tuple[int | None, list[RelatedInte
             intent_id=own_id,
             is_rejected=False,
             strength__gte=MIN_RELATION_STRENGTH,
-            related__is_hidden=False,
+            related__in=Intent.objects.public(),
         )
         .order_by("-strength")
         .values_list("related_id", "related__text", "strength")[:MAX_RELATED_INTENTS]

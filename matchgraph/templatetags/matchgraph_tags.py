@@ -5,12 +5,22 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from matchgraph import selectors
+from matchgraph.impressions import impression_token as signed_impression
 
 register = template.Library()
 
-# A capability explaining this many distinct intents is shown one confidence level higher.
-CONFIRMATION_INTENTS = 3
+# A capability explaining the choices of this many distinct clients is shown one confidence
+# level higher: one visitor typing three queries is one confirmation.
+CONFIRMATION_CLIENTS = 3
 LEVELS = ["low", "medium", "high"]
+
+
+@register.simple_tag(takes_context=True)
+def impression_token(context, query, artifact_id, position):
+    """The proof, carried by a result's links, that this visitor was shown it for `query`."""
+    return signed_impression(
+        context["request"], query=query, artifact_id=artifact_id, position=position
+    )
 
 
 @register.simple_tag
@@ -31,10 +41,10 @@ def capability_evidence(artifact):
 
 @register.simple_tag
 def confirmed_confidence(capability, evidence):
-    """The curated confidence, raised one level when many distinct searches confirm it."""
+    """The curated confidence, raised one level when many distinct searchers confirm it."""
     found = evidence.get(capability.pk) if evidence else None
     level = capability.confidence
-    if found and found.distinct_intents >= CONFIRMATION_INTENTS and level in LEVELS[:-1]:
+    if found and found.distinct_clients >= CONFIRMATION_CLIENTS and level in LEVELS[:-1]:
         level = LEVELS[LEVELS.index(level) + 1]
     return level
 

@@ -26,3 +26,32 @@
     committed = location.pathname + location.search;
   });
 })();
+
+// Opening a result: the choice is posted as a beacon, with the CSRF token and the result's
+// impression token, and the link then goes straight to the artifact page. Without
+// JavaScript the link's own redirect records the choice instead.
+(function () {
+  "use strict";
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
+  function opened(event) {
+    const link = event.target.closest && event.target.closest("a[data-open-beacon]");
+    if (!link || (event.type === "auxclick" && event.button !== 1)) {
+      return;
+    }
+    const choice = new FormData();
+    choice.append("csrfmiddlewaretoken", csrfToken());
+    choice.append("q", link.dataset.query || "");
+    choice.append("t", link.dataset.token || "");
+    if (navigator.sendBeacon && navigator.sendBeacon(link.dataset.openBeacon, choice)) {
+      link.href = link.dataset.destination;
+    }
+  }
+  document.addEventListener("click", opened);
+  document.addEventListener("auxclick", opened);
+})();

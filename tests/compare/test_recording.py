@@ -51,6 +51,7 @@ def test_record_keeps_sorted_unique_ids_and_no_personal_data(trio):
         "id",
         "artifact_ids",
         "source_hash",
+        "network_hash",
         "created_at",
     }
 

@@ -24,6 +24,7 @@ class SearchEventFactory(DjangoModelFactory[SearchEvent]):
     intent = factory.SubFactory(IntentFactory)
     shown_artifact_ids = factory.LazyFunction(list)
     source_hash = factory.Sequence(lambda n: f"{n:032x}")
+    network_hash = factory.LazyAttribute(lambda event: event.source_hash)
     created_at = factory.LazyFunction(timezone.now)
 
 
@@ -36,4 +37,5 @@ class MatchEventFactory(DjangoModelFactory[MatchEvent]):
     position = 1
     via = MatchVia.CLICK
     source_hash = factory.Sequence(lambda n: f"{n:032x}")
+    network_hash = factory.LazyAttribute(lambda event: event.source_hash)
     created_at = factory.LazyFunction(timezone.now)

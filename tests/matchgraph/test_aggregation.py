@@ -88,12 +88,13 @@ class TestDeduplication:
         assert edge(intent, artifact).matches == 1
         assert edge(intent, artifact).weight == pytest.approx(1.0, abs=1e-6)
 
-    def test_repeats_in_different_windows_count_again(self, intent, artifact):
-        start = NOW - DAY
+    def test_repeats_the_same_day_count_once_and_the_next_day_again(self, intent, artifact):
+        start = NOW - 2 * DAY
         for minutes in [0, 40, 150]:
             match(intent, artifact, at=start + dt.timedelta(minutes=minutes))
+        match(intent, artifact, at=start + DAY)
         match_graph_aggregate(now=NOW)
-        assert edge(intent, artifact).matches == 3
+        assert edge(intent, artifact).matches == 2
 
     def test_different_sources_in_the_same_minute_count_separately(self, intent, artifact):
         for source in ["a", "b", "c"]:

@@ -1,5 +1,6 @@
-"""Match-graph evidence on the artifact page: "confirmed by N searches", the one-level
-confidence bump, and the prefilled "Search the match graph →" link."""
+"""Match-graph evidence on the artifact page: "chosen through it by N searchers", the
+one-level confidence bump (distinct clients, not distinct strings), and the prefilled
+"Search the match graph →" link (public intents only)."""
 
 import re
 
@@ -23,11 +24,19 @@ def studio():
     return ArtifactFactory(name="Caption Studio", slug="caption-studio")
 
 
-def matched(artifact, intents, *, via="click"):
-    for index, text in enumerate(intents):
-        MatchEventFactory(
-            intent=IntentFactory(text=text), artifact=artifact, via=via, source_hash=f"v{index}"
-        )
+def matched(artifact, intents, *, via="click", clients=3, network=None):
+    """Each intent chosen by `clients` distinct clients (each its own network unless one
+    `network` is given); client names are per intent, so no client repeats across intents."""
+    for text in intents:
+        for client in range(clients):
+            source = f"{text}-{client}"
+            MatchEventFactory(
+                intent=IntentFactory(text=text),
+                artifact=artifact,
+                via=via,
+                source_hash=source,
+                network_hash=network or source,
+            )
     match_graph_aggregate(now=FROZEN_NOW)
 
 
@@ -38,43 +47,59 @@ def capability_line(client, artifact, capability) -> str:
 
 
 @pytest.mark.parametrize(
-    ("curated", "intents", "shown"),
+    ("curated", "clients", "shown"),
     [
-        ("medium", THREE_INTENTS[:1], "Medium confidence · confirmed by 1 search"),
-        ("medium", THREE_INTENTS[:2], "Medium confidence · confirmed by 2 searches"),
-        ("medium", THREE_INTENTS, "High confidence · confirmed by 3 searches"),
-        ("low", THREE_INTENTS, "Medium confidence · confirmed by 3 searches"),
-        ("high", THREE_INTENTS, "High confidence · confirmed by 3 searches"),
+        ("medium", 1, "Medium confidence · chosen through it by 1 searcher"),
+        ("medium", 2, "Medium confidence · chosen through it by 2 searchers"),
+        ("medium", 3, "High confidence · chosen through it by 3 searchers"),
+        ("low", 3, "Medium confidence · chosen through it by 3 searchers"),
+        ("high", 3, "High confidence · chosen through it by 3 searchers"),
     ],
 )
-def test_confirmed_by_searches_and_one_level_bump(client, studio, curated, intents, shown):
+def test_distinct_searchers_confirm_and_bump_one_level(client, studio, curated, clients, shown):
     captions = CapabilityFactory(
         artifact=studio, title="Caption product photos", confidence=curated, position=0
     )
     CapabilityFactory(artifact=studio, title="Caption video", position=1)
-    matched(studio, intents)
+    matched(studio, THREE_INTENTS[:1], clients=clients)
     line = capability_line(client, studio, captions)
     assert shown in line
     assert f"confidence-{shown.split()[0].lower()}" in line
+
+
+def test_one_client_typing_three_queries_is_one_confirmation(client, studio):
+    captions = CapabilityFactory(artifact=studio, title="Caption product photos", position=0)
+    for text in THREE_INTENTS:
+        MatchEventFactory(intent=IntentFactory(text=text), artifact=studio, source_hash="same")
+    match_graph_aggregate(now=FROZEN_NOW)
+    line = capability_line(client, studio, captions)
+    assert "Medium confidence · chosen through it by 1 searcher" in line
+
+
+def test_many_addresses_of_one_network_are_not_a_crowd(client, studio):
+    captions = CapabilityFactory(artifact=studio, title="Caption product photos", position=0)
+    matched(studio, THREE_INTENTS[:1], clients=20, network="one-block")
+    assert "Medium confidence · chosen through it by 1 searcher" in capability_line(
+        client, studio, captions
+    )
 
 
 def test_capability_without_evidence_shows_its_curated_confidence(client, studio):
     captions = CapabilityFactory(artifact=studio, title="Caption product photos")
     speech = CapabilityFactory(artifact=studio, title="Transcribe speech", confidence="low")
     matched(studio, THREE_INTENTS)
-    assert "confirmed by 3 searches" in capability_line(client, studio, captions)
+    assert "chosen through it by 9 searchers" in capability_line(client, studio, captions)
     line = capability_line(client, studio, speech)
     assert "Low confidence" in line
-    assert "confirmed" not in line
+    assert "chosen" not in line
 
 
-def test_hidden_intents_stop_confirming(client, studio):
+def test_hidden_intents_stop_confirming_at_the_next_aggregation(client, studio):
     captions = CapabilityFactory(artifact=studio, title="Caption product photos")
     matched(studio, THREE_INTENTS)
     intents_set_hidden(intent_ids=[IntentFactory(text=THREE_INTENTS[0]).pk], hidden=True)
-    assert "Medium confidence · confirmed by 2 searches" in capability_line(
-        client, studio, captions
-    )
+    match_graph_aggregate(now=FROZEN_NOW)
+    assert "chosen through it by 6 searchers" in capability_line(client, studio, captions)
 
 
 def test_evidence_for_every_capability_is_one_query(studio, django_assert_num_queries):
@@ -84,6 +109,7 @@ def test_evidence_for_every_capability_is_one_query(studio, django_assert_num_qu
     with django_assert_num_queries(1):
         evidence = capability_evidence(artifact=studio)
     assert sum(found.distinct_intents for found in evidence.values()) == 3
+    assert sum(found.distinct_clients for found in evidence.values()) == 9
 
 
 def test_search_link_is_prefilled_with_the_top_intent(client, studio):
@@ -98,6 +124,14 @@ def test_search_link_falls_back_to_the_first_capability(client, studio):
     CapabilityFactory(artifact=studio, title="Caption product photos", position=0)
     CapabilityFactory(artifact=studio, title="Bulk export", position=1)
     html = client.get(studio.get_absolute_url()).content.decode()
+    assert '<a href="/search/?q=Caption+product+photos">Search the match graph →</a>' in html
+
+
+def test_search_link_skips_intents_too_few_clients_searched(client, studio):
+    CapabilityFactory(artifact=studio, title="Caption product photos")
+    matched(studio, ["caption photos"], clients=2)
+    html = client.get(studio.get_absolute_url()).content.decode()
+    assert "caption+photos" not in html
     assert '<a href="/search/?q=Caption+product+photos">Search the match graph →</a>' in html
 
 

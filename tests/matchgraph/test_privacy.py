@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.test import RequestFactory
 
-from matchgraph.privacy import daily_salt, source_hash
+from matchgraph.privacy import daily_salt, source_hash, visitor
 
 IP = "203.0.113.7"
 UA = "Mozilla/5.0 (X11; Linux x86_64) UnfragileTest/1.0"
@@ -45,19 +45,47 @@ def test_explicit_day_overrides_the_clock(request_from_visitor):
     assert monday != source_hash(request_from_visitor, day=dt.date(2026, 11, 24))
 
 
-@pytest.mark.parametrize(
-    "meta",
-    [
-        {"REMOTE_ADDR": "198.51.100.1", "HTTP_USER_AGENT": UA},
-        {"REMOTE_ADDR": IP, "HTTP_USER_AGENT": "curl/8.5"},
-        {"REMOTE_ADDR": IP},
-    ],
-)
-def test_different_visitors_get_different_hashes(request_from_visitor, frozen_clock, meta):
-    other = RequestFactory().get("/search/", **meta)
-    if "HTTP_USER_AGENT" not in meta:
-        other.META.pop("HTTP_USER_AGENT", None)
+def test_different_addresses_get_different_hashes(request_from_visitor, frozen_clock):
+    other = RequestFactory().get("/search/", REMOTE_ADDR="198.51.100.1", HTTP_USER_AGENT=UA)
     assert source_hash(other) != source_hash(request_from_visitor)
+
+
+@pytest.mark.parametrize("agent", ["curl/8.5", "Mozilla/5.0 Rotated/1", None])
+def test_a_new_user_agent_is_not_a_new_client(request_from_visitor, frozen_clock, agent):
+    other = RequestFactory().get("/search/", REMOTE_ADDR=IP, HTTP_USER_AGENT=agent or "")
+    if agent is None:
+        other.META.pop("HTTP_USER_AGENT", None)
+    assert visitor(other) == visitor(request_from_visitor)
+
+
+def ipv(address: str):
+    return visitor(RequestFactory().get("/", REMOTE_ADDR=address))
+
+
+def test_addresses_of_one_slash_24_are_clients_of_one_network(frozen_clock):
+    one, two, elsewhere = ipv("203.0.113.7"), ipv("203.0.113.200"), ipv("203.0.114.7")
+    assert one.source_hash != two.source_hash
+    assert one.network_hash == two.network_hash != elsewhere.network_hash
+
+
+def test_an_ipv6_client_is_its_slash_64_and_its_network_the_slash_48(frozen_clock):
+    home = ipv("2001:db8:1:2::10")
+    assert ipv("2001:db8:1:2:ffff::1").source_hash == home.source_hash
+    neighbour = ipv("2001:db8:1:3::10")
+    assert neighbour.source_hash != home.source_hash
+    assert neighbour.network_hash == home.network_hash
+    assert ipv("2001:db8:2:2::10").network_hash != home.network_hash
+
+
+def test_an_ipv4_mapped_address_is_the_ipv4_client(frozen_clock):
+    assert ipv("::ffff:203.0.113.7") == ipv("203.0.113.7")
+
+
+def test_no_hash_is_the_address_or_its_network(frozen_clock):
+    hashes = ipv("203.0.113.7")
+    for value in (hashes.source_hash, hashes.network_hash):
+        assert "203.0.113" not in value
+        assert len(value) == 32
 
 
 def test_missing_headers_do_not_fail(frozen_clock):

@@ -14,6 +14,7 @@ from tests.catalog.factories import (
     CategoryFactory,
     PricingPlanFactory,
 )
+from tests.clients import shown_token
 
 pytestmark = pytest.mark.django_db
 
@@ -57,9 +58,11 @@ class TestSearchPage:
         assert 'name="q"' in html
         assert not SearchEvent.objects.exists()
 
-    def test_result_links_carry_query_and_position(self, client, studio):
+    def test_result_links_carry_query_and_impression_token(self, client, studio):
         html = client.get(SEARCH, {"q": "caption photos"}).content.decode()
-        assert f'href="/search/open/{studio.slug}/?q=caption%20photos&amp;pos=1"' in html
+        link = f'href="/search/open/{studio.slug}/?q=caption%20photos&amp;t={studio.pk}.1%3A'
+        assert link in html
+        assert "pos=" not in html
 
     def test_search_page_refuses_post(self, client):
         assert client.post(SEARCH, {"q": "caption"}).status_code == 405
@@ -100,18 +103,27 @@ class TestSearchRecording:
 
 
 class TestOpenResult:
-    def test_records_a_click_with_its_position_and_redirects(self, client, studio):
+    def test_records_a_click_at_the_shown_position_and_redirects(self, client, studio):
+        token = shown_token(client, "Caption photos", studio.slug)
         url = reverse("matchgraph:open", args=[studio.slug])
-        response = client.get(url, {"q": "Caption photos", "pos": "3"})
+        response = client.get(url, {"q": "Caption photos", "t": token, "pos": "9999"})
         assert response.status_code == 302
         assert response["Location"] == studio.get_absolute_url()
         match = MatchEvent.objects.get()
         assert (match.artifact, match.intent.text, match.position, match.via) == (
             studio,
             "caption photos",
-            3,
+            1,
             "click",
         )
+        assert match.evidence == "shown"
+
+    def test_beacon_post_records_the_click_without_redirecting(self, client, studio):
+        token = shown_token(client, "caption photos", studio.slug)
+        url = reverse("matchgraph:open", args=[studio.slug])
+        response = client.post(url, {"q": "caption photos", "t": token})
+        assert response.status_code == 204
+        assert MatchEvent.objects.get().evidence == "shown"
 
     def test_unknown_or_hidden_artifact_is_404_and_records_nothing(self, client, studio):
         hidden = ArtifactFactory(slug="hidden-one", is_published=False)
@@ -120,21 +132,24 @@ class TestOpenResult:
             assert client.get(url, {"q": "caption", "pos": "1"}).status_code == 404
         assert not MatchEvent.objects.exists()
 
-    @pytest.mark.parametrize("pos", ["abc", "", "0", "-2", "1.5", "99999", "1e3", "2abc"])
-    def test_garbage_position_is_ignored(self, client, studio, pos):
+    @pytest.mark.parametrize(
+        "token", ["", "abc", "1.1", f"{10**30}.1:x:y", "1.1:aaaaaa:bbbbbbbbbb", "\u00e9" * 300]
+    )
+    def test_garbage_token_is_recorded_as_unproven(self, client, studio, token):
         url = reverse("matchgraph:open", args=[studio.slug])
-        response = client.get(url, {"q": "caption", "pos": pos})
+        response = client.get(url, {"q": "caption", "t": token})
         assert response.status_code == 302
-        assert MatchEvent.objects.get().position is None
+        match = MatchEvent.objects.get()
+        assert (match.evidence, match.position) == ("unproven", None)
 
     def test_without_a_query_it_only_redirects(self, client, studio):
         response = client.get(reverse("matchgraph:open", args=[studio.slug]))
         assert response.status_code == 302
         assert not MatchEvent.objects.exists()
 
-    def test_refuses_post(self, client, studio):
+    def test_refuses_other_methods(self, client, studio):
         url = reverse("matchgraph:open", args=[studio.slug])
-        assert client.post(url, {"q": "caption"}).status_code == 405
+        assert client.put(url, {"q": "caption"}).status_code == 405
 
 
 class TestThisFits:
@@ -142,13 +157,19 @@ class TestThisFits:
         return reverse("matchgraph:fits", args=[artifact.slug])
 
     def test_htmx_post_records_fits_and_returns_the_thanks_fragment(self, client, studio):
-        response = client.post(self.url(studio), {"q": "caption photos", "pos": "2"}, headers=HTMX)
+        ArtifactFactory(name="Caption Helper", slug="caption-helper", summary="Caption photos")
+        artifacts_refresh_search()
+        token = shown_token(client, "caption photos", studio.slug)
+        response = client.post(
+            self.url(studio), {"q": "caption photos", "t": token, "pos": "9"}, headers=HTMX
+        )
         assert response.status_code == 200
         html = response.content.decode()
         assert "<html" not in html
         assert "Thanks — your choice of Caption Studio" in html
         match = MatchEvent.objects.get()
-        assert (match.via, match.position, match.intent.text) == ("fits", 2, "caption photos")
+        assert (match.via, match.evidence, match.intent.text) == ("fits", "shown", "caption photos")
+        assert match.position == int(token.split(":")[0].split(".")[1])
 
     def test_plain_post_redirects_back_with_a_message(self, client, studio):
         back = f"{SEARCH}?q=caption+photos&kind=tool"

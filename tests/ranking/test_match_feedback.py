@@ -3,6 +3,7 @@
 import pytest
 
 from matchgraph.aggregation import match_graph_aggregate
+from matchgraph.models import MIN_CLIENTS_FOR_FEEDBACK
 from matchgraph.services import match_record, search_record
 from ranking import services
 from ranking.models import RankScore
@@ -23,13 +24,14 @@ def three_models():
     )
     for artifact in (chosen, ignored, unseen):
         SignalsFactory(artifact=artifact, stars=500, downloads_30d=1000)
-    search_record(
-        query="caption photos",
-        shown_artifact_ids=[chosen.pk, ignored.pk],
-        source_hash="visitor-0",
-        at=FROZEN_NOW,
-    )
-    for visitor in range(3):
+    for visitor in range(MIN_CLIENTS_FOR_FEEDBACK):
+        search_record(
+            query="caption photos",
+            shown_artifact_ids=[chosen.pk, ignored.pk],
+            source_hash=f"visitor-{visitor}",
+            at=FROZEN_NOW,
+        )
+    for visitor in range(MIN_CLIENTS_FOR_FEEDBACK):
         match_record(
             query="caption photos",
             artifact_id=chosen.pk,
@@ -61,3 +63,30 @@ def test_never_shown_is_unknown(three_models):
 def test_match_feedback_lifts_the_total_between_otherwise_equal_artifacts(three_models):
     chosen, ignored, _ = three_models
     assert current_score(chosen).rank > current_score(ignored).rank
+
+
+def test_fewer_distinct_clients_than_the_minimum_is_no_feedback():
+    """Shown to two clients is unknown; chosen by two (of three shown) is a real 0."""
+    few, some = (ArtifactFactory(name=name, organization=name) for name in ("Few", "Some"))
+    for artifact in (few, some):
+        SignalsFactory(artifact=artifact, stars=500, downloads_30d=1000)
+    for visitor in range(MIN_CLIENTS_FOR_FEEDBACK - 1):
+        search_record(
+            query="caption", shown_artifact_ids=[few.pk], source_hash=f"v{visitor}", at=FROZEN_NOW
+        )
+    for visitor in range(MIN_CLIENTS_FOR_FEEDBACK):
+        search_record(
+            query="caption", shown_artifact_ids=[some.pk], source_hash=f"w{visitor}", at=FROZEN_NOW
+        )
+    for visitor in range(MIN_CLIENTS_FOR_FEEDBACK - 1):
+        match_record(
+            query="caption",
+            artifact_id=some.pk,
+            via="fits",
+            source_hash=f"w{visitor}",
+            at=FROZEN_NOW,
+        )
+    match_graph_aggregate(now=FROZEN_NOW)
+    services.rank_recompute_all(now=FROZEN_NOW)
+    assert current_score(few).match_graph is None
+    assert current_score(some).match_graph_raw == 0

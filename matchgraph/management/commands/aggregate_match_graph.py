@@ -15,6 +15,8 @@ class Command(BaseCommand):
                 f"{report.comatches} co-match pairs, "
                 f"{report.intent_relations} related intents, "
                 f"{report.artifacts_with_matches} artifacts matched, "
+                f"{report.choices_counted} choices counted, "
+                f"{sum(report.discarded.values())} discarded {report.discarded or ''}, "
                 f"in {report.seconds:.2f} s."
             )
         )
