@@ -51,21 +51,50 @@ def test_live_search_updates_results_and_url_without_a_reload(page, captioners):
     assert event.shown_artifact_ids == [captioners["studio"].pk, captioners["namer"].pk]
 
 
-def test_clicking_a_result_is_counted_as_a_match(page, captioners):
+def recorded_match(page) -> MatchEvent:
+    """The one recorded match, once the beacon (sent as the page leaves) has arrived."""
+    for _ in range(40):
+        if MatchEvent.objects.exists():
+            break
+        page.wait_for_timeout(50)
+    return MatchEvent.objects.get()
+
+
+def test_clicking_a_result_posts_a_beacon_and_goes_straight_to_the_artifact(page, captioners):
     page.goto("/search/?q=caption")
     assert result_names(page) == ["Caption Studio", "Photo Namer"]
+    requests = []
+    page.on("request", lambda request: requests.append((request.method, request.url)))
 
     page.get_by_role("link", name="Photo Namer").click()
 
     expect(page.get_by_role("heading", level=1, name="Photo Namer")).to_be_visible()
     assert page.url.endswith(captioners["namer"].get_absolute_url())
-    match = MatchEvent.objects.get()
-    assert (match.artifact_id, match.position, match.via, match.intent.text) == (
+    match = recorded_match(page)
+    assert (match.artifact_id, match.position, match.via, match.intent.text, match.evidence) == (
         captioners["namer"].pk,
         2,
         "click",
         "caption",
+        "shown",
     )
+    opened = [method for method, url in requests if "/search/open/" in url]
+    assert opened == ["POST"], "the beacon records it; the link skips the redirect"
+
+
+def test_without_javascript_the_link_redirects_and_records_it(browser, live_server, captioners):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/search/?q=caption")
+    page.get_by_role("link", name="Caption Studio").click()
+    expect(page.get_by_role("heading", level=1, name="Caption Studio")).to_be_visible()
+    match = MatchEvent.objects.get()
+    assert (match.artifact_id, match.position, match.evidence) == (
+        captioners["studio"].pk,
+        1,
+        "shown",
+    )
+    context.close()
 
 
 def test_this_fits_thanks_in_place_and_records_fits(page, captioners):
