@@ -157,8 +157,14 @@ class Artifact(models.Model):
     # rather than a generated column. Descriptions are searched through Capability's vector.
     search_vector = SearchVectorField(null=True, editable=False)
     # Words per field in that document, [A, B, C, D]: its length as ranking weighs it.
+    # A database default too: rows inserted in bulk by SQL (benchmarks) start empty.
     search_field_lengths = ArrayField(
-        models.PositiveIntegerField(), size=4, default=list, blank=True, editable=False
+        models.PositiveIntegerField(),
+        size=4,
+        default=list,
+        db_default=Value([], output_field=ArrayField(models.PositiveIntegerField())),
+        blank=True,
+        editable=False,
     )
 
     # Hash of the imported record: a re-import of an unchanged line writes nothing.

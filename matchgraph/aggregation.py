@@ -342,10 +342,10 @@ WHERE i.id = c.id
 
 # Two artifacts chosen for the same intent are co-matches; weight is the smaller side's.
 # Two artifacts opened in one comparison are co-matches too (shared_intents stays the count
-# of intents): each pair once per source per DEDUP_WINDOW, decayed and burst-damped like a
-# match event, weighted by VIA_WEIGHTS["compare"].
-COMATCHES = f"""
-INSERT INTO {{comatches}} (artifact_id, other_id, shared_intents, weight)
+# of intents): each pair once per client per day and capped per network like a choice,
+# decayed and burst-damped like a match event, weighted by VIA_WEIGHTS["compare"].
+COMATCHES = """
+INSERT INTO {comatches} (artifact_id, other_id, shared_intents, weight)
 WITH top_edges AS (
     SELECT intent_id, artifact_id, weight FROM ranked_edge WHERE by_intent <= %(pairs_from_top)s
 ),
@@ -356,17 +356,26 @@ intent_pairs AS (
     JOIN top_edges b ON b.intent_id = a.intent_id AND b.artifact_id <> a.artifact_id
     GROUP BY a.artifact_id, b.artifact_id
 ),
-compared AS (
-    SELECT DISTINCT ON (c.source_hash, x.id, y.id,
-                        date_bin(interval '{DEDUP_WINDOW}', c.created_at, timestamptz '2000-01-01'))
-           x.id AS artifact_id, y.id AS other_id, c.created_at
+compared_once AS (
+    -- Like choices: a client counts once per pair per day, a network for NETWORK_ALLOWANCE.
+    SELECT DISTINCT ON (c.source_hash, x.id, y.id, date_trunc('day', c.created_at))
+           x.id AS artifact_id, y.id AS other_id, c.created_at,
+           coalesce(nullif(c.network_hash, ''), c.source_hash) AS network
     FROM matchgraph_comparisonevent c
     CROSS JOIN LATERAL unnest(c.artifact_ids) AS x(id)
     CROSS JOIN LATERAL unnest(c.artifact_ids) AS y(id)
     WHERE x.id <> y.id
-    ORDER BY c.source_hash, x.id, y.id,
-             date_bin(interval '{DEDUP_WINDOW}', c.created_at, timestamptz '2000-01-01'),
-             c.created_at
+    ORDER BY c.source_hash, x.id, y.id, date_trunc('day', c.created_at), c.created_at
+),
+compared AS (
+    SELECT artifact_id, other_id, created_at FROM (
+        SELECT compared_once.*,
+               row_number() OVER (PARTITION BY network, artifact_id, other_id,
+                                               date_trunc('day', created_at)
+                                  ORDER BY created_at) AS nth_in_network
+        FROM compared_once
+    ) AS numbered
+    WHERE nth_in_network <= %(network_allowance)s
 ),
 compared_burst AS (
     SELECT artifact_id, other_id, date_trunc('hour', created_at) AS hour, count(*) AS n

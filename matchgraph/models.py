@@ -28,13 +28,13 @@ class Intent(models.Model):
     search_count = models.PositiveIntegerField(default=0, editable=False)
     match_count = models.PositiveIntegerField(default=0, editable=False)
     client_count = models.PositiveIntegerField(
-        default=0,
+        db_default=0,
         editable=False,
         help_text="Distinct clients that searched it or chose for it, a network counting once.",
     )
     # Set by the aggregation: visible, searched by enough distinct clients
     # (MATCHGRAPH_PUBLIC_INTENT_MIN_CLIENTS), and not spam. Only public intents' text is shown.
-    is_public = models.BooleanField(default=False, editable=False)
+    is_public = models.BooleanField(db_default=False, editable=False)
     is_hidden = models.BooleanField(default=False, help_text="Hidden intents feed nothing.")
     merged_into = models.ForeignKey(
         "self",
@@ -68,7 +68,7 @@ class SearchEvent(models.Model):
     intent = models.ForeignKey(Intent, on_delete=models.CASCADE, related_name="searches")
     shown_artifact_ids = ArrayField(models.BigIntegerField(), default=list)
     source_hash = models.CharField(max_length=32)
-    network_hash = models.CharField(max_length=32, blank=True)
+    network_hash = models.CharField(max_length=32, blank=True, db_default="")
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -95,10 +95,10 @@ class MatchEvent(models.Model):
     position = models.PositiveSmallIntegerField(null=True, blank=True)
     via = models.CharField(max_length=10, choices=MatchVia.choices, default=MatchVia.CLICK)
     evidence = models.CharField(
-        max_length=10, choices=MatchEvidence.choices, default=MatchEvidence.SHOWN
+        max_length=10, choices=MatchEvidence.choices, db_default=MatchEvidence.SHOWN
     )
     source_hash = models.CharField(max_length=32)
-    network_hash = models.CharField(max_length=32, blank=True)
+    network_hash = models.CharField(max_length=32, blank=True, db_default="")
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -118,7 +118,7 @@ class ComparisonEvent(models.Model):
 
     artifact_ids = ArrayField(models.BigIntegerField())
     source_hash = models.CharField(max_length=32)
-    network_hash = models.CharField(max_length=32, blank=True)
+    network_hash = models.CharField(max_length=32, blank=True, db_default="")
     created_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:

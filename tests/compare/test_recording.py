@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from matchgraph.aggregation import match_graph_aggregate
+from matchgraph.aggregation import NETWORK_ALLOWANCE, match_graph_aggregate
 from matchgraph.models import CoMatch, ComparisonEvent
 from matchgraph.selectors import artifact_related_blended
 from matchgraph.services import comparison_record
@@ -79,25 +79,38 @@ def test_a_compared_pair_becomes_a_co_match_both_ways(trio):
     assert [item.artifact for item in artifact_related_blended(artifact=alpha)] == [beta]
 
 
-def test_repeats_from_one_source_within_thirty_minutes_count_once(trio):
+def test_repeats_from_one_source_the_same_day_count_once(trio):
     alpha, beta, _ = trio
-    # Three openings by one visitor within one 30-minute window, in either order.
+    # Three openings by one visitor the same day, in either order.
     compared(alpha, beta, minutes_ago=0)
     compared(alpha, beta, minutes_ago=0)
-    compared(beta, alpha, minutes_ago=0)
+    compared(beta, alpha, minutes_ago=240)
     match_graph_aggregate(now=FROZEN_NOW)
-    assert weights()[(alpha.pk, beta.pk)] == (0, 1.0)
+    assert weights()[(alpha.pk, beta.pk)] == (0, pytest.approx(1.0, abs=0.01))
 
 
-def test_other_sources_and_later_windows_add_weight(trio):
+def test_other_sources_and_later_days_add_weight(trio):
     alpha, beta, _ = trio
     compared(alpha, beta, source="one")
     compared(alpha, beta, source="two")
-    compared(alpha, beta, source="one", minutes_ago=90)
+    compared(alpha, beta, source="one", minutes_ago=24 * 60)
     match_graph_aggregate(now=FROZEN_NOW)
     shared, weight = weights()[(alpha.pk, beta.pk)]
     assert shared == 0
-    assert weight == pytest.approx(3.0, abs=0.01)  # decay over 90 minutes is negligible
+    assert weight == pytest.approx(3.0, abs=0.03)  # decay over a day is small
+
+
+def test_one_network_counts_as_a_few_comparers(trio):
+    alpha, beta, _ = trio
+    for address in range(10):
+        ComparisonEvent.objects.create(
+            artifact_ids=sorted([alpha.pk, beta.pk]),
+            source_hash=f"address-{address}",
+            network_hash="one-block",
+            created_at=FROZEN_NOW,
+        )
+    match_graph_aggregate(now=FROZEN_NOW)
+    assert weights()[(alpha.pk, beta.pk)][1] == pytest.approx(NETWORK_ALLOWANCE)
 
 
 def test_a_grid_counts_for_every_pair_in_it(trio):
@@ -107,7 +120,7 @@ def test_a_grid_counts_for_every_pair_in_it(trio):
     assert set(weights()) == {(a.pk, b.pk) for a in trio for b in trio if a.pk != b.pk}
 
 
-def test_a_pair_opened_alone_and_in_a_grid_counts_once_per_window(trio):
+def test_a_pair_opened_alone_and_in_a_grid_counts_once_per_day(trio):
     alpha, beta, gamma = trio
     compared(alpha, beta)
     compared(alpha, beta, gamma)
