@@ -202,6 +202,9 @@ RANK_RUNS_KEPT = env_int("RANK_RUNS_KEPT", 7)
 RANK_HISTORY_CHART_DAYS = 90
 
 # --- Match graph (matchgraph/) ----------------------------------------------------------------
+# Reverse proxies in front of the site that append to X-Forwarded-For: the client is the
+# address the outermost one saw. 0: the client is REMOTE_ADDR.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 # How long a search result's impression token proves that it was shown (seconds).
 MATCHGRAPH_IMPRESSION_MAX_AGE = env_int("MATCHGRAPH_IMPRESSION_MAX_AGE", 2 * 60 * 60)
 # An intent's text appears on public pages only once this many distinct clients (addresses

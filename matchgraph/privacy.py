@@ -29,9 +29,22 @@ def daily_salt(day: date) -> bytes:
     ).digest()
 
 
+def _client_address(request: HttpRequest) -> str:
+    """REMOTE_ADDR, or behind TRUSTED_PROXIES reverse proxies the address the outermost of
+    them saw (X-Forwarded-For is appended to by each proxy; what comes before is the
+    client's to invent)."""
+    proxies = settings.TRUSTED_PROXIES
+    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and header:
+        forwarded = [part.strip() for part in header.split(",")]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _address(request: HttpRequest) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "").strip())
+        address = ipaddress.ip_address(_client_address(request).strip())
     except ValueError:
         return None
     # An IPv4 client reaching an IPv6 socket is still an IPv4 client.

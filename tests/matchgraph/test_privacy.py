@@ -101,3 +101,19 @@ def test_salt_depends_on_the_secret_key(settings):
     settings.SECRET_KEY = "another-secret-key-for-this-test-only-0123456789"
     assert daily_salt(day) != before
     assert daily_salt(day) != daily_salt(day + dt.timedelta(days=1))
+
+
+def test_behind_trusted_proxies_the_client_is_what_the_outermost_proxy_saw(settings, frozen_clock):
+    settings.TRUSTED_PROXIES = 1
+    proxied = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7"
+    )
+    assert visitor(proxied) == ipv("203.0.113.7")
+    settings.TRUSTED_PROXIES = 0
+    assert visitor(proxied) == ipv("10.0.0.2")
+
+
+def test_a_short_forwarded_header_falls_back_to_the_socket_address(settings, frozen_clock):
+    settings.TRUSTED_PROXIES = 2
+    proxied = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="garbage")
+    assert visitor(proxied) == ipv("10.0.0.2")
