@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from catalog import services
+from catalog.embeddings.indexing import embeddings_status
 from catalog.importing import artifacts_import
 from catalog.models import (
     Artifact,
@@ -115,6 +116,13 @@ class ArtifactAdmin(admin.ModelAdmin):
     )
     inlines = (CapabilityInline, PricingPlanInline, DataSourceInline, LinkInline, SignalsInline)
     actions = ("mark_reviewed", "assign_category", "hide", "publish")
+
+    def changelist_view(self, request, extra_context=None):
+        """Curators see whether meaning search is current (and how it searches) here."""
+        if request.method == "GET":
+            messages.info(request, str(embeddings_status()))
+        return super().changelist_view(request, extra_context)
+
     list_per_page = 50
     fieldsets = (
         (None, {"fields": ("name", "slug", "kind", "organization", "summary", "about")}),

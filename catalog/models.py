@@ -338,3 +338,45 @@ class ArtifactLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.relation} {self.target_slug}"
+
+
+class Embedding(models.Model):
+    """A passage's meaning as a vector, for meaning search and "similar by meaning": one per
+    artifact (name, summary and capability titles; `capability` empty) and one per capability
+    (title and description), so a hit can say which capability it matched.
+
+    `vector` holds float16 values, readable on every PostgreSQL. Where the pgvector extension
+    exists, `catalog.embeddings.store` also keeps a `pgvector` column (added outside the
+    model, since not every server has the type) with an HNSW index. Rows are rewritten only
+    when their text (`content_hash`) or the model that embedded them changes."""
+
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="+")
+    capability = models.ForeignKey(
+        Capability, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    model = models.CharField(max_length=120)
+    content_hash = models.CharField(max_length=32)
+    vector = models.BinaryField()
+    embedded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["artifact"],
+                condition=models.Q(capability__isnull=True),
+                name="embedding_one_per_artifact",
+            ),
+            models.UniqueConstraint(fields=["capability"], name="embedding_one_per_capability"),
+        ]
+        indexes = [
+            # In-process search reads the artifact vectors embedded since it last looked.
+            models.Index(
+                fields=["model", "embedded_at"],
+                condition=models.Q(capability__isnull=True),
+                name="embedding_artifact_recent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        part = f"capability {self.capability_id}" if self.capability_id else "artifact"
+        return f"{part} of {self.artifact_id} ({self.model})"

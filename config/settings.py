@@ -143,6 +143,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
         "options": {"expires": 60 * 50},
     },
+    "catalog-embed-changed-artifacts": {
+        "task": "catalog.tasks.embed_artifacts",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 60 * 9},
+    },
     "ranking-recompute-all-nightly": {
         "task": "ranking.tasks.recompute_all_ranks",
         "schedule": crontab(hour=3, minute=30),

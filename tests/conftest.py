@@ -49,3 +49,13 @@ def frozen_clock():
     """Pin "now" so dates on pages and freshness maths are repeatable."""
     with time_machine.travel(FROZEN_NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def _no_vectors_from_other_tests():
+    """Meaning search keeps a process copy of the vectors, refreshed every few seconds: a
+    test must not see the rows of a test that ran (and rolled back) just before it."""
+    from catalog.embeddings.store import forget_loaded_vectors
+
+    forget_loaded_vectors()
+    yield

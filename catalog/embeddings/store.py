@@ -1,0 +1,284 @@
+"""Where embeddings live and how the nearest are found.
+
+Every row keeps its vector as float16 bytes, readable on any PostgreSQL. Two ways to search:
+
+* **pgvector** (the server has the extension; migration 0009 added the `pgvector` column): an
+  HNSW index over the artifact vectors, one per dimension count, built on first use.
+* **in process** (no pgvector, as on a stock PostgreSQL 15): each process holds the artifact
+  vectors as one float32 matrix (100,000 × 384 is 150 MB) and multiplies. It loads them once,
+  then every few seconds reads only the rows embedded since, so a running embed job shows up
+  without reloading everything.
+
+Both return the same thing: (artifact id, cosine similarity), best first."""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+# How often a process looks for vectors embedded since it last looked (in-process search).
+REFRESH_SECONDS = 5.0
+# HNSW search breadth: more finds more of the true nearest, slower. pgvector's default is 40.
+HNSW_EF_SEARCH = 100
+
+
+@dataclass(frozen=True)
+class EmbeddingRow:
+    artifact_id: int
+    capability_id: int | None
+    content_hash: str
+    vector: np.ndarray  # float32, normalized
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float16).tobytes()
+
+
+def from_bytes(raw: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(bytes(raw), dtype=np.float16).astype(np.float32)
+
+
+def _pgvector_literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{value:.5f}" for value in np.asarray(vector, dtype=np.float32)) + "]"
+
+
+def uses_pgvector() -> bool:
+    """Whether this database has the pgvector column (decided by migration 0009)."""
+    return connection.vendor == "postgresql" and _has_pgvector_column(connection.alias)
+
+
+_pgvector_by_database: dict[tuple[str, str], bool] = {}
+
+
+def _has_pgvector_column(alias: str) -> bool:
+    key = (alias, connection.settings_dict["NAME"])
+    if key not in _pgvector_by_database:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM information_schema.columns "
+                "WHERE table_name = 'catalog_embedding' AND column_name = 'pgvector' "
+                "AND table_schema = current_schema()"
+            )
+            _pgvector_by_database[key] = cursor.fetchone() is not None
+    return _pgvector_by_database[key]
+
+
+def search_method() -> str:
+    return "pgvector (HNSW index)" if uses_pgvector() else "in-process cosine (no pgvector)"
+
+
+UPSERT = """
+INSERT INTO catalog_embedding (artifact_id, capability_id, model, content_hash, vector,
+                               embedded_at{pg_column})
+VALUES {values}
+ON CONFLICT {target} DO UPDATE
+SET model = EXCLUDED.model, content_hash = EXCLUDED.content_hash, vector = EXCLUDED.vector,
+    embedded_at = EXCLUDED.embedded_at{pg_update}
+"""
+
+
+def write(rows: list[EmbeddingRow], *, model: str, at: datetime | None = None) -> None:
+    """Insert or replace these embeddings (artifact rows and capability rows may mix)."""
+    at = at or timezone.now()
+    for is_artifact in (True, False):
+        part = [row for row in rows if (row.capability_id is None) == is_artifact]
+        if part:
+            _upsert(part, model=model, at=at, artifact_level=is_artifact)
+    if uses_pgvector() and rows:
+        ensure_vector_index(len(rows[0].vector))
+
+
+def _upsert(rows: list[EmbeddingRow], *, model: str, at: datetime, artifact_level: bool) -> None:
+    pg = uses_pgvector()
+    placeholders = "(%s, %s, %s, %s, %s, %s" + (", %s::vector" if pg else "") + ")"
+    params: list = []
+    for row in rows:
+        params += [row.artifact_id, row.capability_id, model, row.content_hash]
+        params += [to_bytes(row.vector), at]
+        if pg:
+            params.append(_pgvector_literal(row.vector))
+    target = "(artifact_id) WHERE capability_id IS NULL" if artifact_level else "(capability_id)"
+    sql = UPSERT.format(
+        pg_column=", pgvector" if pg else "",
+        values=", ".join([placeholders] * len(rows)),
+        target=target,
+        pg_update=", pgvector = EXCLUDED.pgvector" if pg else "",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _index_name(dimensions: int) -> str:
+    return f"catalog_embedding_hnsw_{int(dimensions)}"
+
+
+_indexed_dimensions: set[tuple[str, int]] = set()
+
+
+def ensure_vector_index(dimensions: int) -> None:
+    """The HNSW index for artifact vectors of this size (an expression index: the column
+    itself has no fixed size, so a model change needs no migration)."""
+    key = (connection.settings_dict["NAME"], int(dimensions))
+    if key in _indexed_dimensions:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE INDEX IF NOT EXISTS {_index_name(dimensions)} ON catalog_embedding "
+            f"USING hnsw ((pgvector::vector({int(dimensions)})) vector_cosine_ops) "
+            "WHERE capability_id IS NULL"
+        )
+    _indexed_dimensions.add(key)
+
+
+PGVECTOR_NEAREST = """
+SELECT artifact_id, 1 - (pgvector::vector({d}) <=> %(query)s::vector({d})) AS similarity
+FROM catalog_embedding
+WHERE capability_id IS NULL AND model = %(model)s AND vector_dims(pgvector) = {d}
+ORDER BY pgvector::vector({d}) <=> %(query)s::vector({d})
+LIMIT %(limit)s
+"""
+
+
+def nearest_artifacts(
+    query: np.ndarray, *, model: str, limit: int, exclude: int | None = None
+) -> list[tuple[int, float]]:
+    """The artifacts whose vectors are closest to `query`, best first (published or not:
+    callers filter)."""
+    if uses_pgvector():
+        dimensions = len(query)
+        ensure_vector_index(dimensions)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, limit + 1)}")
+            cursor.execute(
+                PGVECTOR_NEAREST.format(d=int(dimensions)),
+                {"query": _pgvector_literal(query), "model": model, "limit": limit + 1},
+            )
+            found = [(artifact_id, float(similarity)) for artifact_id, similarity in cursor]
+    else:
+        found = _in_process(model).nearest(query, limit + 1)
+    return [(pk, similarity) for pk, similarity in found if pk != exclude][:limit]
+
+
+def artifact_vector(artifact_id: int, *, model: str) -> np.ndarray | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT vector FROM catalog_embedding "
+            "WHERE artifact_id = %s AND capability_id IS NULL AND model = %s",
+            [artifact_id, model],
+        )
+        row = cursor.fetchone()
+    return from_bytes(row[0]) if row else None
+
+
+def best_capabilities(
+    query: np.ndarray, *, artifact_ids: list[int], model: str
+) -> dict[int, tuple[int, float]]:
+    """For each artifact, its capability closest to `query`: {artifact: (capability, sim)}."""
+    if not artifact_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT artifact_id, capability_id, vector FROM catalog_embedding "
+            "WHERE artifact_id = ANY(%s) AND capability_id IS NOT NULL AND model = %s",
+            [list(artifact_ids), model],
+        )
+        rows = cursor.fetchall()
+    best: dict[int, tuple[int, float]] = {}
+    for artifact_id, capability_id, raw in rows:
+        similarity = float(from_bytes(raw) @ query)
+        if artifact_id not in best or similarity > best[artifact_id][1]:
+            best[artifact_id] = (capability_id, similarity)
+    return best
+
+
+class _ArtifactMatrix:
+    """One process's copy of the artifact vectors of one model, kept current by reading only
+    rows embedded since the last look."""
+
+    def __init__(self, model: str):
+        self.model = model
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.matrix = np.zeros((0, 0), dtype=np.float32)
+        self.row_of: dict[int, int] = {}
+        self.seen_until: datetime | None = None
+        self.checked_at = 0.0
+        self.lock = threading.Lock()
+
+    def nearest(self, query: np.ndarray, limit: int) -> list[tuple[int, float]]:
+        self._refresh()
+        if not len(self.ids) or self.matrix.shape[1] != len(query):
+            return []
+        scores = self.matrix @ np.asarray(query, dtype=np.float32)
+        count = min(limit, len(scores))
+        top = np.argpartition(-scores, count - 1)[:count]
+        top = top[np.argsort(-scores[top])]
+        return [(int(self.ids[i]), float(scores[i])) for i in top]
+
+    def _refresh(self) -> None:
+        if time.monotonic() - self.checked_at < REFRESH_SECONDS:
+            return
+        with self.lock:
+            if time.monotonic() - self.checked_at < REFRESH_SECONDS:
+                return
+            self._merge(self._rows_since(self.seen_until))
+            self.checked_at = time.monotonic()
+
+    def _rows_since(self, since: datetime | None) -> list[tuple[int, bytes, datetime]]:
+        sql = (
+            "SELECT artifact_id, vector, embedded_at FROM catalog_embedding "
+            "WHERE capability_id IS NULL AND model = %s"
+        )
+        params: list = [self.model]
+        if since is not None:
+            # Equal, not only later: a batch committing now may share the last timestamp.
+            sql += " AND embedded_at >= %s"
+            params.append(since)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _merge(self, rows: list[tuple[int, bytes, datetime]]) -> None:
+        if not rows:
+            return
+        vectors = np.stack([from_bytes(raw) for _, raw, _ in rows])
+        if self.matrix.shape[1] not in (0, vectors.shape[1]):
+            self.__init__(self.model)  # the model's size changed: start over
+        fresh_ids, fresh_rows = [], []
+        for (artifact_id, _, _), vector in zip(rows, vectors, strict=True):
+            row = self.row_of.get(artifact_id)
+            if row is None:
+                fresh_ids.append(artifact_id)
+                fresh_rows.append(vector)
+            else:
+                self.matrix[row] = vector
+        if fresh_rows:
+            start = len(self.ids)
+            base = self.matrix if self.matrix.size else np.zeros((0, vectors.shape[1]), "float32")
+            self.matrix = np.vstack([base, np.stack(fresh_rows)])
+            self.ids = np.concatenate([self.ids, np.asarray(fresh_ids, dtype=np.int64)])
+            self.row_of.update({pk: start + offset for offset, pk in enumerate(fresh_ids)})
+        self.seen_until = max(at for _, _, at in rows)
+
+
+_matrices: dict[tuple[str, str], _ArtifactMatrix] = {}
+
+
+def _in_process(model: str) -> _ArtifactMatrix:
+    key = (connection.settings_dict["NAME"], model)
+    if key not in _matrices:
+        _matrices[key] = _ArtifactMatrix(model)
+    return _matrices[key]
+
+
+def forget_loaded_vectors() -> None:
+    """Drop every process copy (tests; a database replaced under a running process)."""
+    _matrices.clear()
+    _pgvector_by_database.clear()
+    _indexed_dimensions.clear()
