@@ -228,3 +228,6 @@ EMBEDDINGS_TIMEOUT = float(env_str("EMBEDDINGS_TIMEOUT", "10"))
 # e5-family models expect these prefixes; other endpoint models may want them blank.
 EMBEDDINGS_QUERY_PREFIX = env_str("EMBEDDINGS_QUERY_PREFIX", "query: ")
 EMBEDDINGS_PASSAGE_PREFIX = env_str("EMBEDDINGS_PASSAGE_PREFIX", "passage: ")
+# "auto": nearest neighbours through pgvector's HNSW index where the server has pgvector,
+# else in process; "in_process": always in process (vectors are still written for both).
+EMBEDDINGS_VECTOR_SEARCH = env_str("EMBEDDINGS_VECTOR_SEARCH", "auto")

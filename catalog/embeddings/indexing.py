@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from catalog.embeddings import get_backend
-from catalog.embeddings.store import EmbeddingRow, write
+from catalog.embeddings.store import EmbeddingRow, ensure_vector_index, write
 
 ARTIFACT_PASSAGE = (
     "a.name || '. ' || a.summary || coalesce('. ' || ("
@@ -134,6 +134,7 @@ def embeddings_refresh(
     after = 0
     if backend is None:
         return EmbedReport(0, 0, 0.0, True)
+    ensure_vector_index(backend.dimensions)
     while True:
         room = batch_size if max_artifacts is None else min(batch_size, max_artifacts - done)
         if room <= 0 or (time_budget is not None and time.perf_counter() - started > time_budget):

