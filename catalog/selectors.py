@@ -9,6 +9,8 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, QueryDict
 
+from catalog.embeddings import EmbeddingUnavailable, get_backend
+from catalog.embeddings.store import nearest_to_artifact
 from catalog.facets import FACET_TITLES, FIXED_LABELS, Facet, build_facets, count_facets
 from catalog.filters import ArtifactFilter
 from catalog.models import (
@@ -147,8 +149,20 @@ def artifact_related(
 ) -> list:
     """Artifacts sharing categories and capability terms with `artifact`, best overlap first.
 
-    Returns artifacts, or (artifact, score) pairs `with_scores`; the match graph blends
-    co-match evidence on top of these scores."""
+    Returns artifacts, or (artifact, score) pairs `with_scores`."""
+    scores = artifact_overlap_scores(artifact=artifact, limit=limit, same_kind_only=same_kind_only)
+    by_id = Artifact.objects.filter(pk__in=list(scores)).for_cards().in_bulk()
+    ordered = [pk for pk in scores if pk in by_id]
+    if with_scores:
+        return [(by_id[pk], float(scores[pk])) for pk in ordered]
+    return [by_id[pk] for pk in ordered]
+
+
+def artifact_overlap_scores(
+    *, artifact: Artifact, limit: int, same_kind_only: bool = False
+) -> dict[int, float]:
+    """{artifact id: overlap score} of the published artifacts sharing the most categories,
+    capability terms, modalities and links with `artifact`, best first. One query."""
     params = {
         "artifact_id": artifact.pk,
         "inputs": list(artifact.inputs),
@@ -162,12 +176,22 @@ def artifact_related(
     }
     with connection.cursor() as cursor:
         cursor.execute(RELATED_SQL, params)
-        scores = dict(cursor.fetchall())
-    by_id = Artifact.objects.filter(pk__in=list(scores)).for_cards().in_bulk()
-    ordered = [pk for pk in scores if pk in by_id]
-    if with_scores:
-        return [(by_id[pk], float(scores[pk])) for pk in ordered]
-    return [by_id[pk] for pk in ordered]
+        return {pk: float(score) for pk, score in cursor.fetchall()}
+
+
+def artifact_meaning_neighbours(*, artifact: Artifact, limit: int) -> dict[int, float]:
+    """{artifact id: cosine similarity} of the artifacts closest in meaning (name, summary,
+    capability titles), best first; empty without embeddings. At most one query."""
+    backend = get_backend()
+    if backend is None:
+        return {}
+    try:
+        dimensions = backend.dimensions  # an endpoint may be asked once, and be down
+    except EmbeddingUnavailable:
+        return {}
+    return dict(
+        nearest_to_artifact(artifact.pk, model=backend.name, dimensions=dimensions, limit=limit)
+    )
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from matchgraph.maintenance import vacuum_analyze
 from matchgraph.models import AggregationRun, Intent
+from matchgraph.selectors import GRAPH_VERSION_KEY
 
 # The screening verdicts of SCREENED_MATCHES other than "counted".
 SCREENING_REASONS = ("repeat", "client_cap", "network_cap")
@@ -597,6 +599,7 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
             "explained"
         )
         run = _record_run(verdicts, now=now, seconds=time.perf_counter() - started)
+    cache.set(GRAPH_VERSION_KEY, run.pk, None)
     # The swapped-in tables need visibility maps; relations and intents hold dead rows.
     vacuum_analyze((*REBUILT_TABLES, "matchgraph_intentrelation", "matchgraph_intent"))
     return AggregationReport(

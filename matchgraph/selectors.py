@@ -3,8 +3,12 @@ evidence, the intents that find an artifact. Search itself is `matchgraph.search
 
 from dataclasses import dataclass
 
-from catalog.models import Artifact
-from catalog.selectors import artifact_related
+from django.core.cache import cache
+
+from catalog.embeddings.indexing import VECTORS_VERSION_KEY
+from catalog.models import REFERENCE_KINDS, Artifact
+from catalog.search_index import VERSION_KEY as CATALOG_VERSION_KEY
+from catalog.selectors import artifact_meaning_neighbours, artifact_overlap_scores
 from matchgraph.models import CapabilityMatchStats, CoMatch, Intent, IntentArtifactEdge
 
 
@@ -15,43 +19,108 @@ class RelatedArtifact:
     shared_intents: int
 
 
-# How much one unit of co-match weight counts against one unit of catalog overlap.
+@dataclass(frozen=True)
+class Neighbours:
+    """An artifact page's "Related artifacts" and "Alternatives"."""
+
+    related: tuple[RelatedArtifact, ...]
+    alternatives: tuple[RelatedArtifact, ...]
+
+
+# How much one unit of co-match weight counts against one unit of catalog overlap, and how
+# much the closest in meaning counts (the rest of the meaning pool scaled down to 0).
 COMATCH_WEIGHT = 2.0
-RELATED_POOL = 20
+MEANING_WEIGHT = 8.0
+# Alternatives of the same kind first, when they fit about as well.
+SAME_KIND_BONUS = 3.0
+POOL = 30
+NEIGHBOURS_TTL = 60 * 60
+GRAPH_VERSION_KEY = "matchgraph:graph-version"
 
 
-def artifact_related_blended(
-    *, artifact: Artifact, limit: int = 6, same_kind_only: bool = False
-) -> list[RelatedArtifact]:
-    """Related artifacts: catalog overlap (categories, capability terms, modalities) blended
-    with the match graph (chosen for the same intents, compared together). New artifacts
-    with no match history still get neighbours from the catalog part."""
-    overlap = artifact_related(
-        artifact=artifact, limit=RELATED_POOL, same_kind_only=same_kind_only, with_scores=True
+def artifact_neighbours(
+    *, artifact: Artifact, related_limit: int = 6, alternatives_limit: int = 4
+) -> Neighbours:
+    """Related artifacts (anything that overlaps: catalog, meaning, chosen for the same
+    intents, compared together) and alternatives (what does the same job: no datasets,
+    papers or courses for an artifact that performs a task). Four queries, cached until the
+    catalog, the match graph or the embeddings change."""
+    key = _neighbours_key(artifact, related_limit, alternatives_limit)
+    found = cache.get(key)
+    if found is None:
+        found = _neighbours(artifact, related_limit, alternatives_limit)
+        cache.set(key, found, NEIGHBOURS_TTL)
+    return found
+
+
+def _neighbours_key(artifact: Artifact, *limits: int) -> str:
+    versions = cache.get_many([CATALOG_VERSION_KEY, GRAPH_VERSION_KEY, VECTORS_VERSION_KEY])
+    stamp = ":".join(
+        str(versions.get(name, 0))
+        for name in (CATALOG_VERSION_KEY, GRAPH_VERSION_KEY, VECTORS_VERSION_KEY)
     )
-    comatches = CoMatch.objects.filter(artifact=artifact).order_by("-weight")
-    if same_kind_only:
-        comatches = comatches.filter(other__kind=artifact.kind)
-    comatch_rows = list(
-        comatches.values_list("other_id", "weight", "shared_intents")[:RELATED_POOL]
-    )
+    return f"matchgraph:neighbours:{artifact.pk}:{':'.join(map(str, limits))}:{stamp}"
 
-    scores: dict[int, float] = {}
+
+def _neighbours(artifact: Artifact, related_limit: int, alternatives_limit: int) -> Neighbours:
+    scores: dict[int, float] = dict(artifact_overlap_scores(artifact=artifact, limit=POOL))
+    for pk, closeness in _meaning_closeness(artifact).items():
+        scores[pk] = scores.get(pk, 0.0) + MEANING_WEIGHT * closeness
     shared: dict[int, int] = {}
-    loaded = {candidate.pk: candidate for candidate, _ in overlap}
-    for candidate, score in overlap:
-        scores[candidate.pk] = score
-    for other_id, weight, shared_intents in comatch_rows:
+    for other_id, weight, shared_intents in _comatches(artifact):
         scores[other_id] = scores.get(other_id, 0.0) + COMATCH_WEIGHT * weight
         shared[other_id] = shared_intents
-    missing = [pk for pk in scores if pk not in loaded]
-    if missing:
-        loaded.update(Artifact.objects.published().filter(pk__in=missing).for_cards().in_bulk())
-    ordered = sorted(
-        (pk for pk in scores if pk in loaded),
-        key=lambda pk: (-scores[pk], loaded[pk].name),
+    scores.pop(artifact.pk, None)
+    loaded = (
+        Artifact.objects.published()
+        .filter(pk__in=list(scores))
+        .only("id", "slug", "name", "kind", "summary", "current_rank")
+        .in_bulk()
     )
-    return [RelatedArtifact(loaded[pk], scores[pk], shared.get(pk, 0)) for pk in ordered[:limit]]
+
+    def ranked(score_of) -> list[int]:
+        return sorted(loaded, key=lambda pk: (-score_of(pk), loaded[pk].name))
+
+    related = ranked(scores.__getitem__)[:related_limit]
+    alternative_ids = [pk for pk in loaded if _is_alternative(artifact, loaded[pk])]
+    bonus = {pk: SAME_KIND_BONUS if loaded[pk].kind == artifact.kind else 0.0 for pk in loaded}
+    alternatives = [
+        pk for pk in ranked(lambda pk: scores[pk] + bonus[pk]) if pk in set(alternative_ids)
+    ][:alternatives_limit]
+
+    def item(pk: int) -> RelatedArtifact:
+        return RelatedArtifact(loaded[pk], scores[pk], shared.get(pk, 0))
+
+    return Neighbours(tuple(map(item, related)), tuple(map(item, alternatives)))
+
+
+def _is_alternative(artifact: Artifact, other: Artifact) -> bool:
+    """Something that performs a task is replaced by something else that performs it; a
+    dataset, paper or course only by another of its kind."""
+    if artifact.kind in REFERENCE_KINDS:
+        return other.kind == artifact.kind
+    return other.kind not in REFERENCE_KINDS
+
+
+def _meaning_closeness(artifact: Artifact) -> dict[int, float]:
+    """The nearest in meaning, scaled 1 (the closest) to 0 (the last of the pool): what
+    counts is the order, since similarity scales differ from one model to the next."""
+    found = artifact_meaning_neighbours(artifact=artifact, limit=POOL)
+    if not found:
+        return {}
+    best, floor = max(found.values()), min(found.values())
+    spread = best - floor
+    return {
+        pk: (similarity - floor) / spread if spread else 1.0 for pk, similarity in found.items()
+    }
+
+
+def _comatches(artifact: Artifact) -> list[tuple[int, float, int]]:
+    return list(
+        CoMatch.objects.filter(artifact=artifact)
+        .order_by("-weight")
+        .values_list("other_id", "weight", "shared_intents")[:POOL]
+    )
 
 
 @dataclass(frozen=True)

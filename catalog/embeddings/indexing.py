@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from catalog.embeddings import get_backend
@@ -55,6 +56,10 @@ FROM catalog_capability c
 LEFT JOIN catalog_embedding e ON e.capability_id = c.id
 WHERE c.artifact_id = ANY(%(ids)s)
 """
+
+# Changes whenever vectors are written: what is computed from them (related artifacts) and
+# cached keys itself by it.
+VECTORS_VERSION_KEY = "catalog:vectors-version"
 
 PENDING = f"""
 SELECT count(*) FROM catalog_artifact a
@@ -115,6 +120,7 @@ def embed_batch(artifact_ids: list[int]) -> int:
     ]
     with transaction.atomic():
         write(rows, model=backend.name)
+    cache.set(VECTORS_VERSION_KEY, time.time_ns(), None)
     return len(rows)
 
 

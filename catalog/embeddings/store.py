@@ -173,6 +173,40 @@ def nearest_artifacts(
     return [(pk, similarity) for pk, similarity in found if pk != exclude][:limit]
 
 
+PGVECTOR_NEAREST_TO_ARTIFACT = """
+WITH own AS (
+    SELECT pgvector::vector({d}) AS v FROM catalog_embedding
+    WHERE artifact_id = %(artifact)s AND capability_id IS NULL AND model = %(model)s
+)
+SELECT artifact_id, 1 - (pgvector::vector({d}) <=> (SELECT v FROM own)) AS similarity
+FROM catalog_embedding
+WHERE capability_id IS NULL AND model = %(model)s AND vector_dims(pgvector) = {d}
+  AND EXISTS (SELECT 1 FROM own)
+ORDER BY pgvector::vector({d}) <=> (SELECT v FROM own)
+LIMIT %(limit)s
+"""
+
+
+def nearest_to_artifact(
+    artifact_id: int, *, model: str, dimensions: int, limit: int
+) -> list[tuple[int, float]]:
+    """The artifacts closest in meaning to this one (itself left out), in one query at most;
+    empty when it has no vector yet."""
+    if uses_pgvector():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, limit + 1)}")
+            cursor.execute(
+                PGVECTOR_NEAREST_TO_ARTIFACT.format(d=int(dimensions)),
+                {"artifact": artifact_id, "model": model, "limit": limit + 1},
+            )
+            found = [(pk, float(similarity)) for pk, similarity in cursor]
+    else:
+        matrix = _in_process(model)
+        own = matrix.vector_of(artifact_id)
+        found = [] if own is None else matrix.nearest(own, limit + 1)
+    return [(pk, similarity) for pk, similarity in found if pk != artifact_id][:limit]
+
+
 def artifact_vector(artifact_id: int, *, model: str) -> np.ndarray | None:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -227,6 +261,11 @@ class _ArtifactMatrix:
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.argsort(-scores[top])]
         return [(int(self.ids[i]), float(scores[i])) for i in top]
+
+    def vector_of(self, artifact_id: int) -> np.ndarray | None:
+        self._refresh()
+        row = self.row_of.get(artifact_id)
+        return None if row is None else self.matrix[row]
 
     def _refresh(self) -> None:
         if time.monotonic() - self.checked_at < REFRESH_SECONDS:

@@ -24,13 +24,9 @@ def impression_token(context, query, artifact_id, position):
 
 
 @register.simple_tag
-def related_artifacts(artifact, limit=6):
-    return selectors.artifact_related_blended(artifact=artifact, limit=limit)
-
-
-@register.simple_tag
-def alternatives_to(artifact, limit=4):
-    return selectors.artifact_related_blended(artifact=artifact, limit=limit, same_kind_only=True)
+def artifact_neighbours(artifact):
+    """`.related` and `.alternatives` for the artifact page, computed together."""
+    return selectors.artifact_neighbours(artifact=artifact)
 
 
 @register.simple_tag

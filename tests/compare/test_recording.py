@@ -8,7 +8,7 @@ import pytest
 
 from matchgraph.aggregation import NETWORK_ALLOWANCE, match_graph_aggregate
 from matchgraph.models import CoMatch, ComparisonEvent
-from matchgraph.selectors import artifact_related_blended
+from matchgraph.selectors import artifact_neighbours
 from matchgraph.services import comparison_record
 from matchgraph.tasks import record_comparison
 from tests.catalog.factories import ArtifactFactory
@@ -76,7 +76,7 @@ def test_a_compared_pair_becomes_a_co_match_both_ways(trio):
     compared(alpha, beta)
     match_graph_aggregate(now=FROZEN_NOW)
     assert weights() == {(alpha.pk, beta.pk): (0, 1.0), (beta.pk, alpha.pk): (0, 1.0)}
-    assert [item.artifact for item in artifact_related_blended(artifact=alpha)] == [beta]
+    assert [item.artifact for item in artifact_neighbours(artifact=alpha).related] == [beta]
 
 
 def test_repeats_from_one_source_the_same_day_count_once(trio):

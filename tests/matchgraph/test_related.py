@@ -1,9 +1,10 @@
-"""Related artifacts and alternatives: catalog overlap blended with the match graph."""
+"""Related artifacts and alternatives: catalog overlap blended with the match graph (and
+meaning, in test_meaning_neighbours.py)."""
 
 import pytest
 
 from matchgraph.aggregation import match_graph_aggregate
-from matchgraph.selectors import artifact_related_blended
+from matchgraph.selectors import artifact_neighbours
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory, CategoryFactory
 from tests.conftest import FROZEN_NOW
 from tests.matchgraph.factories import IntentFactory, MatchEventFactory
@@ -52,12 +53,20 @@ def chosen_together(*artifacts, intents=("caption photos", "alt text for shops")
     match_graph_aggregate(now=FROZEN_NOW)
 
 
+def related_to(artifact, limit=6):
+    return artifact_neighbours(artifact=artifact, related_limit=limit).related
+
+
+def alternatives_to(artifact):
+    return artifact_neighbours(artifact=artifact).alternatives
+
+
 def names(related) -> list[str]:
     return [item.artifact.name for item in related]
 
 
 def test_catalog_overlap_orders_related_without_match_history(studio, cousin, companion):
-    assert names(artifact_related_blended(artifact=studio)) == [
+    assert names(related_to(studio)) == [
         "Catalog Cousin",
         "Chosen Companion",
     ]
@@ -65,7 +74,7 @@ def test_catalog_overlap_orders_related_without_match_history(studio, cousin, co
 
 def test_co_matches_lift_an_artifact_above_a_catalog_only_neighbour(studio, cousin, companion):
     chosen_together(studio, companion)
-    related = artifact_related_blended(artifact=studio)
+    related = related_to(studio)
     assert names(related) == ["Chosen Companion", "Catalog Cousin"]
     assert [item.shared_intents for item in related] == [2, 0]
     assert related[0].score > related[1].score
@@ -75,38 +84,57 @@ def test_a_co_match_with_no_catalog_overlap_still_shows(studio):
     stranger = ArtifactFactory(name="Unrelated On Paper", kind="dataset", categories=[])
     CapabilityFactory(artifact=stranger, title="Tabular benchmark")
     chosen_together(studio, stranger)
-    assert names(artifact_related_blended(artifact=studio)) == ["Unrelated On Paper"]
+    assert names(related_to(studio)) == ["Unrelated On Paper"]
 
 
 def test_a_new_artifact_with_no_matches_still_gets_catalog_neighbours(studio, vision, companion):
     chosen_together(studio, companion)
     newcomer = ArtifactFactory(name="Brand New Captioner", kind="tool", categories=[vision])
     CapabilityFactory(artifact=newcomer, title="Caption photos in bulk")
-    related = artifact_related_blended(artifact=newcomer)
+    related = related_to(newcomer)
     assert names(related) == ["Caption Studio", "Chosen Companion"]
     assert all(item.shared_intents == 0 for item in related)
 
 
-def test_alternatives_are_restricted_to_the_same_kind(studio, cousin, vision, shops):
+def test_alternatives_do_the_same_job_whatever_their_kind_but_not_data(
+    studio, cousin, vision, shops
+):
     model = ArtifactFactory(name="Vision Model", kind="model", categories=[vision, shops])
     CapabilityFactory(artifact=model, title="Caption product photos too")
-    chosen_together(studio, model)
-    assert "Vision Model" in names(artifact_related_blended(artifact=studio))
-    alternatives = artifact_related_blended(artifact=studio, same_kind_only=True)
-    assert names(alternatives) == ["Catalog Cousin"]
+    dataset = ArtifactFactory(name="Caption Corpus", kind="dataset", categories=[vision, shops])
+    CapabilityFactory(artifact=dataset, title="Caption product photos, labelled")
+    chosen_together(studio, model, dataset)
+    assert {"Vision Model", "Caption Corpus"} <= set(names(related_to(studio)))
+    # The model captions photos and is chosen with the studio: a closer alternative than a
+    # tool of the same kind that only resizes them. The dataset does no job.
+    assert names(alternatives_to(studio)) == ["Vision Model", "Catalog Cousin"]
+
+
+def test_of_two_equal_fits_the_same_kind_comes_first(studio, vision):
+    for kind in ("api", "tool"):
+        twin = ArtifactFactory(name=f"Twin {kind}", kind=kind, categories=[vision])
+        CapabilityFactory(artifact=twin, title="Caption product photos")
+    assert names(alternatives_to(studio)) == ["Twin tool", "Twin api"]
+
+
+def test_a_datasets_alternatives_are_datasets(studio, vision, shops):
+    corpus = ArtifactFactory(name="Caption Corpus", kind="dataset", categories=[vision, shops])
+    other = ArtifactFactory(name="Photo Set", kind="dataset", categories=[vision])
+    chosen_together(corpus, studio, other)
+    assert names(alternatives_to(corpus)) == ["Photo Set"]
 
 
 def test_unpublished_artifacts_never_appear(studio, companion):
     chosen_together(studio, companion)
     companion.is_published = False
     companion.save()
-    assert names(artifact_related_blended(artifact=studio)) == []
+    assert names(related_to(studio)) == []
 
 
 def test_limit_is_respected(studio, vision):
     for index in range(8):
         ArtifactFactory(name=f"Neighbour {index}", kind="tool", categories=[vision])
-    assert len(artifact_related_blended(artifact=studio, limit=3)) == 3
+    assert len(related_to(studio, limit=3)) == 3
 
 
 def test_artifact_page_shows_the_blended_order(client, studio, cousin, companion):
