@@ -41,6 +41,7 @@ from django.utils.http import urlencode
 
 from catalog.models import Artifact, Capability, Category, PricingPlan
 from catalog.pricing import starting_price
+from catalog.selectors import artifact_meaning_neighbours
 from compare import naming
 from compare.overlap import capability_overlap
 from compare.table import feature_rows
@@ -680,8 +681,9 @@ def related_suggestions(
     *, artifact_id: int, exclude_ids: Iterable[int] = (), limit: int = SUGGESTIONS
 ) -> list[tuple[Artifact, str]]:
     """What to compare an artifact with before anything is typed: the match graph's
-    co-matches first (chosen for the same searches, or compared together), then artifacts
-    sharing a category, then of the same kind, each by rank. At most four indexed queries at
+    co-matches first (chosen for the same searches, or compared together), then the closest
+    in meaning, then artifacts sharing a category, then of the same kind, each by rank. At
+    most five or six indexed queries at
     any catalog size (the artifact page's capability-overlap "related" list costs seconds on a
     large catalog, too slow for a type-ahead)."""
     excluded = set(exclude_ids) | {artifact_id}
@@ -705,6 +707,9 @@ def related_suggestions(
         )
         found.append((row.other, reason))
         excluded.add(row.other_id)
+    if room() > 0:
+        found += _close_in_meaning(artifact_id, excluded, room())
+        excluded.update(other.pk for other, _ in found)
     # Ranked artifacts in rank order, exactly as the (-current_rank, name) index runs, so the
     # scan stops after a few rows instead of sorting a whole category or kind.
     ranked = (
@@ -727,6 +732,17 @@ def related_suggestions(
         same_kind = ranked.filter(kind=Subquery(kind)).exclude(pk__in=excluded)[: room()]
         found.extend((other, f"another {other.get_kind_display().lower()}") for other in same_kind)
     return found
+
+
+def _close_in_meaning(
+    artifact_id: int, excluded: set[int], limit: int
+) -> list[tuple[Artifact, str]]:
+    """Published artifacts nearest in meaning (embeddings), for the picker: two queries."""
+    artifact = Artifact(pk=artifact_id)
+    nearest = artifact_meaning_neighbours(artifact=artifact, limit=limit + len(excluded))
+    ids = [pk for pk in nearest if pk not in excluded]
+    loaded = Artifact.objects.published().filter(pk__in=ids).only(*CARD_FIELDS).in_bulk()
+    return [(loaded[pk], "close in meaning") for pk in ids if pk in loaded][:limit]
 
 
 def compare_picker(

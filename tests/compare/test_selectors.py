@@ -354,7 +354,7 @@ def test_related_suggestions_put_co_matches_first_then_category_then_kind(
     flux, sdnext = directory["flux"], directory["sdnext"]
     stranger = ArtifactFactory(name="Stranger dataset", kind="dataset")
     chosen_together(flux, stranger)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         related = selectors.related_suggestions(artifact_id=flux.pk, limit=5)
     assert [(artifact.name, reason) for artifact, reason in related[:3]] == [
         ("Stranger dataset", "chosen for 2 of the same searches"),
