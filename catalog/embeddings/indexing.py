@@ -30,14 +30,14 @@ SELECT id FROM (
     SELECT a.id
     FROM catalog_artifact a
     LEFT JOIN catalog_embedding e ON e.artifact_id = a.id AND e.capability_id IS NULL
-    WHERE a.is_published AND a.id > %(after)s
+    WHERE a.is_published AND a.id > %(after)s AND a.id %% %(shards)s = %(shard)s
       AND (e.id IS NULL OR e.model <> %(model)s OR e.content_hash <> md5({ARTIFACT_PASSAGE}))
     UNION
     SELECT c.artifact_id
     FROM catalog_capability c
     JOIN catalog_artifact a ON a.id = c.artifact_id AND a.is_published
     LEFT JOIN catalog_embedding e ON e.capability_id = c.id
-    WHERE c.artifact_id > %(after)s
+    WHERE c.artifact_id > %(after)s AND c.artifact_id %% %(shards)s = %(shard)s
       AND (e.id IS NULL OR e.model <> %(model)s OR e.content_hash <> md5({CAPABILITY_PASSAGE}))
 ) AS stale
 ORDER BY id
@@ -89,9 +89,11 @@ class _Passage:
     text: str
 
 
-def _stale_artifacts(*, after: int, model: str, limit: int) -> list[int]:
+def _stale_artifacts(*, after: int, model: str, limit: int, shard: tuple[int, int]) -> list[int]:
+    params = {"after": after, "model": model, "limit": limit}
+    params.update(shard=shard[0], shards=shard[1])
     with connection.cursor() as cursor:
-        cursor.execute(STALE_ARTIFACTS, {"after": after, "model": model, "limit": limit})
+        cursor.execute(STALE_ARTIFACTS, params)
         return [pk for (pk,) in cursor.fetchall()]
 
 
@@ -130,10 +132,12 @@ def embeddings_refresh(
     max_artifacts: int | None = None,
     time_budget: float | None = None,
     progress: Callable[[int, int], None] | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> EmbedReport:
     """Embed every artifact whose text changed since it was embedded, `batch_size` artifacts
     at a time, oldest id first; stop after `max_artifacts` or `time_budget` seconds (a
-    periodic task picks up the rest). `progress(done, passages)` is called after each batch."""
+    periodic task picks up the rest). `progress(done, passages)` is called after each batch.
+    `shard` (i, n): only artifacts whose id is i modulo n, so n processes can share a run."""
     backend = get_backend()
     started = time.perf_counter()
     done = passages = 0
@@ -145,7 +149,7 @@ def embeddings_refresh(
         room = batch_size if max_artifacts is None else min(batch_size, max_artifacts - done)
         if room <= 0 or (time_budget is not None and time.perf_counter() - started > time_budget):
             return EmbedReport(done, passages, time.perf_counter() - started, False)
-        ids = _stale_artifacts(after=after, model=backend.name, limit=room)
+        ids = _stale_artifacts(after=after, model=backend.name, limit=room, shard=shard)
         if not ids:
             return EmbedReport(done, passages, time.perf_counter() - started, True)
         passages += embed_batch(ids)

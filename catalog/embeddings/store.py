@@ -207,6 +207,23 @@ def nearest_to_artifact(
     return [(pk, similarity) for pk, similarity in found if pk != artifact_id][:limit]
 
 
+def similarities(query: np.ndarray, *, artifact_ids: list[int], model: str) -> dict[int, float]:
+    """{artifact: cosine similarity to `query`} for these artifacts (those with a vector)."""
+    if not artifact_ids:
+        return {}
+    if uses_pgvector():
+        d = len(query)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT artifact_id, 1 - (pgvector::vector({d}) <=> %s::vector({d})) "
+                "FROM catalog_embedding WHERE artifact_id = ANY(%s) AND capability_id IS NULL "
+                f"AND model = %s AND vector_dims(pgvector) = {d}",
+                [_pgvector_literal(query), list(artifact_ids), model],
+            )
+            return {pk: float(similarity) for pk, similarity in cursor}
+    return _in_process(model).similarities(query, artifact_ids)
+
+
 def artifact_vector(artifact_id: int, *, model: str) -> np.ndarray | None:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -261,6 +278,14 @@ class _ArtifactMatrix:
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.argsort(-scores[top])]
         return [(int(self.ids[i]), float(scores[i])) for i in top]
+
+    def similarities(self, query: np.ndarray, artifact_ids: list[int]) -> dict[int, float]:
+        self._refresh()
+        rows = [(pk, self.row_of[pk]) for pk in artifact_ids if pk in self.row_of]
+        if not rows or self.matrix.shape[1] != len(query):
+            return {}
+        scores = self.matrix[[row for _, row in rows]] @ np.asarray(query, dtype=np.float32)
+        return {pk: float(score) for (pk, _), score in zip(rows, scores, strict=True)}
 
     def vector_of(self, artifact_id: int) -> np.ndarray | None:
         self._refresh()

@@ -6,6 +6,7 @@
   direction of an X-to-Y task;
 - `spelling`: a correction when the words as typed find little;
 - `candidates`: bounded index probes, strongest net first;
+- `meaning`: the artifacts nearest the query's embedding, candidates whatever their words;
 - `fit`: which constraints each candidate meets (strong ones order results first;
   preferences move them up), and the task's direction;
 - `relevance`: the one definition of the order;
@@ -28,9 +29,10 @@ from catalog.selectors import (
     category_list_with_counts,
 )
 from matchgraph.models import ConstraintType
-from matchgraph.search.candidates import FEW_RESULTS, Candidates, candidates_for
+from matchgraph.search.candidates import FEW_RESULTS, Candidates, candidates_for, merged
 from matchgraph.search.fit import FitReport, candidates_fit, scope_of
 from matchgraph.search.highlights import CapabilityHighlight, capability_highlights
+from matchgraph.search.meaning import Meaning, meaning_of
 from matchgraph.search.plan import SearchPlan, search_plan, synonym_table
 from matchgraph.search.reasons import MatchReason, ReasonInputs, page_reasons
 from matchgraph.search.relevance import (
@@ -159,13 +161,17 @@ def artifact_search(
     if plan.is_empty:
         return SearchResults(plan=plan, browse=None, suggested_categories=_popular_categories())
     plan, candidates, correction = _corrected_candidates(plan, exact=exact)
-    report = candidates_fit(
-        ids=candidates.ids, constraints=plan.constraints, direction=plan.direction
+    # A query that names one artifact ("qdrant") gets its neighbours (see below), not
+    # whatever is near the name's embedding.
+    lone = 0 < len(candidates.ids) < FEW_RESULTS
+    meaning = Meaning() if lone else meaning_of(plan)
+    ids = merged(
+        candidates.ids, list(meaning.nearest), limit=len(candidates.ids) + len(meaning.nearest)
     )
-    ids = candidates.ids
+    report = candidates_fit(ids=ids, constraints=plan.constraints, direction=plan.direction)
     strong = frozenset(c.key for c in plan.constraints if c.is_strong)
     unmet = frozenset(key for key in strong if not any(key in report.get(pk).met for pk in ids))
-    scored = _ranked(plan, ids, candidates, report, strong)
+    scored = _ranked(plan, ids, candidates, report, strong, meaning)
     ranked_ids = [item.artifact_id for item in scored]
     applied = [c for c in plan.constraints if c.key in strong - unmet]
     neighbours = _neighbours_of_a_lone_result(ranked_ids, scope=scope_of(applied, every=True))
@@ -177,7 +183,7 @@ def artifact_search(
         ranked_ids=ranked_ids + [pk for pk, _ in neighbours],
         cards=ArtifactQuerySet.for_search_results,
     )
-    items = _page_items(browse, plan, candidates, scored, dict(neighbours), strong - unmet)
+    items = _page_items(browse, plan, candidates, scored, dict(neighbours), strong - unmet, meaning)
     return SearchResults(
         plan=plan,
         browse=browse,
@@ -222,18 +228,23 @@ def _ranked(
     candidates: Candidates,
     report: FitReport,
     strong: frozenset[str],
+    meaning: Meaning,
 ) -> list[Scored]:
-    """Every candidate in order. Only the best `FULLY_SCORED`, by a cheap first pass,
-    are scored in full; the rest follow in the first pass's order."""
+    """Every candidate in order. Only the best `FULLY_SCORED` by words, by a cheap first
+    pass, and those nearest in meaning are scored in full; the rest follow in the first
+    pass's order."""
     ids, rest = ids, []
     if plan.has_task and len(ids) > FULLY_SCORED:
+        by_words = [pk for pk in ids if pk not in meaning.closeness]
         ids, rest = preselected(
-            ids=ids,
+            ids=by_words,
             query=plan.tsquery(any_word=True),
             report=report,
             strong=strong,
             keep=FULLY_SCORED,
         )
+        ids = merged(ids, list(meaning.nearest), limit=len(ids) + len(meaning.nearest))
+    meaning = meaning.with_closeness_of(ids)
     scored = rank_by_relevance(
         ids=ids,
         words=plan.words,
@@ -247,7 +258,13 @@ def _ranked(
         asks_for_kind=any(c.type == ConstraintType.KIND for c in plan.constraints),
         candidate_count=len(candidates.ids),
     )
-    ranked = with_fit(scored, report, strong=strong, direction_only=plan.is_direction_only)
+    ranked = with_fit(
+        scored,
+        report,
+        strong=strong,
+        direction_only=plan.is_direction_only,
+        closeness=meaning.closeness,
+    )
     floor = min((item.relevance for item in ranked), default=0.0)
     return ranked + [
         Scored(pk, False, 0.0, 0.0, floor - 1.0, met=report.get(pk).met) for pk in rest
@@ -261,6 +278,7 @@ def _page_items(
     scored: list[Scored],
     neighbours: dict[int, str],
     strong: frozenset[str],
+    meaning: Meaning,
 ) -> tuple[SearchResult, ...]:
     shown = list(browse.page.object_list)
     scores = {item.artifact_id: item for item in scored}
@@ -281,6 +299,9 @@ def _page_items(
             related=candidates.related,
             neighbours=neighbours,
             highlights=highlights,
+            meaning=meaning.matched_capabilities(
+                [pk for pk, score in page_scores.items() if score.text_match == 0]
+            ),
         ),
     )
     start = browse.page.start_index() if shown else 0

@@ -2,7 +2,7 @@
 the phrase, field or capability that matched, the synonym or related search it came
 through, the artifact it resembles, or the constraints it meets."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 
@@ -22,7 +22,7 @@ class MatchReason:
     """One reason a result is shown. `kind` is one of: "direction", "phrase", "field",
     "capability", "synonym", "related" (intent), "similar" (to the lone direct match),
     "constraint", "words" (some of the words, once broadened), "ranked" (a query of
-    constraints only)."""
+    constraints only), "meaning" (close in meaning though sharing no word)."""
 
     kind: str
     label: str  # the emphasized part: a synonym, a field, a capability title, an intent
@@ -43,6 +43,7 @@ REASON_TEXTS = {
     "constraint": "Meets",
     "words": "Matched some of your words in",
     "ranked": "Among the best by",
+    "meaning": "Close in meaning to",
 }
 
 
@@ -56,6 +57,9 @@ class ReasonInputs:
     related: list[RelatedIntent]
     neighbours: dict[int, str]  # artifact id -> the lone result it resembles
     highlights: dict[int, list[CapabilityHighlight]]
+    # artifact id -> its capability closest in meaning to the query, for results found by
+    # meaning alone
+    meaning: dict[int, str] = field(default_factory=dict)
 
 
 FIELDS_SQL = """
@@ -134,6 +138,8 @@ def _task_reasons(
         found.append(MatchReason("synonym", synonyms[pk]))
     if pk in related:
         found.append(MatchReason("related", related[pk]))
+    if not found and pk in inputs.meaning:
+        found.append(MatchReason("meaning", inputs.meaning[pk]))
     return found
 
 

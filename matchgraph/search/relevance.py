@@ -37,6 +37,9 @@ Then what the query asked besides its words (`matchgraph.search.fit`), added to 
                − REVERSE   × [it does the reverse task ("speech to text" for "text to speech"),
                               by its modalities or its words, and not the task itself]
                + PREFER    × how well it meets the preferences (cheap, a language, a size)
+               + MEANING   × closeness in meaning (`matchgraph.search.meaning`: 1 for the
+                             artifact nearest the query's embedding, 0 past the fiftieth),
+                             which finds what shares no word with the query
 
 Results are then ordered first by how many of the strong constraints ("open source", "API or
 hosted") they meet, then by that relevance: what meets them all comes first, the rest follows.
@@ -71,6 +74,7 @@ DIRECTION = 0.2
 DIRECTION_ONLY = 0.6
 REVERSE = 1.0
 PREFER = 0.3
+MEANING = 0.3
 
 # BM25F over each candidate's stored document: every occurrence of a word counts by the
 # field it is in. The name is written into the document three ways (as typed, without
@@ -259,6 +263,7 @@ class Scored:
     does_task: bool = False
     does_reverse: bool = False
     met: frozenset[str] = frozenset()  # keys of the constraints it satisfies
+    meaning: float = 0.0  # closeness in meaning to the query, 0-1
 
 
 @dataclass(frozen=True)
@@ -322,12 +327,14 @@ def with_fit(
     *,
     strong: frozenset[str] = frozenset(),
     direction_only: bool = False,
+    closeness: dict[int, float] | None = None,
 ) -> list[Scored]:
     """`scored` re-ordered by the whole relevance: text as `rank_by_relevance` scored it,
     plus phrase, direction and preferences (see the module's formula). `direction_only`:
     the task words name nothing but the direction ("audio to text"), which then weighs
-    DIRECTION_ONLY."""
+    DIRECTION_ONLY. `closeness`: each candidate's closeness in meaning."""
     direction = DIRECTION_ONLY if direction_only else DIRECTION
+    closeness = closeness or {}
     adjusted = []
     for item in scored:
         fit = report.get(item.artifact_id)
@@ -339,6 +346,7 @@ def with_fit(
             + direction * does_task
             - REVERSE * does_reverse
             + PREFER * fit.preference
+            + MEANING * closeness.get(item.artifact_id, 0.0)
         )
         adjusted.append(
             replace(
@@ -347,6 +355,7 @@ def with_fit(
                 does_task=does_task,
                 does_reverse=does_reverse,
                 met=fit.met,
+                meaning=closeness.get(item.artifact_id, 0.0),
             )
         )
     # What meets more of the strong constraints comes first, whatever its text.

@@ -1,6 +1,6 @@
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from catalog.embeddings import get_backend
 from catalog.embeddings.indexing import embeddings_pending, embeddings_refresh
@@ -18,8 +18,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=32)
         parser.add_argument("--limit", type=int, default=None, help="stop after this many")
+        parser.add_argument(
+            "--shard",
+            default="0/1",
+            help="i/n: embed only ids equal to i modulo n (run n of these side by side)",
+        )
 
-    def handle(self, *args, batch_size, limit, **options):
+    def handle(self, *args, batch_size, limit, shard, **options):
+        try:
+            index, count = (int(part) for part in shard.split("/"))
+            assert 0 <= index < count
+        except (ValueError, AssertionError):
+            raise CommandError(f"--shard must be i/n with 0 <= i < n, not {shard!r}") from None
         backend = get_backend()
         if backend is None:
             self.stdout.write("Embeddings are off (EMBEDDINGS_BACKEND=none): nothing to do.")
@@ -29,7 +39,10 @@ class Command(BaseCommand):
             total = min(total, limit)
         self.stdout.write(f"{total} artifacts to embed with {backend.name}; {search_method()}.")
         report = embeddings_refresh(
-            batch_size=batch_size, max_artifacts=limit, progress=self._progress(total)
+            batch_size=batch_size,
+            max_artifacts=limit,
+            progress=self._progress(total // count if count > 1 else total),
+            shard=(index, count),
         )
         if total:
             self.stdout.write("")
