@@ -233,6 +233,8 @@ def _ranked(
             report=report,
             strong=strong,
             keep=FULLY_SCORED,
+            words=plan.words,
+            name_keys=plan.name_keys,
         )
     scored = rank_by_relevance(
         ids=ids,
@@ -246,6 +248,7 @@ def _ranked(
         reverse_pattern=plan.reverse_pattern,
         asks_for_kind=any(c.type == ConstraintType.KIND for c in plan.constraints),
         candidate_count=len(candidates.ids),
+        name_keys=plan.name_keys,
     )
     ranked = with_fit(scored, report, strong=strong, direction_only=plan.is_direction_only)
     floor = min((item.relevance for item in ranked), default=0.0)

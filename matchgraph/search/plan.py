@@ -91,6 +91,14 @@ class SearchPlan:
         return self.understanding.task if self.task_pattern else None
 
     @property
+    def name_keys(self) -> list[str]:
+        """The task as an artifact's name would be keyed (`Artifact.name_key`: case and
+        punctuation dropped), without its stop words and as typed: "texttospeech" and
+        "textspeech" for "text to speech"."""
+        keys = ["".join(self.words), "".join(query_words(self.understanding.task))]
+        return list(dict.fromkeys(key for key in keys if key))
+
+    @property
     def is_empty(self) -> bool:
         """Nothing to search for: no task words and no constraint."""
         return not self.words and not self.constraints
