@@ -81,7 +81,10 @@ PREFER = 0.3
 # field it is in. The name is written into the document three ways (as typed, without
 # punctuation, as the slug), so each of its occurrences counts about a third.
 FIELD_WEIGHTS = {"A": 0.34, "B": 1.0, "C": 1.0, "D": 0.5}
-BM25_K1 = 1.2
+# Saturation. A word in both the name and the summary has a weighed frequency of about 2;
+# at Lucene's 1.2 that is worth little more than one mention, at 1.6 a listing named after
+# the task and describing it counts a little more than one that only mentions it.
+BM25_K1 = 1.6
 BM25_B = 0.75
 _LENGTH = " + ".join(
     f"coalesce(lengths[{n}], 0) * {FIELD_WEIGHTS[field]}" for n, field in enumerate("ABCD", 1)
