@@ -94,7 +94,7 @@ INSERT INTO catalog_artifact (
     slug, name, kind, organization, summary, about, homepage, repository_url, docs_url,
     license, inputs, outputs, pricing_model, free_tier, best_for, limitations, requirements,
     details, extra, released, updated, claim_status, is_published, times_matched,
-    times_matched_30d, import_hash, created_at, modified_at, current_rank)
+    times_matched_30d, import_hash, created_at, modified_at, current_rank, search_field_lengths)
 SELECT 'bench-' || g, 'Bench ' || initcap(w.a) || ' ' || initcap(w.b) || ' ' || g,
        (ARRAY['model','repository','tool','api','dataset','agent','app','course'])[1 + g %% 8],
        'Org ' || (g %% 700),
@@ -105,7 +105,7 @@ SELECT 'bench-' || g, 'Bench ' || initcap(w.a) || ' ' || initcap(w.b) || ' ' || 
        '', 'https://example.org/' || g, '', '', 'Apache-2.0',
        ARRAY['text'], ARRAY['text'], 'open_source', true, '{}', '{}', '{}',
        '[]'::jsonb, '{}'::jsonb, date '2024-01-01' + (g %% 1000), date '2025-01-01' + (g %% 600),
-       'unclaimed', true, 0, 0, '', now(), now(), (g * 7919) %% 101
+       'unclaimed', true, 0, 0, '', now(), now(), (g * 7919) %% 101, '{0,0,0,0}'
 FROM generate_series(1, %(n)s) AS g,
      LATERAL (SELECT %(vocabulary)s::text[] AS v) AS vocab,
      LATERAL (SELECT vocab.v[1 + (g * 31) %% cardinality(vocab.v)] AS a,

@@ -242,6 +242,8 @@ def _ranked(
             report=report,
             strong=strong,
             keep=FULLY_SCORED,
+            words=plan.words,
+            name_keys=plan.name_keys,
         )
         ids = merged(ids, list(meaning.nearest), limit=len(ids) + len(meaning.nearest))
     meaning = meaning.with_closeness_of(ids)
@@ -257,6 +259,7 @@ def _ranked(
         reverse_pattern=plan.reverse_pattern,
         asks_for_kind=any(c.type == ConstraintType.KIND for c in plan.constraints),
         candidate_count=len(candidates.ids),
+        name_keys=plan.name_keys,
     )
     ranked = with_fit(
         scored,

@@ -34,6 +34,8 @@ MAX_CANDIDATES = 500
 MIN_PROBE_ROWS = 50
 # Rows read per artifact wanted: an artifact often has more than one matching capability.
 CAPABILITY_ROWS_PER_ARTIFACT = 2
+# The search document's field that holds the name (`catalog.search_index`).
+NAME_FIELD = "A"
 # With this many direct matches the wider nets (capability descriptions, synonyms, related
 # intents) add nothing a visitor would reach.
 ENOUGH_DIRECT = 200
@@ -65,7 +67,9 @@ class Candidates:
 
 
 def candidates_for(plan: SearchPlan, *, scope: Q | None = None) -> Candidates:
-    """Artifacts with every task word in their own document. When those are few, also
+    """Artifacts with every task word in their own document (when more than MAX_CANDIDATES
+    do, those with every word of several in their name first, then the best established).
+    When those are few, also
     artifacts with the words in one capability, with a synonym of a typed phrase, or chosen
     by searchers of a related intent; when all that is almost nothing, any of the words.
 
@@ -78,6 +82,13 @@ def candidates_for(plan: SearchPlan, *, scope: Q | None = None) -> Candidates:
         return Candidates(ids[:MAX_CANDIDATES], "", False, capped, own_id, related)
     ids = document_matches(plan.index_tsquery(), limit=MAX_CANDIDATES + 1)
     capped = len(ids) > MAX_CANDIDATES
+    if capped and len(plan.words) > 1:
+        # More match than are scored. Those named with every word ("text-to-speech" for
+        # "text to speech") are named after the task: kept, whatever their rank. (Hundreds of
+        # names have one common word, "transformer": a name says little more than the text.)
+        ids = merged(
+            document_matches(plan.index_tsquery(field=NAME_FIELD), limit=MAX_CANDIDATES), ids
+        )
     ids = ids[:MAX_CANDIDATES]
     if len(ids) < ENOUGH_DIRECT:
         ids = merged(ids, _wider_matches(plan, related, have=len(ids)))

@@ -91,6 +91,14 @@ class SearchPlan:
         return self.understanding.task if self.task_pattern else None
 
     @property
+    def name_keys(self) -> list[str]:
+        """The task as an artifact's name would be keyed (`Artifact.name_key`: case and
+        punctuation dropped), without its stop words and as typed: "texttospeech" and
+        "textspeech" for "text to speech"."""
+        keys = ["".join(self.words), "".join(query_words(self.understanding.task))]
+        return list(dict.fromkeys(key for key in keys if key))
+
+    @property
     def is_empty(self) -> bool:
         """Nothing to search for: no task words and no constraint."""
         return not self.words and not self.constraints
@@ -105,16 +113,18 @@ class SearchPlan:
     def prefix_last(self) -> bool:
         return not self.last_word_complete
 
-    def index_tsquery(self, *, any_word: bool = False) -> str:
+    def index_tsquery(self, *, any_word: bool = False, field: str = "") -> str:
         """The same search for finding matches through the index: `caption & product &
         (photo | photos | photography)`. Where the vocabulary knows how the last word may end,
         naming those words is much cheaper than a prefix, for which the index must read
-        every entry the prefix covers. Scoring keeps `tsquery`."""
+        every entry the prefix covers. Scoring keeps `tsquery`. With a `field`, the words
+        only there (`caption:A & ...`)."""
         return words_tsquery(
             self.words,
             any_word=any_word,
             prefix_last=self.prefix_last,
             completions=self.completions,
+            field=field,
         )
 
     def scoring_terms(self) -> list[ScoringTerm]:
@@ -160,12 +170,20 @@ def words_tsquery(
     any_word: bool = False,
     prefix_last: bool = False,
     completions: tuple[str, ...] | None = None,
+    field: str = "",
 ) -> str:
     """The words as a tsquery, all of them (or `any_word`); with `prefix_last`, the last word
-    may be unfinished: any of its `completions`, or without them a prefix."""
-    terms = list(words)
-    if prefix_last and len(terms[-1]) >= MIN_PREFIX_LENGTH:
-        terms[-1] = f"({' | '.join(completions)})" if completions else f"{terms[-1]}:*"
+    may be unfinished: any of its `completions`, or without them a prefix. With a `field`
+    ("A": the name), each word only in that field of the document."""
+    label = f":{field}" if field else ""
+    terms = [f"{word}{label}" for word in words]
+    if prefix_last and len(words[-1]) >= MIN_PREFIX_LENGTH:
+        last = words[-1]
+        terms[-1] = (
+            f"({' | '.join(f'{word}{label}' for word in completions)})"
+            if completions
+            else f"{last}:*{field}"
+        )
     return (" | " if any_word else " & ").join(terms)
 
 

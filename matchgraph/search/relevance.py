@@ -1,10 +1,15 @@
 """The one place search relevance is defined.
 
     relevance = TEXT  × text                     (0–1, see below)
-              + NAME  × [the query is the artifact's name, ignoring case and punctuation]
-                      × min(1, NAVIGATIONAL / candidates)   (a query few listings match may be
-                                                 a name; one hundreds match is a topic, and a
-                                                 listing named "asr" is not what it asks for)
+              + NAME  × [the query is the artifact's name, ignoring case and punctuation,
+                         with or without its stop words]
+                      × (1 for a query of several words, else
+                         min(1, NAVIGATIONAL / candidates))  (a one-word query few listings
+                                                 match may be a name; one hundreds match is a
+                                                 topic, and a listing named "asr" is not what
+                                                 it asks for; but a listing named with all the
+                                                 words of the task, "face-recognition", is
+                                                 named after that very task)
               + RANK  × current_rank / 100       (0–1: UnfragileRank, 0 while unranked,
                       × rank_evidence            times the share of its weight whose signals
                                                  are known: freshness alone says little)
@@ -80,7 +85,10 @@ MEANING = 0.3
 # field it is in. The name is written into the document three ways (as typed, without
 # punctuation, as the slug), so each of its occurrences counts about a third.
 FIELD_WEIGHTS = {"A": 0.34, "B": 1.0, "C": 1.0, "D": 0.5}
-BM25_K1 = 1.2
+# Saturation. A word in both the name and the summary has a weighed frequency of about 2;
+# at Lucene's 1.2 that is worth little more than one mention, at 1.6 a listing named after
+# the task and describing it counts a little more than one that only mentions it.
+BM25_K1 = 1.6
 BM25_B = 0.75
 _LENGTH = " + ".join(
     f"coalesce(lengths[{n}], 0) * {FIELD_WEIGHTS[field]}" for n, field in enumerate("ABCD", 1)
@@ -130,7 +138,7 @@ term AS MATERIALIZED (
 candidate AS MATERIALIZED (
     SELECT a.id, a.name, a.search_vector, a.search_field_lengths AS lengths,
            coalesce(a.current_rank, 0) / 100.0 * coalesce(a.rank_evidence, 1.0) AS rank,
-           a.name_key = %(name_key)s AS is_named,
+           a.name_key = ANY(%(name_keys)s::text[]) AS is_named,
            a.kind = ANY(%(reference_kinds)s::text[]) AS is_reference,
            coalesce(%(task_pattern)s::text IS NOT NULL AND (
                (a.name || ' ' || a.summary) ~* %(task_pattern)s::text
@@ -223,27 +231,52 @@ ORDER BY relevance DESC, s.name, s.id
 # (ts_rank of any word, by field, for the document's length), the strong constraints met
 # and the task's direction: what no later part of the score can overturn by much.
 FULLY_SCORED = 100
-# The fields weighed as in full, in ts_rank's order (D, C, B, A).
+# The fields weighed as in full, in ts_rank's order (D, C, B, A). The name bonus as in full.
 _PRESELECT_WEIGHTS = "{" + ", ".join(str(FIELD_WEIGHTS[field]) for field in "DCBA") + "}"
 PRESELECT_SQL = f"""
 SELECT a.id, ts_rank('{_PRESELECT_WEIGHTS}', a.search_vector,
-                     to_tsquery('english', %(query)s), 1)
+                     to_tsquery('english', %(query)s), 1),
+       a.name_key = ANY(%(name_keys)s::text[])
 FROM catalog_artifact a WHERE a.id = ANY(%(ids)s)
 """
 
 
+def name_weight(words: list[str], candidate_count: int) -> float:
+    """What being named as the query is worth (see the module's formula)."""
+    if len(words) > 1:
+        return NAME
+    return NAME * min(1.0, NAVIGATIONAL / max(candidate_count, 1))
+
+
 def preselected(
-    *, ids: list[int], query: str, report: FitReport, strong: frozenset[str], keep: int
+    *,
+    ids: list[int],
+    query: str,
+    report: FitReport,
+    strong: frozenset[str],
+    keep: int,
+    words: list[str] = (),
+    name_keys: list[str] = (),
 ) -> tuple[list[int], list[int]]:
-    """`ids` split into the `keep` best by the cheap pass, and the rest, each best first."""
+    """`ids` split into the `keep` best by the cheap pass, and the rest, each best first.
+    `words` and `name_keys`: the task words and their name keys, for the name bonus."""
     with connection.cursor() as cursor:
-        cursor.execute(PRESELECT_SQL, {"ids": ids, "query": query})
-        text = dict(cursor.fetchall())
+        cursor.execute(PRESELECT_SQL, {"ids": ids, "query": query, "name_keys": list(name_keys)})
+        rows = cursor.fetchall()
+    text = {pk: score for pk, score, _ in rows}
+    named = {pk for pk, _, is_named in rows if is_named}
     best = max(text.values(), default=0.0) or 1.0
+    # On the text's scale: in full, text weighs TEXT.
+    name_bonus = name_weight(list(words), len(ids)) / TEXT
 
     def first_pass(pk: int) -> tuple[int, float]:
         fit = report.get(pk)
-        score = text.get(pk, 0.0) / best + DIRECTION * fit.does_task - REVERSE * fit.does_reverse
+        score = (
+            text.get(pk, 0.0) / best
+            + name_bonus * (pk in named)
+            + DIRECTION * fit.does_task
+            - REVERSE * fit.does_reverse
+        )
         return -len(fit.met & strong), -score
 
     ordered = sorted(ids, key=first_pass)
@@ -288,10 +321,12 @@ def rank_by_relevance(
     reverse_pattern: str | None = None,
     asks_for_kind: bool = False,
     candidate_count: int | None = None,
+    name_keys: list[str] | None = None,
 ) -> list[Scored]:
     """`ids` ordered by how well their text fits (best first), with the parts of each score.
     `with_fit` adds the rest. `candidate_count`: how many matched in all (`ids` may be
-    the best of them)."""
+    the best of them). `name_keys`: the query as a name would be keyed (default: its
+    words joined)."""
     if not ids:
         return []
     if not words:
@@ -303,8 +338,8 @@ def rank_by_relevance(
         "task_pattern": task_pattern,
         "reverse_pattern": reverse_pattern,
         "ids": ids,
-        "name_key": "".join(words),
-        "name_weight": NAME * min(1.0, NAVIGATIONAL / (candidate_count or len(ids))),
+        "name_keys": name_keys or ["".join(words)],
+        "name_weight": name_weight(words, candidate_count or len(ids)),
         "term_rewrites": [term.rewrite for term in terms],
         "term_words": [term.word for term in terms],
         "term_prefixes": [term.prefix for term in terms],

@@ -5,6 +5,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from matchgraph.normalize import query_words
 from matchgraph.search.candidates import FEW_RESULTS, Candidates, candidates_for, document_matches
 from matchgraph.search.plan import SearchPlan
 from matchgraph.search.vocabulary import correct_words, is_rare_word
@@ -36,7 +37,14 @@ def spelling_corrector(
         if words == plan.words:
             return None
         kept = [constraint.typed for constraint in plan.constraints]
-        found = replan(" ".join([*words, *kept]))
+        if len(words) == len(plan.words):
+            # Word for word: corrected where typed, the stop words kept, so the query means
+            # what it did ("text to speach": the text-to-speech task, not "text speech").
+            fixes = dict(zip(plan.words, words, strict=True))
+            task = [fixes.get(word, word) for word in query_words(plan.understanding.task)]
+        else:
+            task = words
+        found = replan(" ".join([*task, *kept]))
         if {c.key for c in found.constraints} != {c.key for c in plan.constraints}:
             return None
         return found

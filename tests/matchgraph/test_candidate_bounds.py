@@ -73,3 +73,25 @@ def test_the_synonym_net_stops_in_the_top_tier_once_it_has_enough(monkeypatch, s
 
 def test_the_synonym_net_reaches_below_the_top_tier_when_it_needs_to(spelled_out):
     assert ranks_shown(search("asr")) == [90, 85, 30]
+
+
+def test_a_capped_query_of_several_words_keeps_what_is_named_with_them(monkeypatch):
+    monkeypatch.setattr(search_candidates, "MAX_CANDIDATES", 3)
+    for n, rank in enumerate([99, 95, 90, 80]):
+        ArtifactFactory(name=f"Store {n}", summary="A vector database.", current_rank=rank)
+    named = ArtifactFactory(name="vector-database", summary="A vector database.", current_rank=5)
+    artifacts_refresh_search()
+
+    results = search("vector database")
+
+    assert results.capped
+    shown = [artifact.pk for artifact in results.browse.page.object_list]
+    assert shown[0] == named.pk  # kept whatever its rank, and named as the query
+    assert len(shown) == 3
+
+
+def test_a_capped_query_of_one_word_keeps_the_best_established(monkeypatch, vector_stores):
+    monkeypatch.setattr(search_candidates, "MAX_CANDIDATES", 3)
+    ArtifactFactory(name="Vector", summary="A vector store.", current_rank=5)
+    artifacts_refresh_search()
+    assert ranks_shown(search("vector")) == [99, 95, 90]

@@ -67,6 +67,15 @@ def test_without_completions_the_index_searches_a_prefix():
     assert plan.index_tsquery() == "caption & phot:*"
 
 
+def test_the_index_can_search_the_words_in_one_field_only():
+    known = {"phot": ("phot", "photo")}
+    assert search_plan("caption phot", complete=known.get).index_tsquery(field="A") == (
+        "caption:A & (phot:A | photo:A)"
+    )
+    plan = search_plan("caption phot", complete=lambda word: None)
+    assert plan.index_tsquery(field="A") == "caption:A & phot:*A"
+
+
 def test_search_plan_does_not_prefix_a_single_letter():
     assert search_plan("photos x").tsquery() == "photos & x"
 

@@ -70,6 +70,19 @@ def test_each_typo_class_is_corrected_to_the_artifact_meant(catalog, typed, mean
     assert names(results)[0] == first
 
 
+def test_a_corrected_query_keeps_its_stop_words_and_so_its_direction():
+    speaker = ArtifactFactory(name="Speaker", summary="Text to speech in many voices.")
+    ArtifactFactory(name="Scribe", summary="Speech to text for meetings.")
+    artifacts_refresh_search()
+    vocabulary_rebuild()
+
+    results = search("text to speach")
+
+    assert results.correction == Correction(typed="text to speach", searched="text to speech")
+    assert results.plan.direction is not None  # the text-to-speech task, not "text speech"
+    assert names(results)[0] == speaker.name
+
+
 def test_a_missing_letter_in_a_common_word_finds_the_artifact(catalog):
     # "embedings" stems like "embeddings", so full-text search may find it without help;
     # either way the artifact meant comes first.
