@@ -224,6 +224,30 @@ def similarities(query: np.ndarray, *, artifact_ids: list[int], model: str) -> d
     return _in_process(model).similarities(query, artifact_ids)
 
 
+_vectors_seen: dict[tuple[str, str], float] = {}
+
+
+def has_vectors(*, model: str) -> bool:
+    """Whether any artifact has a vector of this model (so a query is worth embedding).
+    In process it is the loaded copy; with pgvector one indexed query a minute at most
+    while there are none (once there are, they do not go away)."""
+    if not uses_pgvector():
+        return _in_process(model).size() > 0
+    key = (connection.settings_dict["NAME"], model)
+    if time.monotonic() - _vectors_seen.get(key, -REFRESH_SECONDS * 12) < REFRESH_SECONDS * 12:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM catalog_embedding "
+            "WHERE capability_id IS NULL AND model = %s)",
+            [model],
+        )
+        found = cursor.fetchone()[0]
+    if found:
+        _vectors_seen[key] = time.monotonic()
+    return found
+
+
 def artifact_vector(artifact_id: int, *, model: str) -> np.ndarray | None:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -286,6 +310,10 @@ class _ArtifactMatrix:
             return {}
         scores = self.matrix[[row for _, row in rows]] @ np.asarray(query, dtype=np.float32)
         return {pk: float(score) for (pk, _), score in zip(rows, scores, strict=True)}
+
+    def size(self) -> int:
+        self._refresh()
+        return len(self.ids)
 
     def vector_of(self, artifact_id: int) -> np.ndarray | None:
         self._refresh()
@@ -351,5 +379,6 @@ def _in_process(model: str) -> _ArtifactMatrix:
 def forget_loaded_vectors() -> None:
     """Drop every process copy (tests; a database replaced under a running process)."""
     _matrices.clear()
+    _vectors_seen.clear()
     _pgvector_by_database.clear()
     _indexed_dimensions.clear()

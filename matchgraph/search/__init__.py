@@ -169,6 +169,11 @@ def artifact_search(
         candidates.ids, list(meaning.nearest), limit=len(candidates.ids) + len(meaning.nearest)
     )
     report = candidates_fit(ids=ids, constraints=plan.constraints, direction=plan.direction)
+    if plan.direction is not None and meaning.nearest:
+        # An X-to-Y task is a precise ask: what meaning alone found must at least do it.
+        lexical = set(candidates.ids)
+        ids = [pk for pk in ids if pk in lexical or report.get(pk).does_task]
+        meaning = meaning.keeping(ids)
     strong = frozenset(c.key for c in plan.constraints if c.is_strong)
     unmet = frozenset(key for key in strong if not any(key in report.get(pk).met for pk in ids))
     scored = _ranked(plan, ids, candidates, report, strong, meaning)

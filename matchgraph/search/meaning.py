@@ -18,7 +18,12 @@ import numpy as np
 from django.core.cache import cache
 
 from catalog.embeddings import EmbeddingUnavailable, get_backend
-from catalog.embeddings.store import best_capabilities, nearest_artifacts, similarities
+from catalog.embeddings.store import (
+    best_capabilities,
+    has_vectors,
+    nearest_artifacts,
+    similarities,
+)
 from catalog.models import Artifact, Capability
 from matchgraph.search.plan import SearchPlan
 
@@ -46,6 +51,11 @@ class Meaning:
     @property
     def active(self) -> bool:
         return self.query_vector is not None
+
+    def keeping(self, artifact_ids: list[int]) -> "Meaning":
+        """The same, with only these artifacts left among the candidates it adds."""
+        kept = set(artifact_ids)
+        return replace(self, nearest=tuple(pk for pk in self.nearest if pk in kept))
 
     def with_closeness_of(self, artifact_ids: list[int]) -> "Meaning":
         """Closeness for these candidates too (those keyword search found), in one read."""
@@ -82,7 +92,7 @@ def meaning_of(plan: SearchPlan) -> Meaning:
     """The nearest published artifacts to the query's task, or nothing (see module)."""
     backend = get_backend()
     text = plan.understanding.task.strip()
-    if backend is None or not plan.has_task or not text:
+    if backend is None or not plan.has_task or not text or not has_vectors(model=backend.name):
         return Meaning()
     try:
         vector = _query_vector(backend, text)
