@@ -40,7 +40,9 @@ def catalog():
         inputs=["audio"],
         outputs=["text"],
     )
-    CapabilityFactory(artifact=listener, title="Transcription", description="Writes down what was said.")
+    CapabilityFactory(
+        artifact=listener, title="Transcription", description="Writes down what was said."
+    )
     for index in range(8):
         ArtifactFactory(name=f"Filler {index}", summary=f"Helps with chore number {index}.")
     artifacts_refresh_search()
