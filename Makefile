@@ -38,6 +38,7 @@ db: install
 demo: db
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py rebuild_search_vocabulary
+	$(BIN)/python manage.py embed_artifacts
 
 ranks: db
 	@if $(BIN)/python manage.py help recompute_ranks >/dev/null 2>&1; then \

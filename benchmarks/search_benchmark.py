@@ -7,7 +7,10 @@ each, written by bulk SQL, then:
   1. times the full search-document rebuild,
   2. times `match_graph_aggregate` over M raw match events (plus M/5 searches),
   3. runs a fixed list of queries through the search selector and through the whole /search/
-     view (template included), printing p50/p95/max in milliseconds.
+     view (template included), printing p50/p95/max in milliseconds: by keywords only, then
+     with meaning search (every artifact given a vector: random unit vectors, since the
+     synthetic text means nothing, so the cost is real and the neighbours are not; queries
+     are embedded by the configured backend, each once and then from the cache).
 """
 
 import argparse
@@ -231,6 +234,43 @@ def percentiles(samples: list[float]) -> str:
     )
 
 
+def fill_vectors() -> int:
+    """A random unit vector, of the configured model's size, for every artifact without one."""
+    import numpy as np
+    from django.db import connection
+    from django.utils import timezone
+
+    from catalog.embeddings import get_backend
+    from catalog.embeddings.store import ensure_vector_index, has_pgvector, to_bytes
+
+    backend = get_backend()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id FROM catalog_artifact a WHERE NOT EXISTS (SELECT 1 FROM "
+            "catalog_embedding e WHERE e.artifact_id = a.id AND e.capability_id IS NULL)"
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    generator = np.random.default_rng(7)
+    vectors = generator.standard_normal((len(ids), backend.dimensions)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    now = timezone.now()
+    pg = has_pgvector()
+    columns = "artifact_id, model, content_hash, vector, embedded_at" + (", pgvector" if pg else "")
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY catalog_embedding ({columns}) FROM STDIN") as copy,
+    ):
+        for pk, vector in zip(ids, vectors, strict=True):
+            row = [pk, backend.name, "", to_bytes(vector), now]
+            if pg:
+                row.append("[" + ",".join(f"{value:.5f}" for value in vector) + "]")
+            copy.write_row(row)
+    ensure_vector_index(backend.dimensions)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE catalog_embedding")
+    return len(ids)
+
+
 def measure_search(*, repeats: int, per_query: bool) -> None:
     import gc
 
@@ -309,6 +349,15 @@ def main() -> None:
             f"co-match pairs, {report.intent_relations:,} related intents, "
             f"{report.artifacts_with_matches:,} artifacts matched"
         )
+        from django.test.utils import override_settings
+
+        print("keywords only (EMBEDDINGS_BACKEND=none):")
+        with override_settings(EMBEDDINGS_BACKEND="none"):
+            measure_search(repeats=options.repeats, per_query=options.per_query)
+        from catalog.embeddings.store import search_method
+
+        filled = timed("give every artifact a vector", fill_vectors)
+        print(f"with meaning search ({filled:,} vectors added; {search_method()}):")
         measure_search(repeats=options.repeats, per_query=options.per_query)
 
 

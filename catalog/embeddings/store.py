@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 # How often a process looks for vectors embedded since it last looked (in-process search).
 REFRESH_SECONDS = 5.0
+# How long after its rows' stamp an embedding batch may become visible (see _refresh).
+COMMIT_LAG = timedelta(seconds=30)
 # HNSW search breadth: more finds more of the true nearest, slower. pgvector's default is 40.
 HNSW_EF_SEARCH = 100
 
@@ -326,31 +328,35 @@ class _ArtifactMatrix:
         with self.lock:
             if time.monotonic() - self.checked_at < REFRESH_SECONDS:
                 return
+            looked_at = timezone.now()
             self._merge(self._rows_since(self.seen_until))
+            # Next time, rows stamped since a little before this look: a batch stamps its
+            # rows just before it commits, so one may become visible after a look that
+            # came later than its stamp (never by more than a few seconds).
+            self.seen_until = looked_at - COMMIT_LAG
             self.checked_at = time.monotonic()
 
-    def _rows_since(self, since: datetime | None) -> list[tuple[int, bytes, datetime]]:
+    def _rows_since(self, since: datetime | None) -> list[tuple[int, bytes]]:
         sql = (
-            "SELECT artifact_id, vector, embedded_at FROM catalog_embedding "
+            "SELECT artifact_id, vector FROM catalog_embedding "
             "WHERE capability_id IS NULL AND model = %s"
         )
         params: list = [self.model]
         if since is not None:
-            # Equal, not only later: a batch committing now may share the last timestamp.
-            sql += " AND embedded_at >= %s"
+            sql += " AND embedded_at > %s"
             params.append(since)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def _merge(self, rows: list[tuple[int, bytes, datetime]]) -> None:
+    def _merge(self, rows: list[tuple[int, bytes]]) -> None:
         if not rows:
             return
-        vectors = np.stack([from_bytes(raw) for _, raw, _ in rows])
+        vectors = np.stack([from_bytes(raw) for _, raw in rows])
         if self.matrix.shape[1] not in (0, vectors.shape[1]):
             self.__init__(self.model)  # the model's size changed: start over
         fresh_ids, fresh_rows = [], []
-        for (artifact_id, _, _), vector in zip(rows, vectors, strict=True):
+        for (artifact_id, _), vector in zip(rows, vectors, strict=True):
             row = self.row_of.get(artifact_id)
             if row is None:
                 fresh_ids.append(artifact_id)
@@ -363,7 +369,6 @@ class _ArtifactMatrix:
             self.matrix = np.vstack([base, np.stack(fresh_rows)])
             self.ids = np.concatenate([self.ids, np.asarray(fresh_ids, dtype=np.int64)])
             self.row_of.update({pk: start + offset for offset, pk in enumerate(fresh_ids)})
-        self.seen_until = max(at for _, _, at in rows)
 
 
 _matrices: dict[tuple[str, str], _ArtifactMatrix] = {}
