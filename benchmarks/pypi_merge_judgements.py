@@ -1,6 +1,7 @@
 """Add a round of blind judgements to the real-data set (TREC pooling, as before).
 
-    .venv/bin/python benchmarks/pypi_merge_judgements.py matchgraph/evaluation/pypi_pool_meaning.json
+    .venv/bin/python benchmarks/pypi_merge_judgements.py \
+        matchgraph/evaluation/pypi_pool_meaning.json
 
 The file holds the pooled (query, package) pairs that no earlier round had graded, each
 with its grade (0, 1 or 2) given blind, by reading the package's name and summary, to which
