@@ -25,6 +25,15 @@
   window.addEventListener("popstate", function () {
     committed = location.pathname + location.search;
   });
+  // A submit that htmx did not take (Enter pressed while freshly swapped results were not yet
+  // wired up) navigates natively: give the entry live typing rewrote its own address back
+  // first, as a pushed search does, so Back still reaches the previous search.
+  document.addEventListener("submit", function (event) {
+    const here = location.pathname + location.search;
+    if (!event.defaultPrevented && here !== committed) {
+      history.replaceState(history.state, "", committed);
+    }
+  });
 })();
 
 // Opening a result: the choice is posted as a beacon, with the CSRF token and the result's
