@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
-PGVECTOR_TESTS := tests/catalog/test_embeddings.py tests/matchgraph/test_meaning_search.py
+PGVECTOR_TESTS := tests/catalog/test_embeddings.py tests/matchgraph/test_meaning_search.py \
+	tests/matchgraph/test_meaning_neighbours.py
 PORT ?= 8000
 
 .PHONY: run test setup install db demo ranks lint format check-deploy browser-test unit-test worker beat relevance

@@ -241,7 +241,12 @@ def fill_vectors() -> int:
     from django.utils import timezone
 
     from catalog.embeddings import get_backend
-    from catalog.embeddings.store import ensure_vector_index, has_pgvector, to_bytes
+    from catalog.embeddings.store import (
+        ensure_vector_index,
+        has_pgvector,
+        pgvector_literal,
+        to_bytes,
+    )
 
     backend = get_backend()
     with connection.cursor() as cursor:
@@ -263,7 +268,7 @@ def fill_vectors() -> int:
         for pk, vector in zip(ids, vectors, strict=True):
             row = [pk, backend.name, "", to_bytes(vector), now]
             if pg:
-                row.append("[" + ",".join(f"{value:.5f}" for value in vector) + "]")
+                row.append(pgvector_literal(vector))
             copy.write_row(row)
     ensure_vector_index(backend.dimensions)
     with connection.cursor() as cursor:

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, QueryDict
 
 from catalog.embeddings import EmbeddingUnavailable, get_backend
-from catalog.embeddings.store import nearest_to_artifact
+from catalog.embeddings.store import nearest_to_artifact, nearest_to_artifact_query
 from catalog.facets import FACET_TITLES, FIXED_LABELS, Facet, build_facets, count_facets
 from catalog.filters import ArtifactFilter
 from catalog.models import (
@@ -22,7 +22,6 @@ from catalog.models import (
 )
 from catalog.querysets import ArtifactQuerySet
 
-RELATED_LIMIT = 6
 # Related artifacts are chosen among at most this many sharing categories and this many
 # sharing capability words (plus every linked one), so the cost stays flat as the catalog grows.
 RELATED_POOL = 300
@@ -140,29 +139,24 @@ LIMIT %(limit)s
 """
 
 
-def artifact_related(
-    *,
-    artifact: Artifact,
-    limit: int = RELATED_LIMIT,
-    same_kind_only: bool = False,
-    with_scores: bool = False,
-) -> list:
-    """Artifacts sharing categories and capability terms with `artifact`, best overlap first.
-
-    Returns artifacts, or (artifact, score) pairs `with_scores`."""
-    scores = artifact_overlap_scores(artifact=artifact, limit=limit, same_kind_only=same_kind_only)
-    by_id = Artifact.objects.filter(pk__in=list(scores)).for_cards().in_bulk()
-    ordered = [pk for pk in scores if pk in by_id]
-    if with_scores:
-        return [(by_id[pk], float(scores[pk])) for pk in ordered]
-    return [by_id[pk] for pk in ordered]
-
-
 def artifact_overlap_scores(
     *, artifact: Artifact, limit: int, same_kind_only: bool = False
 ) -> dict[int, float]:
     """{artifact id: overlap score} of the published artifacts sharing the most categories,
     capability terms, modalities and links with `artifact`, best first. One query."""
+    sql, params = artifact_overlap_query(
+        artifact=artifact, limit=limit, same_kind_only=same_kind_only
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pk: float(score) for pk, score in cursor.fetchall()}
+
+
+def artifact_overlap_query(
+    *, artifact: Artifact, limit: int, same_kind_only: bool = False
+) -> tuple[str, dict]:
+    """The overlap as SQL of (id, score) rows and its parameters, for a reader that needs
+    it within a larger statement (related artifacts read it with the match graph's)."""
     params = {
         "artifact_id": artifact.pk,
         "inputs": list(artifact.inputs),
@@ -174,24 +168,44 @@ def artifact_overlap_scores(
         "kind_weight": RELATED_WEIGHTS["kind"],
         **{key: value for key, value in RELATED_WEIGHTS.items() if key != "kind"},
     }
-    with connection.cursor() as cursor:
-        cursor.execute(RELATED_SQL, params)
-        return {pk: float(score) for pk, score in cursor.fetchall()}
+    return RELATED_SQL, params
+
+
+# Rows of the same shape when there is nothing to search by meaning.
+NO_MEANING_NEIGHBOURS = "SELECT NULL::bigint AS artifact_id, NULL::float8 AS similarity WHERE false"
 
 
 def artifact_meaning_neighbours(*, artifact: Artifact, limit: int) -> dict[int, float]:
     """{artifact id: cosine similarity} of the artifacts closest in meaning (name, summary,
     capability titles), best first; empty without embeddings. At most one query."""
-    backend = get_backend()
+    backend, dimensions = _meaning_backend()
     if backend is None:
-        return {}
-    try:
-        dimensions = backend.dimensions  # an endpoint may be asked once, and be down
-    except EmbeddingUnavailable:
         return {}
     return dict(
         nearest_to_artifact(artifact.pk, model=backend.name, dimensions=dimensions, limit=limit)
     )
+
+
+def artifact_meaning_query(*, artifact: Artifact, limit: int) -> tuple[str, dict]:
+    """The same neighbours as SQL of (artifact_id, similarity) rows (the artifact itself
+    among them) for a reader that needs them within a larger statement."""
+    backend, dimensions = _meaning_backend()
+    if backend is None:
+        return NO_MEANING_NEIGHBOURS, {}
+    return nearest_to_artifact_query(
+        artifact.pk, model=backend.name, dimensions=dimensions, limit=limit
+    )
+
+
+def _meaning_backend():
+    """(backend, its vector size), or (None, 0) when meaning search is off or down."""
+    backend = get_backend()
+    if backend is None:
+        return None, 0
+    try:
+        return backend, backend.dimensions  # an endpoint may be asked once, and be down
+    except EmbeddingUnavailable:
+        return None, 0
 
 
 @dataclass(frozen=True)

@@ -97,9 +97,19 @@ else:
 # - parallel workers: starting them cost a search 5 ms; the set-based tasks measured no faster;
 # - JIT compilation: on an overestimated plan it compiled for 100 ms to 1.8 s to run a 10 ms
 #   statement (re-scoring one artifact).
+# - hnsw.ef_search: how many rows an HNSW scan may yield (pgvector's default, 40, would
+#   cut meaning search's 50 candidates); a server without pgvector keeps it as a placeholder.
+EMBEDDINGS_HNSW_EF_SEARCH = 100
 _options = DATABASES["default"].setdefault("OPTIONS", {})
 _options["options"] = " ".join(
-    filter(None, [_options.get("options"), "-c max_parallel_workers_per_gather=0 -c jit=off"])
+    filter(
+        None,
+        [
+            _options.get("options"),
+            "-c max_parallel_workers_per_gather=0 -c jit=off",
+            f"-c hnsw.ef_search={EMBEDDINGS_HNSW_EF_SEARCH}",
+        ],
+    )
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from django.core.cache import cache
 
 from catalog.embeddings.indexing import VECTORS_VERSION_KEY
+from catalog.embeddings.store import relative_closeness
 from catalog.models import REFERENCE_KINDS, Artifact
 from catalog.search_index import VERSION_KEY as CATALOG_VERSION_KEY
-from catalog.selectors import artifact_meaning_neighbours, artifact_overlap_scores
-from matchgraph.models import CapabilityMatchStats, CoMatch, Intent, IntentArtifactEdge
+from catalog.selectors import artifact_meaning_query, artifact_overlap_query
+from matchgraph.models import CapabilityMatchStats, Intent, IntentArtifactEdge
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def artifact_neighbours(
 ) -> Neighbours:
     """Related artifacts (anything that overlaps: catalog, meaning, chosen for the same
     intents, compared together) and alternatives (what does the same job: no datasets,
-    papers or courses for an artifact that performs a task). Four queries, cached until the
+    papers or courses for an artifact that performs a task). One query, cached until the
     catalog, the match graph or the embeddings change."""
     key = _neighbours_key(artifact, related_limit, alternatives_limit)
     found = cache.get(key)
@@ -62,36 +63,67 @@ def _neighbours_key(artifact: Artifact, *limits: int) -> str:
     return f"matchgraph:neighbours:{artifact.pk}:{':'.join(map(str, limits))}:{stamp}"
 
 
+# Everything that may neighbour an artifact, read in one statement: the catalog's overlap,
+# the nearest in meaning (found by the server or passed in) and the co-matches, with what
+# a card shows of each.
+NEIGHBOURS_SQL = """
+WITH overlap(artifact_id, score) AS ({overlap}),
+meaning AS ({meaning}),
+comatch AS (
+    SELECT other_id AS artifact_id, weight, shared_intents FROM matchgraph_comatch
+    WHERE artifact_id = %(artifact_id)s ORDER BY weight DESC LIMIT %(comatch_pool)s
+),
+candidate AS (
+    SELECT artifact_id FROM overlap
+    UNION SELECT artifact_id FROM meaning
+    UNION SELECT artifact_id FROM comatch
+)
+SELECT a.id, a.slug, a.name, a.kind, a.summary, a.current_rank,
+       overlap.score AS overlap_score, meaning.similarity AS meaning_similarity,
+       comatch.weight AS comatch_weight, comatch.shared_intents AS shared_intents
+FROM candidate k
+JOIN catalog_artifact a ON a.id = k.artifact_id
+LEFT JOIN overlap ON overlap.artifact_id = a.id
+LEFT JOIN meaning ON meaning.artifact_id = a.id
+LEFT JOIN comatch ON comatch.artifact_id = a.id
+WHERE a.is_published AND a.id <> %(artifact_id)s
+"""
+
+
 def _neighbours(artifact: Artifact, related_limit: int, alternatives_limit: int) -> Neighbours:
-    scores: dict[int, float] = dict(artifact_overlap_scores(artifact=artifact, limit=POOL))
-    for pk, closeness in _meaning_closeness(artifact).items():
-        scores[pk] = scores.get(pk, 0.0) + MEANING_WEIGHT * closeness
-    shared: dict[int, int] = {}
-    for other_id, weight, shared_intents in _comatches(artifact):
-        scores[other_id] = scores.get(other_id, 0.0) + COMATCH_WEIGHT * weight
-        shared[other_id] = shared_intents
-    scores.pop(artifact.pk, None)
-    loaded = (
-        Artifact.objects.published()
-        .filter(pk__in=list(scores))
-        .only("id", "slug", "name", "kind", "summary", "current_rank")
-        .in_bulk()
-    )
+    loaded = {other.pk: other for other in _neighbour_candidates(artifact)}
+    closeness = _meaning_closeness(loaded.values())
+    scores = {
+        pk: (other.overlap_score or 0.0)
+        + MEANING_WEIGHT * closeness.get(pk, 0.0)
+        + COMATCH_WEIGHT * (other.comatch_weight or 0.0)
+        for pk, other in loaded.items()
+    }
 
     def ranked(score_of) -> list[int]:
         return sorted(loaded, key=lambda pk: (-score_of(pk), loaded[pk].name))
 
     related = ranked(scores.__getitem__)[:related_limit]
-    alternative_ids = [pk for pk in loaded if _is_alternative(artifact, loaded[pk])]
+    alternative_ids = {pk for pk in loaded if _is_alternative(artifact, loaded[pk])}
     bonus = {pk: SAME_KIND_BONUS if loaded[pk].kind == artifact.kind else 0.0 for pk in loaded}
     alternatives = [
-        pk for pk in ranked(lambda pk: scores[pk] + bonus[pk]) if pk in set(alternative_ids)
+        pk for pk in ranked(lambda pk: scores[pk] + bonus[pk]) if pk in alternative_ids
     ][:alternatives_limit]
 
     def item(pk: int) -> RelatedArtifact:
-        return RelatedArtifact(loaded[pk], scores[pk], shared.get(pk, 0))
+        return RelatedArtifact(loaded[pk], scores[pk], loaded[pk].shared_intents or 0)
 
     return Neighbours(tuple(map(item, related)), tuple(map(item, alternatives)))
+
+
+def _neighbour_candidates(artifact: Artifact) -> list[Artifact]:
+    """The candidates as card-ready artifacts carrying `overlap_score`,
+    `meaning_similarity`, `comatch_weight` and `shared_intents` (None where absent). One
+    query (the in-process vectors are searched before it)."""
+    overlap_sql, params = artifact_overlap_query(artifact=artifact, limit=POOL)
+    meaning_sql, meaning_params = artifact_meaning_query(artifact=artifact, limit=POOL)
+    sql = NEIGHBOURS_SQL.format(overlap=overlap_sql, meaning=meaning_sql)
+    return list(Artifact.objects.raw(sql, {**params, **meaning_params, "comatch_pool": POOL}))
 
 
 def _is_alternative(artifact: Artifact, other: Artifact) -> bool:
@@ -102,25 +134,20 @@ def _is_alternative(artifact: Artifact, other: Artifact) -> bool:
     return other.kind not in REFERENCE_KINDS
 
 
-def _meaning_closeness(artifact: Artifact) -> dict[int, float]:
-    """The nearest in meaning, scaled 1 (the closest) to 0 (the last of the pool): what
-    counts is the order, since similarity scales differ from one model to the next."""
-    found = artifact_meaning_neighbours(artifact=artifact, limit=POOL)
+def _meaning_closeness(candidates) -> dict[int, float]:
+    """The nearest in meaning, scaled 1 (the closest) to 0 (the last of the pool)."""
+    found = {
+        other.pk: other.meaning_similarity
+        for other in candidates
+        if other.meaning_similarity is not None
+    }
     if not found:
         return {}
     best, floor = max(found.values()), min(found.values())
-    spread = best - floor
     return {
-        pk: (similarity - floor) / spread if spread else 1.0 for pk, similarity in found.items()
+        pk: relative_closeness(similarity, best=best, floor=floor)
+        for pk, similarity in found.items()
     }
-
-
-def _comatches(artifact: Artifact) -> list[tuple[int, float, int]]:
-    return list(
-        CoMatch.objects.filter(artifact=artifact)
-        .order_by("-weight")
-        .values_list("other_id", "weight", "shared_intents")[:POOL]
-    )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -109,16 +111,29 @@ def weights_version_is_used(*, version: WeightsVersion) -> bool:
     return version.pk is not None and RankRun.objects.filter(weights=version).exists()
 
 
-def rank_breakdown_get(*, artifact_id: int) -> RankBreakdown | None:
-    """An artifact's score in the current run, ready to show (one query)."""
+def rank_breakdown_with_history(
+    *, artifact_id: int, days: int, today: date | None = None
+) -> tuple[RankBreakdown | None, list[tuple[date, int]]]:
+    """The breakdown and the last `days` days of (day, rank), oldest first, in one query
+    (the artifact page shows both); no history without a current score."""
+    today = today or timezone.localdate()
+    history = (
+        RankHistory.objects.filter(
+            artifact_id=OuterRef("artifact_id"), day__gte=today - timedelta(days=days)
+        )
+        .order_by("day")
+        .values(point=JSONObject(day="day", rank="rank"))
+    )
     score = (
         RankScore.objects.select_related("run__weights")
         .filter(run__is_current=True, artifact_id=artifact_id)
+        .annotate(history=ArraySubquery(history))
         .first()
     )
     if score is None:
-        return None
-    return rank_breakdown_from_score(score=score)
+        return None, []
+    points = [(date.fromisoformat(point["day"]), point["rank"]) for point in score.history]
+    return rank_breakdown_from_score(score=score), points
 
 
 def rank_breakdown_from_score(*, score: RankScore) -> RankBreakdown:
@@ -180,18 +195,6 @@ def rank_scores_for_artifacts(*, artifact_ids: Iterable[int]) -> dict[int, RankS
         run__is_current=True, artifact_id__in=list(artifact_ids)
     )
     return {score.artifact_id: score for score in scores}
-
-
-def rank_history_for_artifact(
-    *, artifact_id: int, days: int, today: date | None = None
-) -> list[tuple[date, int]]:
-    """(day, rank) for the last `days` days, oldest first (one query)."""
-    today = today or timezone.localdate()
-    return list(
-        RankHistory.objects.filter(artifact_id=artifact_id, day__gte=today - timedelta(days=days))
-        .order_by("day")
-        .values_list("day", "rank")
-    )
 
 
 def rank_rising_stars(*, days: int, limit: int, today: date | None = None) -> list[RisingStar]:

@@ -28,8 +28,6 @@ logger = logging.getLogger(__name__)
 REFRESH_SECONDS = 5.0
 # How long after its rows' stamp an embedding batch may become visible (see _refresh).
 COMMIT_LAG = timedelta(seconds=30)
-# HNSW search breadth: more finds more of the true nearest, slower. pgvector's default is 40.
-HNSW_EF_SEARCH = 100
 
 
 @dataclass(frozen=True)
@@ -48,7 +46,7 @@ def from_bytes(raw: bytes | memoryview) -> np.ndarray:
     return np.frombuffer(bytes(raw), dtype=np.float16).astype(np.float32)
 
 
-def _pgvector_literal(vector: np.ndarray) -> str:
+def pgvector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{value:.5f}" for value in np.asarray(vector, dtype=np.float32)) + "]"
 
 
@@ -111,7 +109,7 @@ def _upsert(rows: list[EmbeddingRow], *, model: str, at: datetime, artifact_leve
         params += [row.artifact_id, row.capability_id, model, row.content_hash]
         params += [to_bytes(row.vector), at]
         if pg:
-            params.append(_pgvector_literal(row.vector))
+            params.append(pgvector_literal(row.vector))
     target = "(artifact_id) WHERE capability_id IS NULL" if artifact_level else "(capability_id)"
     sql = UPSERT.format(
         pg_column=", pgvector" if pg else "",
@@ -163,30 +161,66 @@ def nearest_artifacts(
     callers filter)."""
     if uses_pgvector():
         dimensions = len(query)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, limit + 1)}")
-            cursor.execute(
-                PGVECTOR_NEAREST.format(d=int(dimensions)),
-                {"query": _pgvector_literal(query), "model": model, "limit": limit + 1},
-            )
-            found = [(artifact_id, float(similarity)) for artifact_id, similarity in cursor]
+        found = _pgvector_nearest(
+            PGVECTOR_NEAREST.format(d=int(dimensions)),
+            {"query": pgvector_literal(query), "model": model, "limit": limit + 1},
+            limit=limit + 1,
+        )
     else:
         found = _in_process(model).nearest(query, limit + 1)
     return [(pk, similarity) for pk, similarity in found if pk != exclude][:limit]
 
 
+def _pgvector_nearest(sql: str, params: dict, *, limit: int) -> list[tuple[int, float]]:
+    """Run a nearest-neighbour query. An HNSW scan yields at most `hnsw.ef_search` rows
+    (each connection sets it to EMBEDDINGS_HNSW_EF_SEARCH): a larger limit widens it for
+    this query's transaction."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if limit > settings.EMBEDDINGS_HNSW_EF_SEARCH:
+            cursor.execute(f"SET LOCAL hnsw.ef_search = {int(limit)}")
+        cursor.execute(sql, params)
+        return [(pk, float(similarity)) for pk, similarity in cursor]
+
+
 PGVECTOR_NEAREST_TO_ARTIFACT = """
 WITH own AS (
     SELECT pgvector::vector({d}) AS v FROM catalog_embedding
-    WHERE artifact_id = %(artifact)s AND capability_id IS NULL AND model = %(model)s
+    WHERE artifact_id = %(meaning_artifact)s AND capability_id IS NULL
+      AND model = %(meaning_model)s
 )
 SELECT artifact_id, 1 - (pgvector::vector({d}) <=> (SELECT v FROM own)) AS similarity
 FROM catalog_embedding
-WHERE capability_id IS NULL AND model = %(model)s AND vector_dims(pgvector) = {d}
+WHERE capability_id IS NULL AND model = %(meaning_model)s AND vector_dims(pgvector) = {d}
   AND EXISTS (SELECT 1 FROM own)
 ORDER BY pgvector::vector({d}) <=> (SELECT v FROM own)
-LIMIT %(limit)s
+LIMIT %(meaning_limit)s
 """
+# A list of (artifact, similarity) pairs found in process, as rows of the same shape.
+GIVEN_NEIGHBOURS = """
+SELECT * FROM unnest(%(meaning_ids)s::bigint[], %(meaning_similarities)s::float8[])
+    AS given(artifact_id, similarity)
+"""
+
+
+def nearest_to_artifact_query(
+    artifact_id: int, *, model: str, dimensions: int, limit: int
+) -> tuple[str, dict]:
+    """SQL and parameters (named `meaning_*`) of (artifact_id, similarity) rows: the artifacts
+    closest in meaning to this one, the artifact itself among them, for a caller to read
+    within a larger statement. With pgvector the server finds them through the index; in
+    process they are found here and passed in, so the statement reads no vectors."""
+    if uses_pgvector() and limit + 1 <= settings.EMBEDDINGS_HNSW_EF_SEARCH:
+        sql = PGVECTOR_NEAREST_TO_ARTIFACT.format(d=int(dimensions))
+        return sql, {
+            "meaning_artifact": artifact_id,
+            "meaning_model": model,
+            "meaning_limit": limit + 1,
+        }
+    found = nearest_to_artifact(artifact_id, model=model, dimensions=dimensions, limit=limit)
+    return GIVEN_NEIGHBOURS, {
+        "meaning_ids": [pk for pk, _ in found],
+        "meaning_similarities": [similarity for _, similarity in found],
+    }
 
 
 def nearest_to_artifact(
@@ -195,18 +229,25 @@ def nearest_to_artifact(
     """The artifacts closest in meaning to this one (itself left out), in one query at most;
     empty when it has no vector yet."""
     if uses_pgvector():
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, limit + 1)}")
-            cursor.execute(
-                PGVECTOR_NEAREST_TO_ARTIFACT.format(d=int(dimensions)),
-                {"artifact": artifact_id, "model": model, "limit": limit + 1},
-            )
-            found = [(pk, float(similarity)) for pk, similarity in cursor]
+        found = _pgvector_nearest(
+            PGVECTOR_NEAREST_TO_ARTIFACT.format(d=int(dimensions)),
+            {"meaning_artifact": artifact_id, "meaning_model": model, "meaning_limit": limit + 1},
+            limit=limit + 1,
+        )
     else:
         matrix = _in_process(model)
         own = matrix.vector_of(artifact_id)
         found = [] if own is None else matrix.nearest(own, limit + 1)
     return [(pk, similarity) for pk, similarity in found if pk != artifact_id][:limit]
+
+
+def relative_closeness(similarity: float, *, best: float, floor: float) -> float:
+    """A similarity placed between the floor of a candidate pool (0) and its best (1): what
+    counts is the order, since similarity scales differ from one model to the next."""
+    spread = best - floor
+    if spread <= 0:
+        return 1.0 if similarity >= best else 0.0
+    return max(0.0, min(1.0, (similarity - floor) / spread))
 
 
 def similarities(query: np.ndarray, *, artifact_ids: list[int], model: str) -> dict[int, float]:
@@ -220,7 +261,7 @@ def similarities(query: np.ndarray, *, artifact_ids: list[int], model: str) -> d
                 f"SELECT artifact_id, 1 - (pgvector::vector({d}) <=> %s::vector({d})) "
                 "FROM catalog_embedding WHERE artifact_id = ANY(%s) AND capability_id IS NULL "
                 f"AND model = %s AND vector_dims(pgvector) = {d}",
-                [_pgvector_literal(query), list(artifact_ids), model],
+                [pgvector_literal(query), list(artifact_ids), model],
             )
             return {pk: float(similarity) for pk, similarity in cursor}
     return _in_process(model).similarities(query, artifact_ids)
@@ -248,17 +289,6 @@ def has_vectors(*, model: str) -> bool:
     if found:
         _vectors_seen[key] = time.monotonic()
     return found
-
-
-def artifact_vector(artifact_id: int, *, model: str) -> np.ndarray | None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT vector FROM catalog_embedding "
-            "WHERE artifact_id = %s AND capability_id IS NULL AND model = %s",
-            [artifact_id, model],
-        )
-        row = cursor.fetchone()
-    return from_bytes(row[0]) if row else None
 
 
 def best_capabilities(

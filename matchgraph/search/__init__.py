@@ -25,7 +25,7 @@ from catalog.querysets import ArtifactQuerySet
 from catalog.selectors import (
     BrowseResult,
     artifact_browse,
-    artifact_related,
+    artifact_overlap_scores,
     category_list_with_counts,
 )
 from matchgraph.models import ConstraintType
@@ -356,8 +356,10 @@ def _neighbours_of_a_lone_result(
     top = Artifact.objects.filter(pk=ranked_ids[0]).first()
     if top is None:
         return []
-    related = artifact_related(artifact=top, limit=LONE_RESULT_NEIGHBOURS)
-    ids = [other.pk for other in related if other.pk not in ranked_ids]
+    # What the catalog says overlaps (categories, capabilities, links), not the nearest in
+    # meaning: those are already among the results when the query was worth embedding.
+    related = artifact_overlap_scores(artifact=top, limit=LONE_RESULT_NEIGHBOURS)
+    ids = [pk for pk in related if pk not in ranked_ids]
     if scope is not None:
         meeting = set(Artifact.objects.filter(scope, pk__in=ids).values_list("pk", flat=True))
         ids = [pk for pk in ids if pk in meeting]

@@ -22,6 +22,7 @@ from catalog.embeddings.store import (
     best_capabilities,
     has_vectors,
     nearest_artifacts,
+    relative_closeness,
     similarities,
 )
 from catalog.models import Artifact, Capability
@@ -68,8 +69,7 @@ class Meaning:
         return replace(self, closeness=closeness)
 
     def _scaled(self, similarity: float) -> float:
-        spread = self.best - self.floor
-        return max(0.0, min(1.0, (similarity - self.floor) / spread)) if spread > 0 else 0.0
+        return relative_closeness(similarity, best=self.best, floor=self.floor)
 
     def matched_capabilities(self, artifact_ids: list[int]) -> dict[int, str]:
         """{artifact: the title of its capability closest to the query}, for reasons."""

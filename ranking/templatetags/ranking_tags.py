@@ -1,7 +1,7 @@
 """Ranking on pages owned by lower apps (the artifact page lives in catalog).
 
 Query cost per tag: `rank_number` 0 (reads the denormalized `current_rank`),
-`rank_breakdown` 2 (the current score with its run and weights; the history),
+`rank_breakdown` 1 (the current score with its run, weights and history),
 `rank_rising_stars` 1, `rank_scores_for` 1.
 """
 
@@ -22,14 +22,13 @@ def rank_number(artifact):
 @register.inclusion_tag("ranking/_breakdown.html")
 def rank_breakdown(artifact):
     """The five bars, the inputs behind them, the weights version and the history chart."""
-    breakdown = selectors.rank_breakdown_get(artifact_id=artifact.pk)
+    days = settings.RANK_HISTORY_CHART_DAYS
+    today = timezone.localdate()
+    breakdown, history = selectors.rank_breakdown_with_history(
+        artifact_id=artifact.pk, days=days, today=today
+    )
     chart = None
     if breakdown is not None:
-        days = settings.RANK_HISTORY_CHART_DAYS
-        today = timezone.localdate()
-        history = selectors.rank_history_for_artifact(
-            artifact_id=artifact.pk, days=days, today=today
-        )
         chart = charts.history_chart(history, name=artifact.name, days=days, today=today)
     return {"artifact": artifact, "breakdown": breakdown, "chart": chart}
 

@@ -5,9 +5,11 @@ neighbours speak. (One test: embedding the demo takes seconds.)"""
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from catalog.embeddings.indexing import embeddings_refresh
+from catalog.embeddings.store import uses_pgvector
 from catalog.models import Artifact
 from matchgraph.selectors import artifact_neighbours
 
@@ -22,7 +24,7 @@ def neighbours(slug: str):
     ]
 
 
-def test_alternatives_and_related_by_meaning_on_the_demo():
+def test_alternatives_and_related_by_meaning_on_the_demo(settings):
     call_command("load_demo", stdout=io.StringIO())
     embeddings_refresh(batch_size=64)
 
@@ -36,3 +38,11 @@ def test_alternatives_and_related_by_meaning_on_the_demo():
     piper_related, _ = neighbours("piper")
     assert piper_related[0] == "coqui-tts"
     assert "elevenlabs-api" in piper_related[:3]
+
+    # Where the server has pgvector, the index and the in-process copy give the same pages.
+    if uses_pgvector():
+        by_index = [neighbours(slug)[0] for slug in ("openai-whisper", "tesseract", "piper")]
+        settings.EMBEDDINGS_VECTOR_SEARCH = "in_process"
+        cache.clear()  # neighbours are cached by version, not by how they were found
+        in_process = [neighbours(slug)[0] for slug in ("openai-whisper", "tesseract", "piper")]
+        assert by_index == in_process

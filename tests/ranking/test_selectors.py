@@ -26,7 +26,7 @@ def ranked():
 
 
 def test_breakdown_rows_carry_parts_that_add_up_to_the_rank(ranked):
-    breakdown = selectors.rank_breakdown_get(artifact_id=ranked[2].pk)
+    breakdown, _ = selectors.rank_breakdown_with_history(artifact_id=ranked[2].pk, days=90)
     assert [row.key for row in breakdown.rows] == [
         "adoption",
         "quality",
@@ -47,7 +47,7 @@ def test_breakdown_rows_carry_parts_that_add_up_to_the_rank(ranked):
 
 def test_breakdown_of_an_unranked_artifact_is_none():
     artifact = ArtifactFactory()
-    assert selectors.rank_breakdown_get(artifact_id=artifact.pk) is None
+    assert selectors.rank_breakdown_with_history(artifact_id=artifact.pk, days=90) == (None, [])
 
 
 def test_history_is_oldest_first_within_the_window(ranked):
@@ -57,8 +57,11 @@ def test_history_is_oldest_first_within_the_window(ranked):
     RankHistory.objects.create(
         artifact=ranked[0], day=TODAY - dt.timedelta(days=5), rank=3, total=3
     )
-    history = selectors.rank_history_for_artifact(artifact_id=ranked[0].pk, days=90, today=TODAY)
+    _, history = selectors.rank_breakdown_with_history(
+        artifact_id=ranked[0].pk, days=90, today=TODAY
+    )
     assert [day for day, _ in history] == [TODAY - dt.timedelta(days=5), TODAY]
+    assert history[0][1] == 3
 
 
 def test_rising_stars_are_the_biggest_climbs_since_the_window_start(ranked):
