@@ -4,9 +4,11 @@ Facets are lenient: an unknown value is dropped rather than answered with an err
 so an old shared link still lists something sensible.
 """
 
+import re
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.contrib.postgres.search import SearchQuery
 
 from catalog.models import Artifact, Category, Kind, Modality, PricingModel
 
@@ -114,14 +116,15 @@ class ArtifactFilter(django_filters.FilterSet):
         return getattr(self.form, "cleaned_data", {}).get("sort") or ""
 
     def filter_text(self, queryset, name, value):
-        words = value.split()[:10]
-        for word in words:
-            queryset = queryset.filter(
-                Q(name__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(organization__icontains=word)
-            )
-        return queryset
+        """Every word, or a word it begins ("transcrib"), through the search index: the
+        listing's name, capabilities, summary, organization and categories."""
+        words = re.findall(r"[^\W_]+", value.lower())[:10]
+        if not words:
+            return queryset
+        every_word = " & ".join(f"{word}:*" for word in words)
+        return queryset.filter(
+            search_vector=SearchQuery(every_word, search_type="raw", config="english")
+        )
 
     def filter_free_tier(self, queryset, name, value):
         return queryset.filter(free_tier=True) if value else queryset

@@ -8,7 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Func, Value
+from django.db.models import F, Func, Value
 from django.db.models.functions import Lower
 
 from catalog.querysets import ArtifactQuerySet
@@ -178,8 +178,27 @@ class Artifact(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(Lower("name"), name="artifact_name_lower"),
-            models.Index(fields=["-current_rank", "name"], name="artifact_rank_order"),
-            models.Index(fields=["-created_at"], name="artifact_newest"),
+            # One per browse order (`ArtifactQuerySet.by_rank`, `newest`, by name) over the
+            # published listing, so a first page reads a page of rows, not the catalog.
+            models.Index(
+                F("current_rank").desc(nulls_last=True),
+                F("name"),
+                name="artifact_rank_order",
+                condition=models.Q(is_published=True),
+            ),
+            models.Index(
+                F("released").desc(nulls_last=True),
+                F("created_at").desc(),
+                F("name"),
+                name="artifact_newest",
+                condition=models.Q(is_published=True),
+            ),
+            models.Index(
+                F("name"),
+                F("id"),
+                name="artifact_name_order",
+                condition=models.Q(is_published=True),
+            ),
             GinIndex(fields=["inputs"], name="artifact_inputs_gin"),
             GinIndex(fields=["outputs"], name="artifact_outputs_gin"),
             GinIndex(fields=["search_vector"], name="artifact_search_gin"),

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.db import connection
 
+from catalog.derived import listing_changed
+
 VERSION_KEY = "catalog:search-version"
 
 
@@ -69,4 +71,5 @@ def artifacts_refresh_search(*, artifact_ids: Iterable[int] | None = None) -> in
             cursor.execute(REFRESH_SQL.format(condition="src.id = ANY(%s)"), [ids])
         changed = cursor.rowcount
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    listing_changed()
     return changed

@@ -3,12 +3,12 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, QueryDict
 
+from catalog.derived import derived
 from catalog.embeddings import EmbeddingUnavailable, get_backend
 from catalog.embeddings.store import nearest_to_artifact, nearest_to_artifact_query
 from catalog.facets import FACET_TITLES, FIXED_LABELS, Facet, build_facets, count_facets
@@ -216,15 +216,16 @@ class BrowseResult:
     total: int
 
 
-# Category choices change only when the catalog does; a minute of staleness is harmless.
-FACET_CHOICES_TTL = 60
+def _filter_key(data: QueryDict) -> str:
+    """The filters in `data` (not the sort or page), the same however they were ordered."""
+    names = [*FACET_TITLES, "free_tier", "q"]
+    return "&".join(f"{name}={value}" for name in names for value in sorted(data.getlist(name)))
 
 
 def _category_choices() -> list[tuple[str, str]]:
-    return cache.get_or_set(
-        "catalog:facet-choices:categories",
+    return derived(
+        "category-choices",
         lambda: list(Category.objects.order_by("name").values_list("slug", "name")),
-        FACET_CHOICES_TTL,
     )
 
 
@@ -239,22 +240,31 @@ def _filterset(
 
 
 def _facets(
-    data: QueryDict, *, categories: list, base: QuerySet, fully_filtered: QuerySet
+    data: QueryDict,
+    *,
+    categories: list,
+    base: QuerySet,
+    fully_filtered: QuerySet,
+    whole_catalog: bool = False,
 ) -> list[Facet]:
     """Facets with nothing ticked are counted together over the fully filtered set; each
-    facet with ticked values is counted over the set filtered by the *other* facets."""
+    facet with ticked values is counted over the set filtered by the *other* facets.
+    `whole_catalog`: the listing is the published catalog, not a search's matches, so the
+    counts of each filter are counted once per catalog change."""
     selected = {name: set(data.getlist(name)) for name in FACET_TITLES}
-    untouched = [name for name, values in selected.items() if not values]
-    touched = [name for name, values in selected.items() if values]
 
-    def filtered_without(facet: str) -> QuerySet:
-        others = data.copy()
-        others.pop(facet, None)
-        return _filterset(others, categories=categories, queryset=base).qs
+    def count() -> dict[str, dict[str, int]]:
+        untouched = [name for name, values in selected.items() if not values]
+        counts = count_facets(fully_filtered, untouched)
+        for name, values in selected.items():
+            if values:
+                others = data.copy()
+                others.pop(name, None)
+                filtered = _filterset(others, categories=categories, queryset=base).qs
+                counts.update(count_facets(filtered, [name]))
+        return counts
 
-    counts = count_facets(fully_filtered, untouched)
-    for name in touched:
-        counts.update(count_facets(filtered_without(name), [name]))
+    counts = derived("facets", count, variant=_filter_key(data)) if whole_catalog else count()
     # Licenses are open-ended: the values found, plus any ticked, are the options.
     licenses = sorted(set(counts.get("license", {})) | selected["license"])
     labels = {
@@ -280,14 +290,27 @@ def artifact_browse(
     elsewhere (search relevance), used unless the visitor chose a sort; otherwise the
     default order is UnfragileRank. `cards` loads what the page shows of each artifact."""
     categories = _category_choices()
+    whole_catalog = base is None
     base = base if base is not None else Artifact.objects.published()
     filterset = _filterset(data, categories=categories, queryset=base)
     if ranked_ids is not None and not filterset.chosen_sort:
         page = _page_in_given_order(filterset, data, ranked_ids, page_number, per_page, cards)
     else:
         queryset = filterset.qs if filterset.chosen_sort else filterset.qs.by_rank()
-        page = paginate(cards(queryset), page_number=page_number, per_page=per_page)
-    facets = _facets(data, categories=categories, base=base, fully_filtered=filterset.qs)
+        # Counting a broad filter reads every listing it keeps: once per catalog change.
+        count = (
+            derived("browse-total", filterset.qs.count, variant=_filter_key(data))
+            if whole_catalog
+            else None
+        )
+        page = paginate(cards(queryset), page_number=page_number, per_page=per_page, count=count)
+    facets = _facets(
+        data,
+        categories=categories,
+        base=base,
+        fully_filtered=filterset.qs,
+        whole_catalog=whole_catalog,
+    )
     return BrowseResult(filterset=filterset, page=page, facets=facets, total=page.paginator.count)
 
 
@@ -310,9 +333,12 @@ def _page_in_given_order(
     return page
 
 
-def paginate(items, *, page_number: str | None, per_page: int) -> Page:
-    """A page of a queryset or list; a missing or malformed page number is a 404."""
+def paginate(items, *, page_number: str | None, per_page: int, count: int | None = None) -> Page:
+    """A page of a queryset or list; a missing or malformed page number is a 404. `count`:
+    how many `items` holds, when already known (saves counting them)."""
     paginator = Paginator(items, per_page, orphans=3)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not computed
     try:
         return paginator.page(page_number or 1)
     except (EmptyPage, PageNotAnInteger) as bad_page:
@@ -327,13 +353,18 @@ def artifact_list_newest(*, limit: int = 8) -> list[Artifact]:
     return list(Artifact.objects.published().newest().for_cards()[:limit])
 
 
-def category_list_with_counts() -> QuerySet[Category]:
-    return (
-        Category.objects.annotate(
-            artifact_count=Count("artifacts", filter=Q(artifacts__is_published=True))
-        )
-        .filter(artifact_count__gt=0)
-        .order_by("-artifact_count", "name")
+def category_list_with_counts() -> list[Category]:
+    """Categories with published artifacts, the largest first, each with `artifact_count`
+    (counted once per catalog change: `catalog.derived`)."""
+    return derived(
+        "categories",
+        lambda: list(
+            Category.objects.annotate(
+                artifact_count=Count("artifacts", filter=Q(artifacts__is_published=True))
+            )
+            .filter(artifact_count__gt=0)
+            .order_by("-artifact_count", "name")
+        ),
     )
 
 
@@ -345,6 +376,10 @@ def category_get(*, slug: str) -> Category:
 
 
 def catalog_counts() -> dict[str, int]:
-    """Artifacts per kind, for the home page."""
-    rows = Artifact.objects.published().order_by().values("kind").annotate(n=Count("id"))
-    return {row["kind"]: row["n"] for row in rows}
+    """Published artifacts per kind, for the home page (counted once per catalog change)."""
+
+    def count() -> dict[str, int]:
+        rows = Artifact.objects.published().order_by().values("kind").annotate(n=Count("id"))
+        return {row["kind"]: row["n"] for row in rows}
+
+    return derived("kinds", count)

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from catalog.derived import listing_changed
 from catalog.models import Artifact, Category
 from catalog.search_index import artifacts_refresh_search
 
@@ -25,7 +26,9 @@ def artifacts_mark_reviewed(*, artifact_ids: Iterable[int], now: datetime | None
 
 
 def artifacts_set_published(*, artifact_ids: Iterable[int], published: bool) -> int:
-    return Artifact.objects.filter(pk__in=list(artifact_ids)).update(is_published=published)
+    changed = Artifact.objects.filter(pk__in=list(artifact_ids)).update(is_published=published)
+    listing_changed()
+    return changed
 
 
 @transaction.atomic

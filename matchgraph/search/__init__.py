@@ -15,7 +15,6 @@
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
@@ -381,13 +380,5 @@ def _categories_for(plan: SearchPlan) -> list[Category]:
     return list(Category.objects.filter(condition).order_by("name")[:8])
 
 
-# Counting every category's artifacts reads the whole catalog; the most popular change slowly.
-POPULAR_CATEGORIES_SECONDS = 300
-
-
 def _popular_categories() -> list[Category]:
-    return cache.get_or_set(
-        "matchgraph:popular-categories",
-        lambda: list(category_list_with_counts()[:8]),
-        POPULAR_CATEGORIES_SECONDS,
-    )
+    return category_list_with_counts()[:8]

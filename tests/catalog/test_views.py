@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from catalog.search_index import artifacts_refresh_search
 from tests.catalog.factories import (
     ArtifactFactory,
     ArtifactLinkFactory,
@@ -223,6 +224,7 @@ class TestBrowse:
             free_tier=None,
             released=dt.date(2025, 1, 1),
         )
+        artifacts_refresh_search()  # what every write path does: the text box reads it
 
     def names(self, response) -> list[str]:
         return [artifact.name for artifact in response.context["result"].page.object_list]
@@ -244,6 +246,10 @@ class TestBrowse:
             ("license=MIT", ["Beta Speech", "Gamma Data"]),
             ("license=MIT&input=image", ["Gamma Data"]),
             ("q=speech", ["Beta Speech"]),
+            ("q=spee", ["Beta Speech"]),  # a word being typed
+            ("q=vision+alpha", ["Alpha Vision"]),  # every word, in any order
+            ("q=vision+beta", []),
+            ("q=%2A%26%21", ["Alpha Vision", "Beta Speech", "Gamma Data"]),  # no word at all
         ],
     )
     def test_each_facet_filters(self, client, catalog, query, expected):

@@ -1,0 +1,51 @@
+"""Figures derived from the whole published catalog (artifacts per kind and per category,
+browse's facet totals): counted once, then cached until the catalog next changes.
+
+Exact invalidation: every write changes the listing version. Saves and deletes through the
+ORM do so by signal; bulk writes (the importer, curator actions that `update()`) through
+`artifacts_refresh_search` or `listing_changed()`. The version is part of each cache key,
+so once a write has finished, no page can show a count from before it."""
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+LISTING_VERSION_KEY = "catalog:listing-version"
+# A safety net only: the version, not the clock, decides freshness.
+DERIVED_TTL = 24 * 60 * 60
+
+T = TypeVar("T")
+
+
+def listing_version() -> str:
+    return cache.get(LISTING_VERSION_KEY) or "initial"
+
+
+def listing_changed(**_signal_arguments) -> None:
+    """Something listed changed: every derived figure is recounted on its next read."""
+    cache.set(LISTING_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def derived(name: str, compute: Callable[[], T], *, variant: str = "") -> T:
+    """`compute()` for the current listing version, counted once per version. `variant`
+    tells apart figures of one kind (the facet totals of one filter)."""
+    digest = hashlib.sha256(variant.encode()).hexdigest()[:24] if variant else "all"
+    return cache.get_or_set(
+        f"catalog:derived:{name}:{digest}:{listing_version()}", compute, DERIVED_TTL
+    )
+
+
+def connect_signals() -> None:
+    """Called once from the app's ready()."""
+    from catalog.models import Artifact, Category
+
+    for model in (Artifact, Category):
+        post_save.connect(listing_changed, sender=model, dispatch_uid=f"listing-{model}-save")
+        post_delete.connect(listing_changed, sender=model, dispatch_uid=f"listing-{model}-del")
+    m2m_changed.connect(
+        listing_changed, sender=Artifact.categories.through, dispatch_uid="listing-categories"
+    )

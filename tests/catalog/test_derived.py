@@ -1,0 +1,65 @@
+"""Counts derived from the whole catalog are cached, yet never stale once a write finishes:
+saves and deletes through the ORM, curator bulk actions and imports all change the listing
+version the cached figures are keyed by."""
+
+import pytest
+from django.urls import reverse
+
+from catalog import services
+from catalog.selectors import catalog_counts, category_list_with_counts
+from tests.catalog.factories import ArtifactFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def kind_chips(client) -> dict[str, int]:
+    html = client.get(reverse("catalog:home")).content.decode()
+    chips = html.split('aria-label="Browse by kind"')[1].split("</ul>")[0]
+    return {
+        label.split("?kind=")[1].split('"')[0]: int(label.split('class="count">')[1].split("<")[0])
+        for label in chips.split("<li>")[1:]
+    }
+
+
+def test_counts_are_read_once_per_catalog_change(django_assert_num_queries):
+    ArtifactFactory(kind="model")
+    catalog_counts()
+    with django_assert_num_queries(0):
+        assert catalog_counts() == {"model": 1}
+    ArtifactFactory(kind="model")
+    with django_assert_num_queries(1):
+        assert catalog_counts() == {"model": 2}
+
+
+def test_home_counts_follow_saves_deletes_and_unpublishing(client):
+    first = ArtifactFactory(kind="tool")
+    second = ArtifactFactory(kind="tool")
+    assert kind_chips(client) == {"tool": 2}
+    services.artifacts_set_published(artifact_ids=[first.pk], published=False)
+    assert kind_chips(client) == {"tool": 1}
+    second.delete()
+    assert kind_chips(client) == {}
+
+
+def test_category_counts_follow_category_changes():
+    speech = CategoryFactory(name="Speech", slug="speech")
+    vision = CategoryFactory(name="Vision", slug="vision")
+    artifact = ArtifactFactory(categories=[speech])
+    assert [(c.slug, c.artifact_count) for c in category_list_with_counts()] == [("speech", 1)]
+    services.artifacts_assign_category(artifact_ids=[artifact.pk], category=vision, replace=True)
+    assert [(c.slug, c.artifact_count) for c in category_list_with_counts()] == [("vision", 1)]
+    artifact.categories.add(speech)
+    assert {c.slug for c in category_list_with_counts()} == {"speech", "vision"}
+
+
+def test_browse_facet_totals_follow_a_new_artifact(client):
+    ArtifactFactory(kind="model", license="MIT")
+
+    def license_count() -> int:
+        facets = client.get(reverse("catalog:browse") + "?kind=model").context["result"].facets
+        options = {o.value: o.count for f in facets if f.name == "license" for o in f.options}
+        return options.get("MIT", 0)
+
+    assert license_count() == 1
+    ArtifactFactory(kind="model", license="MIT")
+    assert license_count() == 2
