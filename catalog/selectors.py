@@ -217,8 +217,9 @@ class BrowseResult:
 
 
 def _filter_key(data: QueryDict) -> str:
-    """The filters in `data` (not the sort or page), the same however they were ordered."""
-    names = [*FACET_TITLES, "free_tier", "q"]
+    """The filters in `data` (every filter of the filterset but the sort; not the page), the
+    same however they were ordered."""
+    names = [name for name in ArtifactFilter.base_filters if name != "sort"]
     return "&".join(f"{name}={value}" for name in names for value in sorted(data.getlist(name)))
 
 

@@ -175,9 +175,12 @@ def _pgvector_nearest(sql: str, params: dict, *, limit: int) -> list[tuple[int, 
     """Run a nearest-neighbour query. An HNSW scan yields at most `hnsw.ef_search` rows
     (each connection sets it to EMBEDDINGS_HNSW_EF_SEARCH): a larger limit widens it for
     this query's transaction."""
+    if limit <= settings.EMBEDDINGS_HNSW_EF_SEARCH:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(pk, float(similarity)) for pk, similarity in cursor]
     with transaction.atomic(), connection.cursor() as cursor:
-        if limit > settings.EMBEDDINGS_HNSW_EF_SEARCH:
-            cursor.execute(f"SET LOCAL hnsw.ef_search = {int(limit)}")
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {int(limit)}")
         cursor.execute(sql, params)
         return [(pk, float(similarity)) for pk, similarity in cursor]
 
@@ -210,12 +213,7 @@ def nearest_to_artifact_query(
     within a larger statement. With pgvector the server finds them through the index; in
     process they are found here and passed in, so the statement reads no vectors."""
     if uses_pgvector() and limit + 1 <= settings.EMBEDDINGS_HNSW_EF_SEARCH:
-        sql = PGVECTOR_NEAREST_TO_ARTIFACT.format(d=int(dimensions))
-        return sql, {
-            "meaning_artifact": artifact_id,
-            "meaning_model": model,
-            "meaning_limit": limit + 1,
-        }
+        return _pgvector_nearest_to_artifact(artifact_id, model, dimensions, limit + 1)
     found = nearest_to_artifact(artifact_id, model=model, dimensions=dimensions, limit=limit)
     return GIVEN_NEIGHBOURS, {
         "meaning_ids": [pk for pk, _ in found],
@@ -229,16 +227,20 @@ def nearest_to_artifact(
     """The artifacts closest in meaning to this one (itself left out), in one query at most;
     empty when it has no vector yet."""
     if uses_pgvector():
-        found = _pgvector_nearest(
-            PGVECTOR_NEAREST_TO_ARTIFACT.format(d=int(dimensions)),
-            {"meaning_artifact": artifact_id, "meaning_model": model, "meaning_limit": limit + 1},
-            limit=limit + 1,
-        )
+        sql, params = _pgvector_nearest_to_artifact(artifact_id, model, dimensions, limit + 1)
+        found = _pgvector_nearest(sql, params, limit=limit + 1)
     else:
         matrix = _in_process(model)
         own = matrix.vector_of(artifact_id)
         found = [] if own is None else matrix.nearest(own, limit + 1)
     return [(pk, similarity) for pk, similarity in found if pk != artifact_id][:limit]
+
+
+def _pgvector_nearest_to_artifact(
+    artifact_id: int, model: str, dimensions: int, rows: int
+) -> tuple[str, dict]:
+    sql = PGVECTOR_NEAREST_TO_ARTIFACT.format(d=int(dimensions))
+    return sql, {"meaning_artifact": artifact_id, "meaning_model": model, "meaning_limit": rows}
 
 
 def relative_closeness(similarity: float, *, best: float, floor: float) -> float:
