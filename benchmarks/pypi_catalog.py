@@ -322,6 +322,7 @@ class Selection:
     rows_read: int = 0
     matched: int = 0
     topics: Counter = field(default_factory=Counter)  # first matching topic per match
+    record_topics: list[tuple[str, ...]] = field(default_factory=list)  # per record, in order
     skipped: Counter = field(default_factory=Counter)  # reason -> count
 
 
@@ -401,17 +402,21 @@ def catalog_record(package: PypiPackage, slug: str) -> dict:
     return record
 
 
-def select_packages(tsv_path: str | os.PathLike = DEFAULT_TSV) -> Selection:
+def select_packages(
+    tsv_path: str | os.PathLike = DEFAULT_TSV, *, everything: bool = False
+) -> Selection:
     """The AI/ML packages of the list as import records, sorted by name, invalid ones
-    skipped and counted. Slug collisions keep the first name in sort order."""
+    skipped and counted. Slug collisions keep the first name in sort order. `everything`:
+    every package of the list, AI/ML or not (the benchmarks' full-size catalog)."""
     selection = Selection()
     matched: list[tuple[PypiPackage, list[str]]] = []
     for package in read_packages(tsv_path):
         selection.rows_read += 1
         topics = matching_topics(package.name, package.summary)
         if topics:
+            selection.matched += 1
+        if topics or everything:
             matched.append((package, topics))
-    selection.matched = len(matched)
     matched.sort(key=lambda item: (item[0].name, item[0].version))
     taken: set[str] = set()
     for package, topics in matched:
@@ -423,8 +428,10 @@ def select_packages(tsv_path: str | os.PathLike = DEFAULT_TSV) -> Selection:
             selection.skipped[reason] += 1
             continue
         taken.add(slug)
-        selection.topics[topics[0]] += 1
+        if topics:
+            selection.topics[topics[0]] += 1
         selection.records.append(catalog_record(package, slug))
+        selection.record_topics.append(tuple(topics))
     return selection
 
 

@@ -2,7 +2,9 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -334,16 +336,45 @@ def _page_in_given_order(
     return page
 
 
+class CappedPaginator(Paginator):
+    """A paginator that serves at most `max_pages` pages. A page far down a listing costs an
+    OFFSET over every row before it, so at a million artifacts page 30,000 would read them
+    all; past the cap the visitor is asked to narrow the listing instead."""
+
+    def __init__(self, *args, max_pages: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_pages = max_pages
+
+    @cached_property
+    def all_pages(self) -> int:
+        return Paginator.num_pages.func(self)
+
+    @cached_property
+    def num_pages(self) -> int:
+        return min(self.all_pages, self.max_pages)
+
+    @property
+    def capped(self) -> bool:
+        return self.all_pages > self.max_pages
+
+
 def paginate(items, *, page_number: str | None, per_page: int, count: int | None = None) -> Page:
     """A page of a queryset or list; a missing or malformed page number is a 404. `count`:
     how many `items` holds, when already known (saves counting them)."""
-    paginator = Paginator(items, per_page, orphans=3)
+    paginator = CappedPaginator(items, per_page, orphans=3, max_pages=settings.LISTING_MAX_PAGES)
     if count is not None:
         paginator.count = count  # a cached property: set, it is not computed
     try:
         return paginator.page(page_number or 1)
-    except (EmptyPage, PageNotAnInteger) as bad_page:
+    except PageNotAnInteger as bad_page:
         raise Http404("That page of results does not exist.") from bad_page
+    except EmptyPage as past_the_end:
+        if paginator.capped:
+            raise Http404(
+                f"Only the first {paginator.max_pages} pages of a listing are shown: "
+                "narrow it with the filters, or change the sort."
+            ) from past_the_end
+        raise Http404("That page of results does not exist.") from past_the_end
 
 
 def artifact_list_top(*, limit: int = 8) -> list[Artifact]:
@@ -384,3 +415,12 @@ def catalog_counts() -> dict[str, int]:
         return {row["kind"]: row["n"] for row in rows}
 
     return derived("kinds", count)
+
+
+def listing_figures_warm() -> None:
+    """Count what every visitor's first page needs (kinds, categories, the unfiltered
+    browse totals and facets) for the current listing version, so that after a bulk write
+    the job that wrote, not the next visitor, pays for counting the whole catalog."""
+    catalog_counts()
+    category_list_with_counts()
+    artifact_browse(data=QueryDict(), page_number=None, per_page=1)

@@ -100,17 +100,45 @@ else:
 # - hnsw.ef_search: how many rows an HNSW scan may yield (pgvector's default, 40, would
 #   cut meaning search's 50 candidates); a server without pgvector keeps it as a placeholder.
 EMBEDDINGS_HNSW_EF_SEARCH = 100
-_options = DATABASES["default"].setdefault("OPTIONS", {})
-_options["options"] = " ".join(
-    filter(
-        None,
-        [
-            _options.get("options"),
-            "-c max_parallel_workers_per_gather=0 -c jit=off",
-            f"-c hnsw.ef_search={EMBEDDINGS_HNSW_EF_SEARCH}",
-        ],
+
+
+def _with_planner_options(database: dict) -> dict:
+    """`database` with the planner settings above appended to its `options`."""
+    options = database.setdefault("OPTIONS", {})
+    options["options"] = " ".join(
+        filter(
+            None,
+            [
+                options.get("options"),
+                "-c max_parallel_workers_per_gather=0 -c jit=off",
+                f"-c hnsw.ef_search={EMBEDDINGS_HNSW_EF_SEARCH}",
+            ],
+        )
     )
-)
+    return database
+
+
+_with_planner_options(DATABASES["default"])
+# Read replicas (streaming replicas of the primary): DATABASE_REPLICA_URLS, comma-separated,
+# become aliases replica_1, replica_2, ... Page reads use them (config/db_routers.py); writes,
+# migrations and jobs stay on "default". Tests use the default test database for each.
+_replica_aliases = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _replica_aliases.append(f"replica_{_number}")
+    DATABASES[_replica_aliases[-1]] = {
+        **_with_planner_options(
+            dj_database_url.parse(
+                _url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+            )
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+if _replica_aliases:
+    from config.db_routers import ReadReplicaRouter
+
+    DATABASE_ROUTERS = [ReadReplicaRouter(replicas=_replica_aliases)]
+else:
+    DATABASE_ROUTERS = []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and Celery: Redis when REDIS_URL is set, else local memory and eager tasks.
@@ -206,6 +234,8 @@ LOGGING = {
 
 # Catalog presentation.
 ARTIFACTS_PER_PAGE = 24
+# Deeper pages are refused with a hint to filter (catalog.selectors.CappedPaginator).
+LISTING_MAX_PAGES = 200
 
 # --- Ranking (UnfragileRank, ranking/) --------------------------------------------------------
 # A signal earns its 0/1 badge when the artifact is at or above this percentile of its kind.

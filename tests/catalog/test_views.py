@@ -311,6 +311,26 @@ class TestBrowse:
         response = client.get(f"{reverse('catalog:browse')}?sort=name&page=2")
         assert self.names(response) == [f"Item {index:02d}" for index in range(5, 10)]
 
+    def test_pages_past_the_cap_ask_to_narrow_the_listing(self, client, settings):
+        settings.ARTIFACTS_PER_PAGE = 2
+        settings.LISTING_MAX_PAGES = 3
+        for index in range(12):
+            ArtifactFactory(name=f"Item {index:02d}")
+        url = f"{reverse('catalog:browse')}?sort=name"
+        last = client.get(f"{url}&page=3")
+        assert self.names(last) == ["Item 04", "Item 05"]
+        html = last.content.decode()
+        assert "Page 3 of 3" in html
+        assert "The first 3 pages are shown" in html
+        assert 'rel="next"' not in html
+        past = client.get(f"{url}&page=4")
+        assert past.status_code == 404
+        assert "Only the first 3 pages" in past.content.decode()
+        settings.LISTING_MAX_PAGES = 5  # the real last page (orphans join it): no hint
+        html = client.get(f"{url}&page=5").content.decode()
+        assert "Page 5 of 5" in html
+        assert "pages are shown" not in html
+
     def test_query_count_does_not_grow_with_results(
         self, client, catalog, django_assert_max_num_queries
     ):
