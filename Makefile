@@ -8,7 +8,8 @@ PGVECTOR_TESTS := tests/catalog/test_embeddings.py tests/matchgraph/test_meaning
 	tests/matchgraph/test_meaning_neighbours.py
 PORT ?= 8000
 
-.PHONY: run test setup install db demo ranks lint format check-deploy browser-test unit-test worker beat relevance
+.PHONY: run test setup install db demo ranks lint format check-deploy browser-test unit-test worker beat relevance \
+	bench throughput
 
 run: setup demo ranks
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -79,3 +80,13 @@ relevance: setup demo ranks
 	$(BIN)/python manage.py eval_search --queries matchgraph/evaluation/intent_queries.json \
 		--json .data/eval_search_intents.json
 	$(BIN)/python benchmarks/relevance_real.py
+
+# Speed at real scale (a measurement, on demand; about an hour): real PyPI packages imported
+# into a scratch database at 3,000, 100,000 and all of them; pages, jobs and query plans.
+# Figures printed and written to bench/results/. Fails only on a sequential scan of a big table.
+bench: setup
+	$(BIN)/python benchmarks/scale.py
+
+# Requests per second under gunicorn and wrk, next to a trivial view in the same run.
+throughput: setup
+	$(BIN)/python benchmarks/throughput.py

@@ -260,7 +260,7 @@ def _summary(report) -> str:
         f"links resolved {report.links_resolved}."
     )
     if report.errors:
-        text += f" {len(report.errors)} error(s)"
+        text += f" {report.error_count} error(s)"
         text += "; nothing was written." if not report.wrote else "; invalid records skipped."
     return text
 

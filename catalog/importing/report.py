@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass, field
 
+# Issues kept for the report, of each kind: a million-line file with a warning on every line
+# must not hold a million issues in memory. The rest are counted.
+MAX_KEPT_ISSUES = 1000
+
 
 @dataclass(frozen=True)
 class ImportIssue:
@@ -29,7 +33,35 @@ class ImportReport:
     links_resolved: int = 0
     # False when atomic mode refused to write because of errors.
     wrote: bool = True
+    errors_not_kept: int = 0
+    warnings_not_kept: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.errors_not_kept
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.warnings) + self.warnings_not_kept
+
+    def add_errors(self, issues: list[ImportIssue]) -> None:
+        self.errors_not_kept += _keep(self.errors, issues)
+
+    def add_warnings(self, issues: list[ImportIssue]) -> None:
+        self.warnings_not_kept += _keep(self.warnings, issues)
+
+    def sort_issues(self) -> None:
+        """In line order (a repeated slug is found when its batch is written)."""
+        self.errors.sort(key=lambda issue: issue.line)
+        self.warnings.sort(key=lambda issue: issue.line)
+
+
+def _keep(kept: list[ImportIssue], issues: list[ImportIssue]) -> int:
+    """Keep what fits under MAX_KEPT_ISSUES; returns how many did not."""
+    room = max(0, MAX_KEPT_ISSUES - len(kept))
+    kept.extend(issues[:room])
+    return max(0, len(issues) - room)

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from catalog.importing.records import ArtifactRecord
 from catalog.importing.report import ImportIssue, ImportReport
+from catalog.importing.seen import SeenSlugs
 from catalog.importing.validation import LineResult, line_read
 from catalog.importing.writer import BatchCounts, artifacts_write_batch, links_resolve
 
@@ -26,12 +27,14 @@ def artifacts_import(
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import JSON Lines records (1-based physical line numbers in every issue)."""
-    run = _ImportRun(atomic=atomic, on_progress=on_progress)
     if not atomic:
-        run.consume(lines)
+        with SeenSlugs() as seen:
+            run = _ImportRun(atomic=atomic, on_progress=on_progress, seen=seen)
+            run.consume(lines)
         run.report.links_resolved = links_resolve()
         return run.report
-    with transaction.atomic():
+    with transaction.atomic(), SeenSlugs() as seen:
+        run = _ImportRun(atomic=atomic, on_progress=on_progress, seen=seen)
         run.consume(lines)
         if run.report.errors:
             transaction.set_rollback(True)
@@ -49,44 +52,53 @@ def _refused(report: ImportReport) -> ImportReport:
 class _ImportRun:
     """The state of one import: the report, the pending batch, and the slugs seen so far."""
 
-    def __init__(self, *, atomic: bool, on_progress: Callable[[int], None] | None) -> None:
+    def __init__(
+        self, *, atomic: bool, on_progress: Callable[[int], None] | None, seen: SeenSlugs
+    ) -> None:
         self.atomic = atomic
         self.on_progress = on_progress
+        self.seen = seen
         self.report = ImportReport()
         self.records = 0
-        self.batch: list[ArtifactRecord] = []
-        self.first_line_of_slug: dict[str, int] = {}
+        self.batch: dict[int, ArtifactRecord] = {}  # line -> valid record
+        self.batch_slugs: list[tuple[str, int]] = []  # every record's slug, valid or not
 
     def consume(self, lines: Iterable[str]) -> None:
         for number, text in enumerate(lines, start=1):
             result = line_read(text=text, line=number)
             if not result.skipped:
                 self._add(result, line=number)
-        if self.batch or self.records % BATCH_SIZE:
+        if self.batch_slugs or self.records % BATCH_SIZE:
             self._flush()
+        self.report.sort_issues()
 
     def _add(self, result: LineResult, *, line: int) -> None:
         self.records += 1
-        self.report.warnings.extend(result.warnings)
-        errors = result.errors + self._duplicate_slug(slug=result.slug, line=line)
-        if errors:
-            self.report.errors.extend(errors)
+        self.report.add_warnings(result.warnings)
+        if result.slug:
+            self.batch_slugs.append((result.slug, line))
+        if result.errors:
+            self.report.add_errors(result.errors)
             self.report.skipped_invalid += 1
         elif result.record is not None:
-            self.batch.append(result.record)
+            self.batch[line] = result.record
         if self.records % BATCH_SIZE == 0:
             self._flush()
 
-    def _duplicate_slug(self, *, slug: str, line: int) -> list[ImportIssue]:
-        if not slug:
-            return []
-        first = self.first_line_of_slug.setdefault(slug, line)
-        if first == line:
-            return []
-        return [ImportIssue(line, "slug", f"{slug!r} is already used on line {first}")]
+    def _skip_repeated_slugs(self) -> None:
+        """A slug already used earlier in the file is an error on each later line."""
+        repeats = self.seen.repeats(self.batch_slugs)
+        for line, (slug, first) in sorted(repeats.items()):
+            self.report.add_errors(
+                [ImportIssue(line, "slug", f"{slug!r} is already used on line {first}")]
+            )
+            if self.batch.pop(line, None) is not None:  # else counted as invalid already
+                self.report.skipped_invalid += 1
 
     def _flush(self) -> None:
-        batch, self.batch = self.batch, []
+        self._skip_repeated_slugs()
+        batch = list(self.batch.values())
+        self.batch, self.batch_slugs = {}, []
         # In atomic mode an error means the run will be rolled back: stop writing, keep checking.
         if batch and not (self.atomic and self.report.errors):
             self._count(self._write(batch))

@@ -384,3 +384,42 @@ def test_unknown_fields_must_be_storable_as_json():
 
 def test_a_byte_order_mark_on_the_first_line_is_ignored():
     assert _run("\ufeff" + json.dumps(_record())).ok
+
+
+def test_a_slug_repeated_in_a_later_batch_is_found_and_skipped(monkeypatch):
+    from catalog.importing import services
+
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    report = _run(
+        _record(slug="one"),
+        _record(slug="two"),
+        _record(slug="three"),
+        _record(slug="one", name="One again"),  # next batch
+        _record(slug="three", name="Three again"),  # same batch as its first line
+        atomic=False,
+    )
+
+    assert [str(issue) for issue in report.errors] == [
+        "LINE 4: slug: 'one' is already used on line 1",
+        "LINE 5: slug: 'three' is already used on line 3",
+    ]
+    assert (report.created, report.skipped_invalid) == (3, 2)
+    assert Artifact.objects.get(slug="one").name == "Acme Vision"
+
+
+def test_a_slug_first_used_by_an_invalid_record_is_still_taken():
+    errors = _errors(_record(kind="robot"), _record(name="Second"))
+
+    assert errors[-1] == "LINE 2: slug: 'acme-vision' is already used on line 1"
+
+
+def test_issues_past_the_kept_number_are_counted_not_kept(monkeypatch):
+    from catalog.importing import report as report_module
+
+    monkeypatch.setattr(report_module, "MAX_KEPT_ISSUES", 3)
+    report = _run(*[_record(slug=f"s{n}", colour="red") for n in range(5)])
+
+    assert len(report.warnings) == 3
+    assert report.warning_count == 5
+    assert report.ok
+    assert Artifact.objects.count() == 5

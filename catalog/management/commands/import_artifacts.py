@@ -44,8 +44,8 @@ class Command(BaseCommand):
         if report.wrote:
             self.stdout.write(_summary(report))
         if not quiet:
-            self._issues("warning", report.warnings)
-        self._issues("error", report.errors)
+            self._issues("warning", report.warnings, report.warnings_not_kept)
+        self._issues("error", report.errors, report.errors_not_kept)
         if not report.ok:
             raise CommandError(_failure(report))
 
@@ -53,11 +53,14 @@ class Command(BaseCommand):
         if records >= services.BATCH_SIZE:  # long files only; a short one is done at once
             self.stderr.write(f"… {records} records")
 
-    def _issues(self, kind: str, issues: list[ImportIssue]) -> None:
+    def _issues(self, kind: str, issues: list[ImportIssue], not_kept: int) -> None:
         if issues:
-            self.stderr.write(f"{len(issues)} {kind}{'s' if len(issues) > 1 else ''}:")
+            total = len(issues) + not_kept
+            self.stderr.write(f"{total} {kind}{'s' if total > 1 else ''}:")
             for issue in issues:
                 self.stderr.write(str(issue))
+            if not_kept:
+                self.stderr.write(f"… and {not_kept} more {kind}s, not listed")
 
 
 def _summary(report: ImportReport) -> str:
@@ -71,7 +74,7 @@ def _summary(report: ImportReport) -> str:
 
 
 def _failure(report: ImportReport) -> str:
-    counted = f"{len(report.errors)} error(s) in {report.skipped_invalid} record(s)"
+    counted = f"{report.error_count} error(s) in {report.skipped_invalid} record(s)"
     if report.wrote:
         return f"{counted}; those records were skipped, the valid ones imported"
     return f"{counted}; nothing was written (use --skip-invalid to import the valid records)"
