@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 LISTING_VERSION_KEY = "catalog:listing-version"
@@ -26,7 +27,17 @@ def listing_version() -> str:
 
 
 def listing_changed(**_signal_arguments) -> None:
-    """Something listed changed: every derived figure is recounted on its next read."""
+    """Something listed changed: every derived figure is recounted on its next read, and
+    every cached page rendered again. At once and again at commit, so a figure counted from
+    the old rows while the write's transaction was open is not kept under the new version."""
+    from catalog.page_cache import pages_changed
+
+    _new_listing_version()
+    transaction.on_commit(_new_listing_version)
+    pages_changed()
+
+
+def _new_listing_version() -> None:
     cache.set(LISTING_VERSION_KEY, uuid.uuid4().hex, None)
 
 
@@ -40,8 +51,12 @@ def derived(name: str, compute: Callable[[], T], *, variant: str = "") -> T:
 
 
 def connect_signals() -> None:
-    """Called once from the app's ready()."""
-    from catalog.models import Artifact, Category
+    """Called once from the app's ready(). Artifacts and categories make the listing; every
+    catalog model but the embeddings (whose refresh says when it is done) shows on pages."""
+    from django.apps import apps
+
+    from catalog.models import Artifact, Category, Embedding
+    from catalog.page_cache import pages_changed
 
     for model in (Artifact, Category):
         post_save.connect(listing_changed, sender=model, dispatch_uid=f"listing-{model}-save")
@@ -49,3 +64,7 @@ def connect_signals() -> None:
     m2m_changed.connect(
         listing_changed, sender=Artifact.categories.through, dispatch_uid="listing-categories"
     )
+    for model in apps.get_app_config("catalog").get_models():
+        if model not in (Artifact, Category, Embedding):
+            post_save.connect(pages_changed, sender=model, dispatch_uid=f"pages-{model}-save")
+            post_delete.connect(pages_changed, sender=model, dispatch_uid=f"pages-{model}-del")

@@ -10,9 +10,11 @@ from django.views.decorators.vary import vary_on_headers
 from catalog import selectors
 from catalog.htmx import page_or_partial
 from catalog.models import Kind
+from catalog.page_cache import cached_for_visitors
 
 
 @require_safe
+@cached_for_visitors
 def home(request: HttpRequest) -> HttpResponse:
     kind_counts = selectors.catalog_counts()
     context = {
@@ -30,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
+@cached_for_visitors
 def browse(request: HttpRequest) -> HttpResponse:
     result = selectors.artifact_browse(
         data=request.GET,
@@ -41,6 +44,7 @@ def browse(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_for_visitors
 def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Related artifacts and match evidence come from the match graph's template tags.
     artifact = selectors.artifact_get(slug=slug)
@@ -48,6 +52,7 @@ def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cached_for_visitors
 def category_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -58,6 +63,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @vary_on_headers("HX-Request")
+@cached_for_visitors
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.category_get(slug=slug)
     data = request.GET.copy()

