@@ -7,6 +7,7 @@ ORM do so by signal; bulk writes (the importer, curator actions that `update()`)
 so once a write has finished, no page can show a count from before it."""
 
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -15,7 +16,14 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from config.queueing import BROKER_ERRORS
+
+logger = logging.getLogger(__name__)
+
 LISTING_VERSION_KEY = "catalog:listing-version"
+COUNTING_QUEUED_KEY = "catalog:listing-counting-queued"
+COUNTING_DELAY = 5  # seconds: a burst of writes is counted once, after it
+COUNTING_LOCK = 10 * 60  # the lock outlives a lost task by this much at most
 # A safety net only: the version, not the clock, decides freshness.
 DERIVED_TTL = 24 * 60 * 60
 
@@ -33,12 +41,39 @@ def listing_changed(**_signal_arguments) -> None:
     from catalog.page_cache import pages_changed
 
     _new_listing_version()
-    transaction.on_commit(_new_listing_version)
+    transaction.on_commit(_after_commit)
     pages_changed()
 
 
 def _new_listing_version() -> None:
     cache.set(LISTING_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _after_commit() -> None:
+    _new_listing_version()
+    _queue_counting()
+
+
+def _queue_counting() -> None:
+    """Have a worker count the new version's figures, so the next visitor does not. One
+    task at a time: a write during a burst (an import writes every thousand records) finds
+    one queued, which counts whatever version is current when it starts. Without a worker
+    (tasks run eagerly) every write would wait for the count: the next reader counts."""
+    from catalog.tasks import count_listing_figures
+    from config.celery import app
+
+    if app.conf.task_always_eager or not cache.add(COUNTING_QUEUED_KEY, True, COUNTING_LOCK):
+        return
+    try:
+        count_listing_figures.apply_async(countdown=COUNTING_DELAY)
+    except BROKER_ERRORS as error:
+        cache.delete(COUNTING_QUEUED_KEY)
+        logger.warning("listing figures not queued for counting: %s", error)
+
+
+def counting_started() -> None:
+    """The queued count has begun: a later write queues the next one."""
+    cache.delete(COUNTING_QUEUED_KEY)
 
 
 def derived(name: str, compute: Callable[[], T], *, variant: str = "") -> T:

@@ -16,3 +16,13 @@ def embed_artifacts() -> dict:
         "passages": report.passages,
         "finished": report.finished,
     }
+
+
+@shared_task(ignore_result=True)
+def count_listing_figures() -> None:
+    """Count the whole-catalog figures of the current listing version (catalog.derived)."""
+    from catalog.derived import counting_started
+    from catalog.selectors import listing_figures_warm
+
+    counting_started()
+    listing_figures_warm()

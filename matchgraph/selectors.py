@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from catalog.derived import LISTING_VERSION_KEY
 from catalog.embeddings.indexing import VECTORS_VERSION_KEY
 from catalog.embeddings.store import relative_closeness
 from catalog.models import REFERENCE_KINDS, Artifact
-from catalog.search_index import VERSION_KEY as CATALOG_VERSION_KEY
 from catalog.selectors import artifact_meaning_query, artifact_overlap_query
 from matchgraph.models import CapabilityMatchStats, Intent, IntentArtifactEdge
 
@@ -45,7 +45,7 @@ def artifact_neighbours(
     """Related artifacts (anything that overlaps: catalog, meaning, chosen for the same
     intents, compared together) and alternatives (what does the same job: no datasets,
     papers or courses for an artifact that performs a task). One query, cached until the
-    catalog, the match graph or the embeddings change."""
+    listing (any write, publishing included), the match graph or the embeddings change."""
     key = _neighbours_key(artifact, related_limit, alternatives_limit)
     found = cache.get(key)
     if found is None:
@@ -55,10 +55,10 @@ def artifact_neighbours(
 
 
 def _neighbours_key(artifact: Artifact, *limits: int) -> str:
-    versions = cache.get_many([CATALOG_VERSION_KEY, GRAPH_VERSION_KEY, VECTORS_VERSION_KEY])
+    versions = cache.get_many([LISTING_VERSION_KEY, GRAPH_VERSION_KEY, VECTORS_VERSION_KEY])
     stamp = ":".join(
         str(versions.get(name, 0))
-        for name in (CATALOG_VERSION_KEY, GRAPH_VERSION_KEY, VECTORS_VERSION_KEY)
+        for name in (LISTING_VERSION_KEY, GRAPH_VERSION_KEY, VECTORS_VERSION_KEY)
     )
     return f"matchgraph:neighbours:{artifact.pk}:{':'.join(map(str, limits))}:{stamp}"
 

@@ -63,3 +63,52 @@ def test_browse_facet_totals_follow_a_new_artifact(client):
     assert license_count() == 1
     ArtifactFactory(kind="model", license="MIT")
     assert license_count() == 2
+
+
+class TestCountingByAWorker:
+    """With a worker, a write queues one count of the new figures after it commits."""
+
+    @pytest.fixture
+    def queued(self, monkeypatch):
+        from catalog.tasks import count_listing_figures
+        from config.celery import app
+
+        monkeypatch.setitem(app.conf, "task_always_eager", False)
+        sent: list[dict] = []
+        # The broker's edge only: what would be sent, and when.
+        monkeypatch.setattr(
+            count_listing_figures, "apply_async", lambda **options: sent.append(options)
+        )
+        return sent
+
+    def test_a_burst_of_writes_queues_one_count(self, queued, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            ArtifactFactory(kind="model")
+        with django_capture_on_commit_callbacks(execute=True):
+            ArtifactFactory(kind="model")
+        assert len(queued) == 1
+        assert queued[0]["countdown"] > 0
+
+    def test_the_count_leaves_the_figures_ready_and_frees_the_queue(
+        self, queued, django_capture_on_commit_callbacks, django_assert_num_queries
+    ):
+        from catalog.tasks import count_listing_figures
+
+        with django_capture_on_commit_callbacks(execute=True):
+            ArtifactFactory(kind="model", categories=[CategoryFactory(name="Speech")])
+        count_listing_figures()
+        with django_assert_num_queries(0):
+            assert catalog_counts() == {"model": 1}
+            assert [category.artifact_count for category in category_list_with_counts()] == [1]
+        with django_capture_on_commit_callbacks(execute=True):
+            ArtifactFactory(kind="tool")
+        assert len(queued) == 2
+
+    def test_without_a_worker_nothing_is_queued(self, django_capture_on_commit_callbacks):
+        from django.core.cache import cache
+
+        from catalog.derived import COUNTING_QUEUED_KEY
+
+        with django_capture_on_commit_callbacks(execute=True):
+            ArtifactFactory(kind="model")
+        assert cache.get(COUNTING_QUEUED_KEY) is None

@@ -145,3 +145,11 @@ def test_artifact_page_shows_the_blended_order(client, studio, cousin, companion
     assert "chosen for 2 of the same searches" in related
     alternatives = html.split('id="alt-title"')[1].split("</section>")[0]
     assert "Chosen Companion" in alternatives
+
+
+def test_an_unpublished_artifact_leaves_its_neighbours_at_once(studio, cousin):
+    from catalog.services import artifacts_set_published
+
+    assert [found.artifact for found in related_to(studio)] == [cousin]  # now cached
+    artifacts_set_published(artifact_ids=[cousin.pk], published=False)  # a bulk update()
+    assert related_to(studio) == ()

@@ -11,6 +11,7 @@ from typing import IO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalog.importing import ImportIssue, ImportReport, artifacts_import, services
+from catalog.selectors import listing_figures_warm
 
 
 class Command(BaseCommand):
@@ -42,6 +43,8 @@ class Command(BaseCommand):
                 lines=lines, atomic=atomic, on_progress=None if quiet else self._progress
             )
         if report.wrote:
+            # The import pays for counting the catalog it changed, not its next visitor.
+            listing_figures_warm()
             self.stdout.write(_summary(report))
         if not quiet:
             self._issues("warning", report.warnings, report.warnings_not_kept)
