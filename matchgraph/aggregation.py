@@ -41,6 +41,9 @@ DEDUP_WINDOW = "30 minutes"
 CLIENT_ARTIFACTS_PER_INTENT = 5
 NETWORK_ALLOWANCE = 2
 WORK_MEM = "256MB"
+# A pg advisory lock key: one rebuild at a time, whichever machine runs it (two would fight
+# over the same fresh tables; the later one would only repeat the work).
+AGGREGATION_LOCK = 0x4D475247  # "MGRG"
 HALF_LIFE_DAYS = 90.0
 BURST_ALLOWANCE = 20
 MAX_POSITION_WEIGHT = 4.0
@@ -534,9 +537,14 @@ class AggregationReport:
     seconds: float
 
 
+class AggregationInProgress(RuntimeError):
+    """Another session is rebuilding the graph right now: this run did nothing."""
+
+
 def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
     """Rebuild every edge from the raw events in one transaction: pages see the old graph
-    until the new one is complete."""
+    until the new one is complete. Raises AggregationInProgress when another run holds the
+    rebuild (on any machine)."""
     now = now or timezone.now()
     params = {
         "now": now,
@@ -559,6 +567,9 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
     }
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [AGGREGATION_LOCK])
+        if not cursor.fetchone()[0]:
+            raise AggregationInProgress("the match graph is being rebuilt by another run")
         # Sorting a million events fits in memory with this; the default spills to disk.
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(SCREENED_MATCHES, params)

@@ -29,9 +29,12 @@ def record_comparison(**event) -> None:
 
 @shared_task
 def aggregate_match_graph() -> dict:
-    from matchgraph.aggregation import match_graph_aggregate
+    from matchgraph.aggregation import AggregationInProgress, match_graph_aggregate
 
-    report = match_graph_aggregate()
+    try:
+        report = match_graph_aggregate()
+    except AggregationInProgress:  # the running rebuild reads the same events
+        return {"skipped": "another rebuild was running"}
     return {
         "artifact_edges": report.artifact_edges,
         "capability_edges": report.capability_edges,

@@ -322,3 +322,24 @@ def test_merged_intent_searches_count_for_the_survivor(intent):
     intent.refresh_from_db()
     duplicate.refresh_from_db()
     assert (intent.search_count, duplicate.search_count) == (2, 0)
+
+
+def test_one_rebuild_at_a_time(intent, artifact):
+    """A second worker holding the rebuild makes this run refuse, leaving the graph as it was."""
+    from django.db import connections
+
+    from matchgraph.aggregation import AGGREGATION_LOCK, AggregationInProgress
+    from matchgraph.tasks import aggregate_match_graph
+
+    MatchEventFactory(intent=intent, artifact=artifact)
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [AGGREGATION_LOCK])
+        with pytest.raises(AggregationInProgress):
+            match_graph_aggregate(now=FROZEN_NOW)
+        assert aggregate_match_graph() == {"skipped": "another rebuild was running"}
+    finally:
+        other.close()
+    assert not IntentArtifactEdge.objects.exists()
+    assert match_graph_aggregate(now=FROZEN_NOW).artifact_edges == 1  # free again
