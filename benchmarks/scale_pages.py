@@ -20,6 +20,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 SEQ_SCAN_ROWS = 20_000
+# Statements that read a whole table by design, and why that is not a page's cost.
+EXPECTED_FULL_READS = {
+    "SELECT word, frequency, correctable FROM matchgraph_searchterm": (
+        "the spelling vocabulary, loaded once per process and vocabulary version"
+    ),
+    "SELECT EXISTS (SELECT 1 FROM matchgraph_searchterm)": "stops at the first row",
+}
 SEARCH_QUERIES = 20  # the first N judged PyPI queries, keywords and paraphrases alike
 # Asked for as htmx asks: the picker's suggestions while typing (a full-page request whose
 # words name one artifact exactly goes straight to that comparison instead).
@@ -212,6 +219,8 @@ def sequential_scans(statements: list[str]) -> list[dict]:
     with connection.cursor() as cursor:
         for sql in statements:
             if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            if sql.strip() in EXPECTED_FULL_READS:
                 continue
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
             plan = cursor.fetchone()[0][0]["Plan"]

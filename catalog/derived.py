@@ -79,10 +79,17 @@ def counting_started() -> None:
 def derived(name: str, compute: Callable[[], T], *, variant: str = "") -> T:
     """`compute()` for the current listing version, counted once per version. `variant`
     tells apart figures of one kind (the facet totals of one filter)."""
+    return cache.get_or_set(_key(name, variant), compute, DERIVED_TTL)
+
+
+def derived_keep(name: str, value: object, *, variant: str = "") -> None:
+    """Store a figure `derived` would compute, counted another way (many at once)."""
+    cache.set(_key(name, variant), value, DERIVED_TTL)
+
+
+def _key(name: str, variant: str) -> str:
     digest = hashlib.sha256(variant.encode()).hexdigest()[:24] if variant else "all"
-    return cache.get_or_set(
-        f"catalog:derived:{name}:{digest}:{listing_version()}", compute, DERIVED_TTL
-    )
+    return f"catalog:derived:{name}:{digest}:{listing_version()}"
 
 
 def connect_signals() -> None:

@@ -44,6 +44,31 @@ FACET_SQL = {
 }
 
 
+# Every pair of facet values two published artifacts share, counted in one pass: for each
+# single-value filter (kind=model, category=speech, ...) the counts of every other facet.
+# One row per (facet, value) an artifact has: the same values `FACET_SQL` counts.
+FACET_PAIRS_SQL = """
+WITH published AS MATERIALIZED (
+    SELECT id, kind, pricing_model, license, inputs, outputs
+    FROM catalog_artifact WHERE is_published
+),
+facet_value(id, facet, value) AS MATERIALIZED (
+    SELECT id, 'kind', kind FROM published
+    UNION ALL SELECT id, 'pricing', pricing_model FROM published
+    UNION ALL SELECT id, 'license', license FROM published
+    UNION ALL SELECT DISTINCT p.id, 'input', v FROM published p, unnest(p.inputs) AS v
+    UNION ALL SELECT DISTINCT p.id, 'output', v FROM published p, unnest(p.outputs) AS v
+    UNION ALL SELECT ac.artifact_id, 'category', c.slug FROM catalog_artifact_categories ac
+        JOIN catalog_category c ON c.id = ac.category_id
+        JOIN published p ON p.id = ac.artifact_id
+)
+SELECT f.facet, f.value, g.facet, g.value, count(*)
+FROM facet_value f JOIN facet_value g ON g.id = f.id AND g.facet <> f.facet
+WHERE f.value <> '' AND g.value <> ''
+GROUP BY 1, 2, 3, 4
+"""
+
+
 @dataclass(frozen=True)
 class FacetOption:
     value: str
@@ -76,6 +101,19 @@ def count_facets(queryset: QuerySet, names: list[str]) -> dict[str, dict[str, in
         for name, value, count in cursor.fetchall():
             if value:
                 counts[name][value] = count
+    return counts
+
+
+def count_single_filter_facets() -> dict[tuple[str, str], dict[str, dict[str, int]]]:
+    """{(facet, value): {other facet: {value: count}}} over the published catalog: what
+    `count_facets` gives for the listing filtered by that one value, for every value at once."""
+    counts: dict[tuple[str, str], dict[str, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(FACET_PAIRS_SQL)
+        for facet, value, other, other_value, count in cursor.fetchall():
+            counts[facet, value][other][other_value] = count
     return counts
 
 

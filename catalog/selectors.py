@@ -10,10 +10,17 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, QueryDict
 
-from catalog.derived import derived
+from catalog.derived import derived, derived_keep
 from catalog.embeddings import EmbeddingUnavailable, get_backend
 from catalog.embeddings.store import nearest_to_artifact, nearest_to_artifact_query
-from catalog.facets import FACET_TITLES, FIXED_LABELS, Facet, build_facets, count_facets
+from catalog.facets import (
+    FACET_TITLES,
+    FIXED_LABELS,
+    Facet,
+    build_facets,
+    count_facets,
+    count_single_filter_facets,
+)
 from catalog.filters import ArtifactFilter
 from catalog.models import (
     Artifact,
@@ -418,9 +425,25 @@ def catalog_counts() -> dict[str, int]:
 
 
 def listing_figures_warm() -> None:
-    """Count what every visitor's first page needs (kinds, categories, the unfiltered
-    browse totals and facets) for the current listing version, so that after a bulk write
-    the job that wrote, not the next visitor, pays for counting the whole catalog."""
+    """Count what listings need for the current listing version, so that after a write the
+    job that wrote, not the next visitor, pays for counting the whole catalog: kinds and
+    categories, and the totals and facets of the unfiltered listing and of every listing
+    filtered by one value (a kind, a category, an input, ...: every category page). Those
+    take two passes over the catalog, however many values there are."""
     catalog_counts()
     category_list_with_counts()
     artifact_browse(data=QueryDict(), page_number=None, per_page=1)
+    whole = derived("facets", _whole_catalog_facets, variant=_filter_key(QueryDict()))
+    pairs = count_single_filter_facets()
+    for facet, values in whole.items():
+        for value, total in values.items():
+            data = QueryDict(mutable=True)
+            data.setlist(facet, [value])
+            variant = _filter_key(data)
+            others = {name: dict(found) for name, found in pairs.get((facet, value), {}).items()}
+            derived_keep("facets", {**others, facet: dict(values)}, variant=variant)
+            derived_keep("browse-total", total, variant=variant)
+
+
+def _whole_catalog_facets() -> dict[str, dict[str, int]]:
+    return dict(count_facets(Artifact.objects.published(), list(FACET_TITLES)))

@@ -710,12 +710,13 @@ def related_suggestions(
     if room() > 0:
         found += _close_in_meaning(artifact_id, excluded, room())
         excluded.update(other.pk for other, _ in found)
-    # Ranked artifacts in rank order, exactly as the (-current_rank, name) index runs, so the
-    # scan stops after a few rows instead of sorting a whole category or kind.
+    # Ranked artifacts in rank order, exactly as the published rank index runs (NULLS LAST
+    # included: any other order is a sort of the whole kind), so the scan stops after a few
+    # rows instead of sorting a whole category or kind.
     ranked = (
         Artifact.objects.published()
         .filter(current_rank__isnull=False)
-        .order_by(F("current_rank").desc(), "name")
+        .order_by(F("current_rank").desc(nulls_last=True), "name")
         .only(*CARD_FIELDS)
     )
     if room() > 0:

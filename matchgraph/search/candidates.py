@@ -93,8 +93,7 @@ def candidates_for(plan: SearchPlan, *, scope: Q | None = None) -> Candidates:
     if len(ids) < ENOUGH_DIRECT:
         ids = merged(ids, _wider_matches(plan, related, have=len(ids)))
     if len(ids) < FEW_RESULTS and len(plan.words) > 1:
-        any_word = plan.index_tsquery(any_word=True)
-        extra = merged(ids, [pk for (pk,) in _text_matches(any_word)[:MAX_CANDIDATES]])
+        extra = merged(ids, _any_word_matches(plan.index_tsquery(any_word=True)))
         if len(extra) > len(ids):
             return Candidates(extra, plan.tsquery(any_word=True), True, capped, own_id, related)
     return Candidates(ids, plan.tsquery(), False, capped, own_id, related)
@@ -143,15 +142,20 @@ def _first_ids(queryset: QuerySet, limit: int) -> list[int]:
     return list(queryset.values_list("pk", flat=True)[: max(limit, MIN_PROBE_ROWS)])[:limit]
 
 
-def _text_matches(tsquery: str) -> QuerySet:
-    """Published artifacts matching through their own document or through one capability's
-    text (title and description together)."""
+def _any_word_matches(tsquery: str) -> list[int]:
+    """Published artifacts matching any word: through their own document (the best
+    established first, as for every word), then through one capability's text. Neither
+    read is sorted as a whole: a common word ("make") matches a tenth of a large catalog."""
+    ids = document_matches(tsquery, limit=MAX_CANDIDATES)
+    if len(ids) >= MAX_CANDIDATES:
+        return ids
     query = SearchQuery(tsquery, search_type="raw", config="english")
-    by_document = Artifact.objects.published().filter(search_vector=query).values_list("pk")
-    by_capability = Capability.objects.filter(
-        search_vector=query, artifact__is_published=True
-    ).values_list("artifact_id")
-    return by_document.union(by_capability)
+    by_capability = (
+        Capability.objects.filter(search_vector=query, artifact__is_published=True)
+        .order_by()
+        .values_list("artifact_id", flat=True)
+    )
+    return merged(ids, list(by_capability[:MAX_CANDIDATES]))
 
 
 def intent_and_relations(plan: SearchPlan) -> tuple[int | None, list[RelatedIntent]]:

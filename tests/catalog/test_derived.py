@@ -112,3 +112,55 @@ class TestCountingByAWorker:
         with django_capture_on_commit_callbacks(execute=True):
             ArtifactFactory(kind="model")
         assert cache.get(COUNTING_QUEUED_KEY) is None
+
+
+def test_single_filter_figures_counted_at_once_equal_those_counted_on_demand():
+    """`listing_figures_warm` counts every one-value listing in two passes; each must equal
+    what browsing that listing would count by itself."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.selectors import artifact_browse, listing_figures_warm
+
+    speech = CategoryFactory(name="Speech", slug="speech")
+    vision = CategoryFactory(name="Vision", slug="vision")
+    ArtifactFactory(kind="model", license="MIT", inputs=["audio"], categories=[speech])
+    ArtifactFactory(kind="model", license="", inputs=["image", "text"], categories=[vision])
+    ArtifactFactory(
+        kind="tool", license="MIT", pricing_model="paid", outputs=["audio", "text"],
+        categories=[speech, vision],
+    )  # fmt: skip
+    ArtifactFactory(kind="dataset", license="Apache-2.0", inputs=[], outputs=[])
+    ArtifactFactory(kind="tool", license="MIT", categories=[speech], is_published=False)
+    variants = [
+        ("kind", "model"), ("kind", "tool"), ("kind", "dataset"), ("license", "MIT"),
+        ("license", "Apache-2.0"), ("pricing", "paid"), ("pricing", "open_source"),
+        ("input", "audio"), ("input", "text"), ("output", "audio"), ("category", "speech"),
+        ("category", "vision"),
+    ]  # fmt: skip
+
+    def browsed(facet: str, value: str):
+        data = QueryDict(mutable=True)
+        data.setlist(facet, [value])
+        result = artifact_browse(data=data, page_number=None, per_page=24)
+        return result.total, result.facets
+
+    def queries_of_browsing(facet: str, value: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            browsed(facet, value)
+        return len(captured)
+
+    cache.clear()
+    on_demand = {variant: browsed(*variant) for variant in variants}
+    cache.clear()
+    listing_figures_warm()
+    counted_at_once = {variant: browsed(*variant) for variant in variants}
+
+    assert counted_at_once == on_demand
+    listing_figures_warm()  # the browsing above counted nothing: the facets were all kept
+    with_figures = queries_of_browsing("category", "vision")
+    cache.clear()
+    assert queries_of_browsing("category", "vision") >= with_figures + 2  # total and facets
+    assert on_demand["category", "speech"][0] == 2  # the unpublished one is not counted
