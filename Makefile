@@ -14,10 +14,7 @@ PORT ?= 8000
 run: setup demo ranks
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: setup
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
+test: setup lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 	@# Meaning search where the server has pgvector: the embedded PostgreSQL 16 does (the
@@ -43,9 +40,7 @@ demo: db
 	$(BIN)/python manage.py embed_artifacts
 
 ranks: db
-	@if $(BIN)/python manage.py help recompute_ranks >/dev/null 2>&1; then \
-		$(BIN)/python manage.py recompute_ranks; \
-	else echo "ranking not built yet: skipping ranks"; fi
+	$(BIN)/python manage.py recompute_ranks
 
 unit-test: setup
 	$(BIN)/pytest -m "not browser"
@@ -59,7 +54,7 @@ worker: setup
 beat: setup
 	$(BIN)/celery -A config beat --loglevel=info
 
-lint:
+lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
