@@ -1,17 +1,20 @@
 """Curators' tools: edit every catalog table, bulk actions, and JSONL import."""
 
+from pathlib import Path
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from catalog import services
 from catalog.embeddings.indexing import embeddings_status
+from catalog.forms import ArtifactAdminForm, CuratorModelForm
 from catalog.importing import artifacts_import
 from catalog.models import (
     Artifact,
@@ -24,24 +27,31 @@ from catalog.models import (
 )
 
 MAX_ISSUES_SHOWN = 200
+IMPORTING_DIR = Path(__file__).resolve().parent / "importing"
+# A copy of the import format (../shared/import-format.md), shown read-only to curators.
+FORMAT_DOC = IMPORTING_DIR / "import-format.md"
+SAMPLE_FILE = IMPORTING_DIR / "sample.jsonl"
 # A bare "example.org" typed by a curator means https, as Django 6 will assume.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class CapabilityInline(admin.StackedInline):
     model = Capability
+    form = CuratorModelForm
     extra = 0
     fields = ("position", "title", "confidence", "description", "unique_angle", "vs_alternatives")
 
 
 class PricingPlanInline(admin.TabularInline):
     model = PricingPlan
+    form = CuratorModelForm
     extra = 0
     fields = ("position", "name", "price", "currency", "unit", "as_of")
 
 
 class DataSourceInline(admin.TabularInline):
     model = DataSource
+    form = CuratorModelForm
     formfield_overrides = HTTPS_URLS
     extra = 0
     fields = ("position", "name", "url", "retrieved")
@@ -49,6 +59,7 @@ class DataSourceInline(admin.TabularInline):
 
 class LinkInline(admin.TabularInline):
     model = ArtifactLink
+    form = CuratorModelForm
     fk_name = "source"
     extra = 0
     fields = ("relation", "target_slug", "target")
@@ -57,6 +68,7 @@ class LinkInline(admin.TabularInline):
 
 class SignalsInline(admin.StackedInline):
     model = Signals
+    form = CuratorModelForm
     extra = 0
     can_delete = True
 
@@ -75,10 +87,16 @@ class ImportForm(forms.Form):
         help_text="Write the valid records even when some are bad. "
         "Unticked, one bad record means nothing is written.",
     )
+    dry_run = forms.BooleanField(
+        required=False,
+        label="Dry run",
+        help_text="Check the file and show what would change, without writing anything.",
+    )
 
 
 @admin.register(Artifact)
 class ArtifactAdmin(admin.ModelAdmin):
+    form = ArtifactAdminForm
     change_list_template = "admin/catalog/artifact/change_list.html"
     formfield_overrides = HTTPS_URLS
     list_display = (
@@ -211,7 +229,17 @@ class ArtifactAdmin(admin.ModelAdmin):
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="catalog_artifact_import",
-            )
+            ),
+            path(
+                "import/sample.jsonl",
+                self.admin_site.admin_view(self.import_sample_view),
+                name="catalog_artifact_import_sample",
+            ),
+            path(
+                "import/format/",
+                self.admin_site.admin_view(self.import_format_view),
+                name="catalog_artifact_import_format",
+            ),
         ]
         return custom + urls
 
@@ -223,8 +251,12 @@ class ArtifactAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             lines = _decoded_lines(form)
             if lines is not None:
-                report = artifacts_import(lines=lines, atomic=not form.cleaned_data["skip_invalid"])
-            if report is not None and report.ok:
+                report = artifacts_import(
+                    lines=lines,
+                    atomic=not form.cleaned_data["skip_invalid"],
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            if report is not None and report.ok and not report.dry_run:
                 self.message_user(request, _summary(report), messages.SUCCESS)
                 return redirect(reverse("admin:catalog_artifact_changelist"))
         context = {
@@ -237,9 +269,33 @@ class ArtifactAdmin(admin.ModelAdmin):
             "warnings": [str(issue) for issue in report.warnings[:MAX_ISSUES_SHOWN]]
             if report
             else [],
+            "errors_more": report.error_count - MAX_ISSUES_SHOWN if report else 0,
+            "warnings_more": report.warning_count - MAX_ISSUES_SHOWN if report else 0,
+            "would_change": _would_change(report) if report and report.dry_run else [],
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/catalog/artifact/import.html", context)
+
+    def import_sample_view(self, request: HttpRequest) -> FileResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return FileResponse(
+            SAMPLE_FILE.open("rb"),
+            as_attachment=True,
+            filename="sample.jsonl",
+            content_type="application/jsonl; charset=utf-8",
+        )
+
+    def import_format_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "The import format",
+            "text": FORMAT_DOC.read_text(encoding="utf-8"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/catalog/artifact/import_format.html", context)
 
 
 def _decoded_lines(form: ImportForm) -> list[str] | None:
@@ -259,10 +315,31 @@ def _summary(report) -> str:
         f"Created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
         f"links resolved {report.links_resolved}."
     )
+    if report.dry_run:
+        text = "Dry run, nothing was written. The import would have: " + text[0].lower() + text[1:]
     if report.errors:
         text += f" {report.error_count} error(s)"
-        text += "; nothing was written." if not report.wrote else "; invalid records skipped."
+        if not report.wrote:
+            text += "; nothing would be written." if report.dry_run else "; nothing was written."
+        else:
+            text += (
+                "; invalid records would be skipped."
+                if report.dry_run
+                else "; invalid records skipped."
+            )
     return text
+
+
+def _would_change(report) -> list[dict]:
+    """A dry run's outcomes: label, count, the first slugs and how many are not listed."""
+    rows = []
+    for label, count, slugs in (
+        ("Would be created", report.created, report.created_slugs),
+        ("Would be updated", report.updated, report.updated_slugs),
+        ("Unchanged", report.unchanged, report.unchanged_slugs),
+    ):
+        rows.append({"label": label, "count": count, "slugs": slugs, "more": count - len(slugs)})
+    return rows
 
 
 @admin.register(Category)

@@ -206,6 +206,10 @@ class ArtifactMatchStats(models.Model):
     weighted_matches = models.FloatField(default=0)
     computed_at = models.DateTimeField()
 
+    class Meta:
+        verbose_name = "artifact match stats"
+        verbose_name_plural = "artifact match stats"
+
     def __str__(self) -> str:
         return f"artifact {self.artifact_id}: {self.matches_total} matches"
 
@@ -218,6 +222,10 @@ class CapabilityMatchStats(models.Model):
     matches = models.PositiveIntegerField(default=0)
     distinct_intents = models.PositiveIntegerField(default=0)
     distinct_clients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "capability match stats"
+        verbose_name_plural = "capability match stats"
 
     def __str__(self) -> str:
         return f"capability {self.capability_id}: {self.distinct_clients} clients"
@@ -264,6 +272,8 @@ class CoMatch(models.Model):
     weight = models.FloatField(default=0)
 
     class Meta:
+        verbose_name = "co-match"
+        verbose_name_plural = "co-matches"
         constraints = [models.UniqueConstraint(fields=["artifact", "other"], name="comatch_unique")]
         indexes = [models.Index(fields=["artifact", "-weight"], name="comatch_artifact_weight")]
 

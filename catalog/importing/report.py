@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 # Issues kept for the report, of each kind: a million-line file with a warning on every line
 # must not hold a million issues in memory. The rest are counted.
 MAX_KEPT_ISSUES = 1000
+# Slugs a dry run lists of each outcome (created, updated, unchanged); the rest are counted.
+MAX_LISTED_SLUGS = 50
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,17 @@ class ImportReport:
     # Links stored without their target (by an earlier run, or an earlier batch of this one)
     # that the run's final UPDATE pointed at the target; links written with it don't count.
     links_resolved: int = 0
-    # False when atomic mode refused to write because of errors.
+    # False when atomic mode refused to write because of errors. On a dry run: whether the
+    # same run for real would have written.
     wrote: bool = True
     errors_not_kept: int = 0
     warnings_not_kept: int = 0
+    # A dry run writes, reports, then rolls everything back; it also lists the first slugs
+    # of each outcome (a real run leaves these lists empty).
+    dry_run: bool = False
+    created_slugs: list[str] = field(default_factory=list)
+    updated_slugs: list[str] = field(default_factory=list)
+    unchanged_slugs: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -53,6 +62,14 @@ class ImportReport:
 
     def add_warnings(self, issues: list[ImportIssue]) -> None:
         self.warnings_not_kept += _keep(self.warnings, issues)
+
+    def list_slugs(self, *, created: list[str], updated: list[str], unchanged: list[str]) -> None:
+        for kept, slugs in (
+            (self.created_slugs, created),
+            (self.updated_slugs, updated),
+            (self.unchanged_slugs, unchanged),
+        ):
+            kept.extend(slugs[: max(0, MAX_LISTED_SLUGS - len(kept))])
 
     def sort_issues(self) -> None:
         """In line order (a repeated slug is found when its batch is written)."""

@@ -5,6 +5,11 @@ files. In atomic mode everything runs in one transaction: writing stops at the f
 checking goes on to report every error, and the transaction is then rolled back, so nothing at
 all is written. With `atomic=False` each batch commits on its own and invalid records are
 skipped. Either way, an invalid record never touches what is stored for its slug.
+
+A dry run (`dry_run=True`) is the same run inside one more transaction that is rolled back at
+the end: the report says what the run would do, with the first slugs of each outcome, and
+nothing stays written. The listing and pages cache versions it changed on the way are changed
+for nothing (the next read counts and renders again); what waits for a commit never runs.
 """
 
 from collections.abc import Callable, Iterable
@@ -16,6 +21,7 @@ from catalog.importing.report import ImportIssue, ImportReport
 from catalog.importing.seen import SeenSlugs
 from catalog.importing.validation import LineResult, line_read
 from catalog.importing.writer import BatchCounts, artifacts_write_batch, links_resolve
+from catalog.models import Artifact
 
 BATCH_SIZE = 1000
 
@@ -25,16 +31,33 @@ def artifacts_import(
     lines: Iterable[str],
     atomic: bool = True,
     on_progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Import JSON Lines records (1-based physical line numbers in every issue)."""
+    if dry_run:
+        with transaction.atomic():
+            report = _import(lines=lines, atomic=atomic, on_progress=on_progress, dry_run=True)
+            transaction.set_rollback(True)
+        report.dry_run = True
+        return report
+    return _import(lines=lines, atomic=atomic, on_progress=on_progress, dry_run=False)
+
+
+def _import(
+    *,
+    lines: Iterable[str],
+    atomic: bool,
+    on_progress: Callable[[int], None] | None,
+    dry_run: bool,
+) -> ImportReport:
     if not atomic:
         with SeenSlugs() as seen:
-            run = _ImportRun(atomic=atomic, on_progress=on_progress, seen=seen)
+            run = _ImportRun(atomic=atomic, on_progress=on_progress, seen=seen, dry_run=dry_run)
             run.consume(lines)
         run.report.links_resolved = links_resolve()
         return run.report
     with transaction.atomic(), SeenSlugs() as seen:
-        run = _ImportRun(atomic=atomic, on_progress=on_progress, seen=seen)
+        run = _ImportRun(atomic=atomic, on_progress=on_progress, seen=seen, dry_run=dry_run)
         run.consume(lines)
         if run.report.errors:
             transaction.set_rollback(True)
@@ -45,6 +68,7 @@ def artifacts_import(
 
 def _refused(report: ImportReport) -> ImportReport:
     report.created = report.updated = report.unchanged = report.links_resolved = 0
+    report.created_slugs, report.updated_slugs, report.unchanged_slugs = [], [], []
     report.wrote = False
     return report
 
@@ -53,9 +77,15 @@ class _ImportRun:
     """The state of one import: the report, the pending batch, and the slugs seen so far."""
 
     def __init__(
-        self, *, atomic: bool, on_progress: Callable[[int], None] | None, seen: SeenSlugs
+        self,
+        *,
+        atomic: bool,
+        on_progress: Callable[[int], None] | None,
+        seen: SeenSlugs,
+        dry_run: bool = False,
     ) -> None:
         self.atomic = atomic
+        self.dry_run = dry_run
         self.on_progress = on_progress
         self.seen = seen
         self.report = ImportReport()
@@ -106,10 +136,29 @@ class _ImportRun:
             self.on_progress(self.records)
 
     def _write(self, batch: list[ArtifactRecord]) -> BatchCounts:
+        if self.dry_run:
+            self._list_slugs(batch)
         if self.atomic:  # the whole run is already one transaction
             return artifacts_write_batch(records=batch)
         with transaction.atomic():
             return artifacts_write_batch(records=batch)
+
+    def _list_slugs(self, batch: list[ArtifactRecord]) -> None:
+        """What the batch will do to each slug, as the writer decides it (by stored hash)."""
+        stored = dict(
+            Artifact.objects.filter(slug__in=[record.slug for record in batch]).values_list(
+                "slug", "import_hash"
+            )
+        )
+        outcomes: dict[str, list[str]] = {"created": [], "updated": [], "unchanged": []}
+        for record in batch:
+            if record.slug not in stored:
+                outcomes["created"].append(record.slug)
+            elif stored[record.slug] != record.import_hash:
+                outcomes["updated"].append(record.slug)
+            else:
+                outcomes["unchanged"].append(record.slug)
+        self.report.list_slugs(**outcomes)
 
     def _count(self, counts: BatchCounts) -> None:
         self.report.created += counts.created

@@ -1,16 +1,24 @@
 """Curators' admin: every catalog table opens, bulk actions work, JSONL uploads import."""
 
+import io
 import json
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
+from catalog.admin import FORMAT_DOC
+from catalog.importing import artifacts_import
 from catalog.models import Artifact
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
+
+# The contract the admin's copy of the format follows (import-format.md in ../shared).
+SHARED_FORMAT = settings.BASE_DIR.parent / "shared" / "import-format.md"
 
 
 @pytest.fixture
@@ -112,3 +120,84 @@ def test_admin_import_rejects_non_utf8(curator_client):
 def test_admin_import_needs_staff(client):
     response = client.get(reverse("admin:catalog_artifact_import"))
     assert response.status_code == 302
+
+
+def test_admin_import_dry_run_shows_what_would_change_and_writes_nothing(curator_client):
+    ArtifactFactory(slug="whisper", name="Whisper")
+    before = Artifact.objects.count()
+    upload = SimpleUploadedFile(
+        "artifacts.jsonl",
+        jsonl(
+            {"slug": "piper", "name": "Piper", "kind": "tool", "summary": "Fast local TTS."},
+            {"slug": "whisper", "name": "Whisper", "kind": "model", "summary": "Transcribes."},
+        ),
+    )
+    response = curator_client.post(
+        reverse("admin:catalog_artifact_import"), {"file": upload, "dry_run": "on"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Dry run: what would change" in html
+    assert "nothing was written" in html
+    assert "Would be created" in html and "<code>piper</code>" in html
+    assert "Would be updated" in html and "<code>whisper</code>" in html
+    assert Artifact.objects.count() == before
+    assert not Artifact.objects.filter(slug="piper").exists()
+    assert Artifact.objects.get(slug="whisper").summary != "Transcribes."
+
+
+def test_admin_import_dry_run_lists_errors(curator_client):
+    upload = SimpleUploadedFile(
+        "artifacts.jsonl",
+        jsonl({"slug": "bad-one", "name": "Bad", "kind": "spaceship", "summary": "Bad kind."}),
+    )
+    response = curator_client.post(
+        reverse("admin:catalog_artifact_import"), {"file": upload, "dry_run": "on"}
+    )
+    html = response.content.decode()
+    assert "LINE 1: kind:" in html
+    assert "nothing would be written" in html
+    assert not Artifact.objects.exists()
+
+
+def test_admin_import_page_links_the_format_and_a_sample_and_keeps_csrf(curator_client):
+    html = curator_client.get(reverse("admin:catalog_artifact_import")).content.decode()
+    assert reverse("admin:catalog_artifact_import_format") in html
+    assert reverse("admin:catalog_artifact_import_sample") in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert 'name="dry_run"' in html
+
+
+def test_admin_import_refuses_a_post_without_csrf_token(client):
+    user = get_user_model().objects.create_superuser("curator", "c@example.org", "pw-for-tests")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    upload = SimpleUploadedFile("artifacts.jsonl", jsonl({"name": "Piper"}))
+    response = strict.post(reverse("admin:catalog_artifact_import"), {"file": upload})
+    assert response.status_code == 403
+
+
+def test_the_sample_file_downloads_and_imports_cleanly(curator_client):
+    response = curator_client.get(reverse("admin:catalog_artifact_import_sample"))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode()
+
+    report = artifacts_import(lines=io.StringIO(text), dry_run=True)
+
+    assert report.ok and not report.warnings
+    assert report.created >= 3
+    assert not Artifact.objects.exists()
+
+
+def test_the_format_page_shows_the_import_format(curator_client):
+    response = curator_client.get(reverse("admin:catalog_artifact_import_format"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Artifact import format (JSON Lines)" in html
+    assert "<pre" in html
+
+
+@pytest.mark.skipif(not SHARED_FORMAT.exists(), reason="../shared is not here")
+def test_the_admin_copy_of_the_import_format_matches_the_contract():
+    assert FORMAT_DOC.read_text(encoding="utf-8") == SHARED_FORMAT.read_text(encoding="utf-8")

@@ -128,3 +128,23 @@ def test_command_prints_progress_to_stderr_unless_quiet(tmp_path, monkeypatch):
 def test_atomic_and_skip_invalid_cannot_be_combined(tmp_path):
     with pytest.raises(CommandError, match="not allowed with argument"):
         _call(_file(tmp_path, _line("one")), "--atomic", "--skip-invalid")
+
+
+def test_dry_run_prints_what_would_change_and_writes_nothing(tmp_path):
+    call_command("import_artifacts", _file(tmp_path, _line("old")), stdout=io.StringIO())
+    path = _file(tmp_path, _line("old", summary="Changed."), _line("new"))
+
+    out, _ = _call("--dry-run", path)
+
+    assert "dry run, nothing written" in out
+    assert "created 1, updated 1, unchanged 0" in out
+    assert "created: new" in out and "updated: old" in out
+    assert list(Artifact.objects.values_list("slug", "summary")) == [("old", "Does a thing.")]
+
+
+def test_dry_run_with_errors_fails_and_says_nothing_was_written(tmp_path):
+    path = _file(tmp_path, _line("good"), _line("bad", kind="spaceship"))
+    _, err, failure = _call_failing("--dry-run", path)
+    assert "LINE 2: kind:" in err
+    assert "dry run, nothing was written" in failure
+    assert not Artifact.objects.exists()

@@ -417,3 +417,69 @@ def test_a_repeated_slug_in_skip_invalid_mode_keeps_the_first_record():
 
     assert (report.created, report.skipped_invalid) == (1, 1)
     assert Artifact.objects.get().summary == "First."
+
+
+# Dry run: the whole run, rolled back, with the first slugs of each outcome.
+
+
+def _dry_run(*records: dict | str, atomic: bool = True) -> ImportReport:
+    text = "\n".join(r if isinstance(r, str) else json.dumps(r) for r in records)
+    return artifacts_import(lines=io.StringIO(text + "\n"), atomic=atomic, dry_run=True)
+
+
+def _simple(slug: str, **fields) -> dict:
+    return {
+        "slug": slug,
+        "name": slug.title(),
+        "kind": "tool",
+        "summary": "Does a thing.",
+        **fields,
+    }
+
+
+def test_dry_run_reports_what_would_change_and_writes_nothing():
+    _run(_simple("kept"), _simple("changed"))
+    before = _tables()
+
+    report = _dry_run(
+        _simple("kept"),
+        _simple("changed", summary="Does a new thing."),
+        _full_record(),
+        _simple("fresh", links=[{"rel": "depends_on", "target": "kept"}]),
+    )
+
+    assert report.dry_run and report.ok and report.wrote
+    assert (report.created, report.updated, report.unchanged) == (2, 1, 1)
+    assert (report.created_slugs, report.updated_slugs) == (["ernie", "fresh"], ["changed"])
+    assert report.unchanged_slugs == ["kept"]
+    assert _tables() == before
+
+
+def test_a_real_run_lists_no_slugs():
+    report = _run(_simple("one"))
+    assert report.created == 1 and report.created_slugs == [] and not report.dry_run
+
+
+def test_dry_run_lists_a_bounded_number_of_slugs(monkeypatch):
+    monkeypatch.setattr(services, "BATCH_SIZE", 3)
+    monkeypatch.setattr("catalog.importing.report.MAX_LISTED_SLUGS", 4)
+
+    report = _dry_run(*(_simple(f"item-{n}") for n in range(10)))
+
+    assert report.created == 10
+    assert report.created_slugs == ["item-0", "item-1", "item-2", "item-3"]
+    assert not Artifact.objects.exists()
+
+
+def test_dry_run_of_a_file_with_errors_says_nothing_would_be_written():
+    report = _dry_run(_simple("good"), _simple("bad", kind="spaceship"))
+    assert not report.ok and not report.wrote
+    assert (report.created, report.created_slugs) == (0, [])
+    assert not Artifact.objects.exists()
+
+
+def test_dry_run_skipping_invalid_records_shows_the_valid_ones():
+    report = _dry_run(_simple("good"), _simple("bad", kind="spaceship"), atomic=False)
+    assert report.wrote and report.skipped_invalid == 1
+    assert report.created_slugs == ["good"]
+    assert not Artifact.objects.exists()

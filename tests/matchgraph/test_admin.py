@@ -183,3 +183,40 @@ def test_edges_changelist_is_searchable_by_artifact(curator_client, graph):
 
 def test_edges_cannot_be_added_by_hand(curator_client, graph):
     assert curator_client.get(reverse("admin:matchgraph_intentartifactedge_add")).status_code == 403
+
+
+# Headings on the admin index, for every app curators use.
+EXPECTED_HEADINGS = {
+    "catalog": [
+        "Artifacts", "Categories", "Capabilities", "Pricing plans", "Data sources",
+        "Artifact links", "Signals",
+    ],
+    "matchgraph": [
+        "Intents", "Intent artifact edges", "Intent capability edges", "Artifact match stats",
+        "Co-matches", "Synonym groups", "Constraint terms", "Intent relations", "Match events",
+        "Aggregation runs",
+    ],
+    "ranking": ["Weights versions", "Rank runs", "Rank scores", "Rank history"],
+}  # fmt: skip
+
+
+def test_the_admin_index_names_every_table_in_plain_english(curator_client):
+    html = curator_client.get(reverse("admin:index")).content.decode()
+    for headings in EXPECTED_HEADINGS.values():
+        for heading in headings:
+            assert f">{heading}</a>" in html, heading
+    assert "match statss" not in html.lower() and "co matchs" not in html.lower()
+
+
+def test_every_registered_model_has_a_plural_that_reads_right():
+    from django.contrib import admin
+
+    shown = {
+        model._meta.app_label: [] for model in admin.site._registry
+    }  # app -> plurals, capitalized as the index shows them
+    for model in admin.site._registry:
+        shown[model._meta.app_label].append(str(model._meta.verbose_name_plural).capitalize())
+        plural = str(model._meta.verbose_name_plural)
+        assert not plural.endswith(("ss", "chs", "shs", "xs")), model
+    for app, headings in EXPECTED_HEADINGS.items():
+        assert sorted(shown[app]) == sorted(headings), app

@@ -36,13 +36,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quiet", action="store_true", help="print no progress and no warnings"
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check and write everything, then roll it back: report what would change",
+        )
 
-    def handle(self, *args, path: str, atomic: bool, quiet: bool, **options) -> None:
+    def handle(self, *args, path: str, atomic: bool, quiet: bool, dry_run: bool, **options) -> None:
         with _lines_open(path) as lines:
             report = artifacts_import(
-                lines=lines, atomic=atomic, on_progress=None if quiet else self._progress
+                lines=lines,
+                atomic=atomic,
+                on_progress=None if quiet else self._progress,
+                dry_run=dry_run,
             )
-        if report.wrote:
+        if dry_run:
+            self._dry_run(report)
+        elif report.wrote:
             # The import pays for counting the catalog it changed, not its next visitor.
             listing_figures_warm()
             self.stdout.write(_summary(report))
@@ -51,6 +61,15 @@ class Command(BaseCommand):
         self._issues("error", report.errors, report.errors_not_kept)
         if not report.ok:
             raise CommandError(_failure(report))
+
+    def _dry_run(self, report: ImportReport) -> None:
+        self.stdout.write(f"dry run, nothing written; would have: {_summary(report)}")
+        for outcome in ("created", "updated", "unchanged"):
+            slugs = getattr(report, f"{outcome}_slugs")
+            if slugs:
+                more = getattr(report, outcome) - len(slugs)
+                listed = ", ".join(slugs) + (f" … and {more} more" if more > 0 else "")
+                self.stdout.write(f"{outcome}: {listed}")
 
     def _progress(self, records: int) -> None:
         if records >= services.BATCH_SIZE:  # long files only; a short one is done at once
@@ -78,6 +97,8 @@ def _summary(report: ImportReport) -> str:
 
 def _failure(report: ImportReport) -> str:
     counted = f"{report.error_count} error(s) in {report.skipped_invalid} record(s)"
+    if report.dry_run:
+        return f"{counted}; dry run, nothing was written"
     if report.wrote:
         return f"{counted}; those records were skipped, the valid ones imported"
     return f"{counted}; nothing was written (use --skip-invalid to import the valid records)"
