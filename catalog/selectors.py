@@ -28,6 +28,7 @@ from catalog.models import (
     Capability,
     Category,
     DataSource,
+    PricingPlan,
 )
 from catalog.querysets import ArtifactQuerySet
 
@@ -61,6 +62,18 @@ def artifact_get(*, slug: str) -> Artifact:
                 ),
             ),
         )
+    )
+    try:
+        return queryset.get(slug=slug)
+    except Artifact.DoesNotExist as missing:
+        raise Http404(f"No artifact is listed at “{slug}”.") from missing
+
+
+def artifact_get_with_plans(*, slug: str) -> Artifact:
+    """One published artifact with its pricing plans only (the cost calculator), or 404.
+    Two queries."""
+    queryset = Artifact.objects.published().prefetch_related(
+        Prefetch("plans", queryset=PricingPlan.objects.order_by("position", "id"))
     )
     try:
         return queryset.get(slug=slug)

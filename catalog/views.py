@@ -2,12 +2,12 @@
 for htmx requests the same view renders a named partial of the same template."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from catalog import selectors
+from catalog import pricing, selectors
 from catalog.htmx import page_or_partial
 from catalog.models import Kind
 from catalog.page_cache import cached_for_visitors
@@ -49,6 +49,27 @@ def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Related artifacts and match evidence come from the match graph's template tags.
     artifact = selectors.artifact_get(slug=slug)
     return render(request, "catalog/artifact_detail.html", {"artifact": artifact})
+
+
+@require_safe
+@vary_on_headers("HX-Request")
+def artifact_cost(request: HttpRequest, slug: str) -> HttpResponse:
+    """The cost calculator: `?in=…&out=…&plan=…` read against the artifact's token plans.
+
+    Not page-cached: every query string is its own page, so a cache would fill with one-off
+    keys, and the answer costs two small queries. Bad input answers 400 with the message in
+    the page (and in the htmx fragment)."""
+    artifact = selectors.artifact_get_with_plans(slug=slug)
+    result = pricing.cost_calculate(plans=artifact.plans.all(), data=request.GET)
+    if not result.options:
+        raise Http404(f"{artifact.name} lists no token prices to estimate a cost with.")
+    template = page_or_partial(request, "catalog/artifact_cost.html", "cost-result")
+    return render(
+        request,
+        template,
+        {"artifact": artifact, "result": result},
+        status=400 if result.errors else 200,
+    )
 
 
 @require_safe

@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from catalog.models import Artifact, Capability, Category, PricingPlan
-from catalog.pricing import starting_price
+from catalog.pricing import headline_price
 from catalog.selectors import artifact_meaning_neighbours
 from compare import naming
 from compare.overlap import capability_overlap
@@ -50,7 +50,6 @@ from compare.types import (
     CapabilityItem,
     Comparison,
     IntentEvidence,
-    Price,
     SharedSearches,
     Side,
     SignalValue,
@@ -65,7 +64,7 @@ from ranking.selectors import KIND_PLURALS, rank_scores_for_artifacts
 
 logger = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: a side's price is the headline price (catalog.pricing)
 # Every input is in the key; the timeout only bounds memory and curator-side changes outside
 # it (hiding an intent shows at the next aggregation anyway).
 CACHE_SECONDS = 6 * 60 * 60
@@ -357,7 +356,6 @@ def _side(
     searches: dict[int, int],
     intents: list[IntentEvidence],
 ) -> Side:
-    cheapest = starting_price(artifact.plans.all())
     return Side(
         id=artifact.pk,
         slug=artifact.slug,
@@ -374,9 +372,7 @@ def _side(
         pricing_model=artifact.pricing_model,
         pricing_label=artifact.get_pricing_model_display() if artifact.pricing_model else "",
         free_tier=artifact.free_tier,
-        price=Price(cheapest.amount, cheapest.currency, cheapest.unit, cheapest.as_of)
-        if cheapest
-        else None,
+        price=headline_price(artifact.plans.all()),
         license=artifact.license,
         inputs=tuple(artifact.inputs),
         outputs=tuple(artifact.outputs),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from catalog.pricing import cheapest_prices
 from compare.types import SIGNAL_KEYS, Cell, Row, Side
 
 # How cheap it is to start, by pricing model (lower is cheaper); unknown stays out.
@@ -78,22 +79,28 @@ def _price_cell(side: Side) -> Cell:
         # No plan listed: "—", as the listing shows it; the pricing row says whether it is free.
         return Cell("—", unknown=not side.pricing_model)
     as_of = f"as of {day_label(side.price.as_of)}" if side.price.as_of else "date unknown"
-    return Cell(f"{side.price.display_amount} per {side.price.unit}", detail=as_of)
+    detail = f"{as_of}; {side.price.cached_text}" if side.price.cached_text else as_of
+    return Cell(side.price.text, detail=detail)
 
 
 def _price_row(sides: Sequence[Side]) -> Row:
+    """The headline prices, the cheapest marked: only within one unit family and currency,
+    and for input / output pairs only a side cheaper (or level) on both rates."""
     priced = [side.price for side in sides if side.price is not None]
     comparable = len(priced) >= 2 and all(price.comparable_with(priced[0]) for price in priced)
+    cheapest = {id(priced[i]) for i in cheapest_prices(priced)} if comparable else set()
     note = ""
     if len(priced) >= 2 and not comparable:
         note = "Not comparable: the prices are in different units or currencies."
+    elif comparable and not cheapest and len({price.rates() for price in priced}) > 1:
+        note = "No single cheapest: each is cheaper on one of input and output."
     return _row(
         "starting_price",
         "Starting price",
         sides,
         _price_cell,
-        score=(lambda side: float(side.price.amount) if side.price else None)
-        if comparable
+        score=(lambda side: None if side.price is None else 0 if id(side.price) in cheapest else 1)
+        if cheapest
         else None,
         higher=False,
         hint="lower is better, in the same unit",

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 
-from catalog.pricing import format_money
+# A side's price is the catalog's headline price (`catalog.pricing.headline_price`): the
+# cheapest standard input and its output for token APIs, per unit family otherwise; two
+# prices compare only within one family (`comparable_with`, `price_order`).
+from catalog.pricing import HeadlinePrice as Price
 from compare import naming
 
 # The first few capabilities of each side are shown; the rest expand in place.
@@ -41,26 +43,6 @@ class SignalValue:
     @property
     def known(self) -> bool:
         return self.score is not None
-
-
-@dataclass(frozen=True)
-class Price:
-    """The cheapest listed plan (see `catalog.pricing.starting_price`)."""
-
-    amount: Decimal
-    currency: str
-    unit: str
-    as_of: date | None = None
-
-    @property
-    def display_amount(self) -> str:
-        return format_money(self.amount, self.currency)
-
-    def comparable_with(self, other: Price) -> bool:
-        return (self.currency, self.unit.strip().lower()) == (
-            other.currency,
-            other.unit.strip().lower(),
-        )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from catalog.pricing import cheapest_prices, price_order
 from compare.types import SIGNAL_KEYS, SIGNAL_NAMES, SharedSearches, Side, Verdict
 
 # Rank gaps up to this many points are too close to call.
@@ -177,27 +178,38 @@ def _pricing_points(a: Side, b: Side) -> list[str]:
     if all(models) and models[0] != models[1]:
         points.append(f"{a.name} is {models[0]}, while {b.name} is {models[1]}.")
     if a.price and b.price:
-        if a.price.comparable_with(b.price):
-            if a.price.amount == b.price.amount:
-                points.append(f"Both start at {a.price.display_amount} per {a.price.unit}.")
-            else:
-                low, high = (a, b) if a.price.amount < b.price.amount else (b, a)
-                ratio = high.price.amount / low.price.amount if low.price.amount else None
-                times = f", {ratio:.0f}× less" if ratio is not None and ratio >= 2 else ""
-                points.append(
-                    f"{low.name} starts cheaper: {low.price.display_amount} against "
-                    f"{high.price.display_amount} per {low.price.unit}{times}."
-                )
+        order = price_order(a.price, b.price)
+        if order == "same":
+            points.append(f"Both start at {a.price.text}.")
+        elif order in ("a", "b"):
+            low, high = (a, b) if order == "a" else (b, a)
+            ratios = [
+                h / lo for lo, h in zip(low.price.rates(), high.price.rates(), strict=False) if lo
+            ]
+            ratio = min(ratios) if ratios else None
+            times = f", {ratio:.0f}× less" if ratio is not None and ratio >= 2 else ""
+            parts = f" ({low.price.parts})" if low.price.is_pair and high.price.is_pair else ""
+            points.append(
+                f"{low.name} starts cheaper: {low.price.display_amount} against "
+                f"{high.price.display_amount} {low.price.per}{parts}{times}."
+            )
+        elif order == "mixed":
+            cheap_in, cheap_out = (a, b) if a.price.amount < b.price.amount else (b, a)
+            points.append(
+                f"{cheap_in.name} is cheaper on input and {cheap_out.name} on output "
+                f"({a.name} {a.price.display_amount}, {b.name} {b.price.display_amount} "
+                f"{a.price.per}, input / output), so which costs less depends on how much "
+                "text goes each way."
+            )
         else:
             points.append(
-                f"Their starting prices use different units (per {a.price.unit} for {a.name}, "
-                f"per {b.price.unit} for {b.name}), so neither is simply cheaper."
+                f"Their starting prices are in different units ({a.price.per} for {a.name}, "
+                f"{b.price.per} for {b.name}), so neither is simply cheaper."
             )
     elif a.price or b.price:
         priced, other = (a, b) if a.price else (b, a)
         points.append(
-            f"Only {priced.name} lists a price, from {priced.price.display_amount} per "
-            f"{priced.price.unit}; {other.name} lists none."
+            f"Only {priced.name} lists a price, from {priced.price.text}; {other.name} lists none."
         )
     return points
 
@@ -308,12 +320,10 @@ def grid_verdict(sides: Sequence[Side]) -> Verdict:
     if unknown_tier:
         points.append(f"Free tier unknown: {join_words(unknown_tier)}.")
     priced = [side for side in sides if side.price]
-    if len(priced) >= 2 and all(s.price.comparable_with(priced[0].price) for s in priced):
-        cheapest = min(priced, key=lambda side: side.price.amount)
-        points.append(
-            f"Lowest starting price: {cheapest.name}, {cheapest.price.display_amount} per "
-            f"{cheapest.price.unit}."
-        )
+    cheapest = cheapest_prices([side.price for side in priced])
+    if cheapest:
+        names = join_words([priced[i].name for i in cheapest])
+        points.append(f"Lowest starting price: {names}, {priced[cheapest[0]].price.text}.")
     most, count = _best(sides, lambda side: side.times_matched)
     if most and count:
         points.append(

@@ -2,8 +2,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from catalog.markdown import render_markdown
-from catalog.pricing import format_money
-from catalog.pricing import starting_price as compute_starting_price
+from catalog.pricing import format_money, headline_price, plan_exact, plan_reading, token_options
 
 register = template.Library()
 
@@ -13,10 +12,29 @@ def markdown(text: str) -> str:
     return mark_safe(render_markdown(text))  # sanitized by nh3 in render_markdown
 
 
+@register.simple_tag(name="headline_price")
+def headline_price_tag(artifact):
+    """The artifact's headline price (`catalog.pricing.headline_price`). Uses the prefetched
+    plans: no query per card."""
+    return headline_price(artifact.plans.all())
+
+
 @register.simple_tag
-def starting_price(artifact):
-    """Uses the prefetched plans: no query per card."""
-    return compute_starting_price(artifact.plans.all())
+def token_price_options(artifact):
+    """The token rates the cost calculator offers ([] hides it). Prefetched plans."""
+    return token_options(artifact.plans.all())
+
+
+@register.filter
+def plan_price(plan) -> str:
+    """A plan as people read it: "$0.42 per 1M input tokens"."""
+    return plan_reading(name=plan.name, price=plan.price, currency=plan.currency, unit=plan.unit)
+
+
+@register.filter
+def plan_stored_price(plan) -> str:
+    """A plan's exact stored decimal and unit: "$0.00000042 per prompt token"."""
+    return plan_exact(price=plan.price, currency=plan.currency, unit=plan.unit)
 
 
 @register.filter

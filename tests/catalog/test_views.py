@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from catalog.models import PricingPlan
 from catalog.search_index import artifacts_refresh_search
 from tests.catalog.factories import (
     ArtifactFactory,
@@ -41,7 +42,9 @@ def ernie():
     CapabilityFactory(artifact=artifact, title="image captioning", confidence="high", position=0)
     CapabilityFactory(artifact=artifact, title="visual question answering", position=1)
     PricingPlanFactory(artifact=artifact, price=Decimal("0.00000042"), unit="prompt token")
-    PricingPlanFactory(artifact=artifact, name="Output", price=Decimal("0.00000125"))
+    PricingPlanFactory(
+        artifact=artifact, name="Output", price=Decimal("0.00000125"), unit="completion token"
+    )
     SignalsFactory(artifact=artifact, stars=None, downloads_30d=5400, as_of=dt.date(2026, 11, 1))
     DataSourceFactory(artifact=artifact, name="Provider card", retrieved=dt.date(2026, 11, 1))
     return artifact
@@ -82,10 +85,127 @@ def test_artifact_page_shows_every_section(client, ernie):
         assert text in html, text
 
 
-def test_starting_price_is_the_lowest_plan_with_unit_and_date(client, ernie):
+def test_headline_price_reads_per_million_tokens_with_plans_and_date(client, ernie):
     html = client.get(ernie.get_absolute_url()).content.decode()
-    assert "$0.00000042</strong> per prompt token" in html
+    assert "$0.42 / $1.25</strong> per 1M tokens" in html
+    assert "(input / output)" in html
+    assert "Plans “API” and “Output”" in html
     assert "as of Nov 1, 2026" in html
+    assert "per prompt token</strong>" not in html
+
+
+def test_plans_table_reads_per_million_and_keeps_the_exact_stored_decimal(client, ernie):
+    html = client.get(ernie.get_absolute_url()).content.decode()
+    assert "<td>$0.42 per 1M input tokens</td>" in html
+    assert '<td class="price-exact">$0.00000042 per prompt token</td>' in html
+    assert '<td class="price-exact">$0.00000125 per completion token</td>' in html
+
+
+def test_cached_input_is_shown_apart_not_as_the_headline(client):
+    artifact = ArtifactFactory(name="GPT-4o API", kind="api", pricing_model="paid")
+    PricingPlanFactory(artifact=artifact, position=0, name="Input", price=Decimal("0.0000025"))
+    PricingPlanFactory(
+        artifact=artifact, position=1, name="Cached input", price=Decimal("0.00000125")
+    )
+    PricingPlanFactory(
+        artifact=artifact,
+        position=2,
+        name="Output",
+        price=Decimal("0.00001"),
+        unit="completion token",
+    )
+    html = client.get(artifact.get_absolute_url()).content.decode()
+    assert "$2.50 / $10.00</strong> per 1M tokens" in html
+    assert "Cached input $1.25 per 1M tokens" in html
+    card = client.get(reverse("catalog:browse")).content.decode()
+    assert "From $2.50 / $10.00 per 1M tokens (input / output)" in card
+
+
+def test_card_and_header_of_a_per_image_artifact(client):
+    artifact = ArtifactFactory(name="Flux", kind="api", pricing_model="paid")
+    PricingPlanFactory(artifact=artifact, name="Pro", price=Decimal("0.05"), unit="image")
+    PricingPlanFactory(artifact=artifact, name="Fast", price=Decimal("0.04"), unit="image")
+    html = client.get(artifact.get_absolute_url()).content.decode()
+    assert "$0.04</strong> per image" in html
+    assert "Plan “Fast”" in html
+    assert "What would it cost a month?" not in html  # no token prices: no calculator
+    assert "From $0.04 per image" in client.get(reverse("catalog:browse")).content.decode()
+
+
+def test_artifact_page_offers_the_cost_calculator_for_token_prices(client, ernie):
+    html = client.get(ernie.get_absolute_url()).content.decode()
+    cost_url = reverse("catalog:artifact-cost", args=[ernie.slug])
+    assert "What would it cost a month?" in html
+    assert f'action="{cost_url}" method="get"' in html
+    assert f'hx-get="{cost_url}" hx-target="#cost-result"' in html
+    assert '<div id="cost-result" class="cost-result" aria-live="polite"></div>' in html
+
+
+def test_cost_page_shows_the_monthly_cost_and_its_arithmetic(client, django_assert_num_queries):
+    artifact = ArtifactFactory(name="GPT-4o API", kind="api", pricing_model="paid")
+    PricingPlanFactory(artifact=artifact, name="Input", price=Decimal("0.0000025"))
+    PricingPlanFactory(
+        artifact=artifact, name="Output", price=Decimal("0.00001"), unit="completion token"
+    )
+    url = reverse("catalog:artifact-cost", args=[artifact.slug])
+    with django_assert_num_queries(2):  # the artifact, its plans
+        response = client.get(url, {"in": "3000000", "out": "1,000,000"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    assert "About <strong>$17.50</strong> a month" in html
+    assert "3,000,000 tokens × $2.50 per 1M" in html
+    assert "1,000,000 tokens × $10.00 per 1M" in html
+    assert 'value="3000000"' in html  # the form keeps what was typed
+
+
+def test_cost_page_for_htmx_is_the_result_fragment(client, ernie):
+    url = reverse("catalog:artifact-cost", args=[ernie.slug])
+    response = client.get(url, {"in": "1234"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert html.strip().startswith('<div id="cost-result"')
+    assert "(exactly $0.00051828)" in html
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"in": "-1"}, "Tokens in cannot be negative."),
+        ({"in": "many"}, "Tokens in must be a whole number of tokens"),
+        ({"out": "99999999999999999"}, "Tokens out is more than 10,000,000,000,000 tokens"),
+        ({"in": "1", "plan": "nope"}, "Choose one of the listed plans."),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_cost_page_bad_input_is_a_400_with_a_message(client, ernie, query, message, htmx):
+    url = reverse("catalog:artifact-cost", args=[ernie.slug])
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.get(url, query, headers=headers)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'role="alert"' in html
+    assert ("<html" in html) is not htmx
+
+
+def test_cost_page_without_token_prices_is_404(client):
+    artifact = ArtifactFactory()
+    PricingPlanFactory(artifact=artifact, price=Decimal("20"), unit="month")
+    response = client.get(reverse("catalog:artifact-cost", args=[artifact.slug]), {"in": "1"})
+    assert response.status_code == 404
+
+
+def test_cost_page_is_not_kept_in_the_page_cache(client, ernie, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    url = reverse("catalog:artifact-cost", args=[ernie.slug])
+    first = client.get(url, {"in": "1000000"}).content.decode()
+    PricingPlan.objects.filter(artifact=ernie, name="API").update(price=Decimal("0.000001"))
+    second = client.get(url, {"in": "1000000"}).content.decode()
+    assert "$0.42</strong>" in first
+    assert "$1.00</strong>" in second
 
 
 def test_unknown_values_say_unknown_never_zero(client):

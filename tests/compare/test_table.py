@@ -99,8 +99,34 @@ def test_no_price_shows_a_dash_with_its_as_of_date_otherwise():
     )
     rows = rows_by_key(priced, side("B", pricing_model="free"))
     cells = rows["starting_price"].cells
-    assert (cells[0].text, cells[0].detail) == ("$0.00000042 per prompt token", "as of Nov 1, 2026")
+    assert (cells[0].text, cells[0].detail) == ("$0.42 per 1M input tokens", "as of Nov 1, 2026")
     assert cells[1].text == "—"
+
+
+def _tokens(input_rate, output_rate, cached=None):
+    return Price(
+        Decimal(input_rate),
+        "USD",
+        "prompt token",
+        output=Decimal(output_rate),
+        cached=Decimal(cached) if cached else None,
+    )
+
+
+def test_token_prices_read_per_million_and_mark_only_a_side_cheaper_on_both():
+    gpt = side("GPT", pricing_model="paid", price=_tokens("0.0000025", "0.00001", "0.00000125"))
+    ernie = side("Ernie", pricing_model="paid", price=_tokens("0.00000042", "0.00000125"))
+    row = rows_by_key(gpt, ernie)["starting_price"]
+    assert [c.text for c in row.cells] == [
+        "$2.50 / $10.00 per 1M tokens (input / output)",
+        "$0.42 / $1.25 per 1M tokens (input / output)",
+    ]
+    assert row.cells[0].detail == "date unknown; cached input $1.25 per 1M tokens"
+    assert [c.better for c in row.cells] == [False, True]
+    odd = side("Odd", pricing_model="paid", price=_tokens("0.0000001", "0.00002"))
+    mixed = rows_by_key(ernie, odd)["starting_price"]
+    assert not mixed.has_better
+    assert mixed.note == "No single cheapest: each is cheaper on one of input and output."
 
 
 def test_free_tier_pricing_and_freshness_directions():

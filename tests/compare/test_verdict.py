@@ -129,22 +129,57 @@ def test_free_tier_on_one_side_only():
 
 def test_pricing_models_and_prices():
     token = Price(Decimal("0.00000042"), "USD", "prompt token")
-    cheaper = Price(Decimal("0.0000001"), "USD", "Prompt token ")  # same unit, other spelling
+    cheaper = Price(Decimal("0.0000001"), "USD", "Prompt tokens ")  # same unit, other spelling
     image = Price(Decimal("0.04"), "USD", "image")
     a = side("Ernie", rank=20, pricing_model="paid", price=token)
     b = side("Llama", rank=30, pricing_model="open_source", price=cheaper)
     points = pair_verdict(a, b).points
     assert "Ernie is paid, while Llama is open source." in points
-    assert "Llama starts cheaper: $0.0000001 against $0.00000042 per Prompt token , 4× less." in (
-        points
-    )
+    assert "Llama starts cheaper: $0.10 against $0.42 per 1M input tokens, 4× less." in points
     different = pair_verdict(a, side("Flux", rank=30, price=image)).points
     assert (
-        "Their starting prices use different units (per prompt token for Ernie, per image for "
-        "Flux), so neither is simply cheaper."
+        "Their starting prices are in different units (per 1M input tokens for Ernie, per "
+        "image for Flux), so neither is simply cheaper."
     ) in different
     one = pair_verdict(a, side("Flux", rank=30)).points
-    assert "Only Ernie lists a price, from $0.00000042 per prompt token; Flux lists none." in one
+    assert "Only Ernie lists a price, from $0.42 per 1M input tokens; Flux lists none." in one
+
+
+def _tokens(input_rate, output_rate):
+    return Price(Decimal(input_rate), "USD", "prompt token", output=Decimal(output_rate))
+
+
+def test_two_token_apis_compare_input_and_output_per_million():
+    ernie = side("Ernie", rank=20, price=_tokens("0.00000042", "0.00000125"))
+    gpt = side("GPT-4o", rank=30, price=_tokens("0.0000025", "0.00001"))
+    assert (
+        "Ernie starts cheaper: $0.42 / $1.25 against $2.50 / $10.00 per 1M tokens "
+        "(input / output), 6× less."
+    ) in pair_verdict(gpt, ernie).points
+    twin = side("Twin", rank=20, price=_tokens("0.0000025", "0.00001"))
+    assert (
+        "Both start at $2.50 / $10.00 per 1M tokens (input / output)."
+        in pair_verdict(gpt, twin).points
+    )
+    odd = side("Odd", rank=20, price=_tokens("0.0000001", "0.00002"))
+    mixed = pair_verdict(ernie, odd).points
+    assert (
+        "Odd is cheaper on input and Ernie on output (Ernie $0.42 / $1.25, Odd $0.10 / $20.00 "
+        "per 1M tokens, input / output), so which costs less depends on how much text goes "
+        "each way."
+    ) in mixed
+    assert not any("starts cheaper" in point for point in mixed)
+
+
+def test_grid_names_the_lowest_price_only_within_one_family():
+    ernie = side("Ernie", rank=20, price=_tokens("0.00000042", "0.00000125"))
+    gpt = side("GPT-4o", rank=30, price=_tokens("0.0000025", "0.00001"))
+    llama = side("Llama", rank=25, price=_tokens("0.00000015", "0.0000006"))
+    points = grid_verdict([ernie, gpt, llama]).points
+    assert "Lowest starting price: Llama, $0.15 / $0.60 per 1M tokens (input / output)." in points
+    flux = side("Flux", rank=40, price=Price(Decimal("0.04"), "USD", "image"))
+    mixed = grid_verdict([ernie, gpt, flux]).points
+    assert not any(point.startswith("Lowest starting price") for point in mixed)
 
 
 def test_match_evidence_quotes_intents_and_counts():

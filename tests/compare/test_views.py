@@ -49,7 +49,8 @@ def test_pair_page_has_headline_canonical_table_verdict_and_search(client, direc
         "Last updated",
     ):
         assert re.search(rf'<th scope="row">{label}(<span|</th>)', html), label
-    assert "$0.00000042 per prompt token" in html
+    assert "$0.42 per 1M input tokens" in html
+    assert "per prompt token" not in html
     assert "as of Nov 1, 2026" in html
     assert "7 decomposed" in html and "3 decomposed" in html
     # The better value is marked with text, not colour alone.
