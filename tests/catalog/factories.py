@@ -104,3 +104,22 @@ class ArtifactLinkFactory(DjangoModelFactory[ArtifactLink]):
     relation = "integrates_with"
     target = factory.SubFactory(ArtifactFactory)
     target_slug = factory.LazyAttribute(lambda o: o.target.slug if o.target else "missing")
+
+
+def token_api_with_cached_input(*, output_as_of: dt.date | None = None) -> Artifact:
+    """An API priced like GPT-4o: input, cached input and output per token."""
+    artifact = ArtifactFactory(name="GPT-4o API", kind="api", pricing_model="paid")
+    PricingPlanFactory(artifact=artifact, position=0, name="Input", price=Decimal("0.0000025"))
+    PricingPlanFactory(
+        artifact=artifact, position=1, name="Cached input", price=Decimal("0.00000125")
+    )
+    dated = {"as_of": output_as_of} if output_as_of else {}
+    PricingPlanFactory(
+        artifact=artifact,
+        position=2,
+        name="Output",
+        price=Decimal("0.00001"),
+        unit="completion token",
+        **dated,
+    )
+    return artifact

@@ -19,7 +19,7 @@ from catalog.pricing import (
     read_amount,
     unit_family,
 )
-from tests.catalog.factories import ArtifactFactory, PricingPlanFactory
+from tests.catalog.factories import ArtifactFactory, PricingPlanFactory, token_api_with_cached_input
 
 
 @pytest.mark.parametrize(
@@ -90,21 +90,7 @@ def test_rounded_money_keeps_digits_under_a_cent():
 
 
 def _gpt4o_plans():
-    artifact = ArtifactFactory(name="GPT-4o API", kind="api", pricing_model="paid")
-    day = dt.date(2026, 11, 1)
-    PricingPlanFactory(artifact=artifact, position=0, name="Input", price=Decimal("0.0000025"))
-    PricingPlanFactory(
-        artifact=artifact, position=1, name="Cached input", price=Decimal("0.00000125")
-    )
-    PricingPlanFactory(
-        artifact=artifact,
-        position=2,
-        name="Output",
-        price=Decimal("0.00001"),
-        unit="completion token",
-        as_of=day - dt.timedelta(days=3),
-    )
-    return artifact
+    return token_api_with_cached_input(output_as_of=dt.date(2026, 11, 1) - dt.timedelta(days=3))
 
 
 @pytest.mark.django_db

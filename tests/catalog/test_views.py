@@ -16,6 +16,7 @@ from tests.catalog.factories import (
     DataSourceFactory,
     PricingPlanFactory,
     SignalsFactory,
+    token_api_with_cached_input,
 )
 
 pytestmark = pytest.mark.django_db
@@ -102,18 +103,7 @@ def test_plans_table_reads_per_million_and_keeps_the_exact_stored_decimal(client
 
 
 def test_cached_input_is_shown_apart_not_as_the_headline(client):
-    artifact = ArtifactFactory(name="GPT-4o API", kind="api", pricing_model="paid")
-    PricingPlanFactory(artifact=artifact, position=0, name="Input", price=Decimal("0.0000025"))
-    PricingPlanFactory(
-        artifact=artifact, position=1, name="Cached input", price=Decimal("0.00000125")
-    )
-    PricingPlanFactory(
-        artifact=artifact,
-        position=2,
-        name="Output",
-        price=Decimal("0.00001"),
-        unit="completion token",
-    )
+    artifact = token_api_with_cached_input()
     html = client.get(artifact.get_absolute_url()).content.decode()
     assert "$2.50 / $10.00</strong> per 1M tokens" in html
     assert "Cached input $1.25 per 1M tokens" in html
