@@ -1,14 +1,14 @@
 """Whole pages for visitors without a session, kept until anything they show changes.
 
-A cached page costs two cache reads and no query, which is what lets one server answer many
-visitors of a popular artifact (benchmarks/throughput.py). Freshness is exact, not timed:
-every write that changes what a page shows calls `pages_changed()`, and the pages version is
-part of every key. The writers: any save or delete of a catalog model (signals), the bulk
-writers through `listing_changed()`, the embeddings refresh, the match-graph aggregation,
-rank runs and re-scores. Each write changes the version at once and again when its
-transaction commits, so a page rendered from the old rows during the transaction is not
-kept under the new version. PAGE_CACHE_SECONDS bounds what no write announces (dates that
-read "3 days ago").
+A cached page costs one cache round trip and no query, which is what lets one server answer
+many visitors of a popular artifact (benchmarks/throughput.py). Freshness is exact, not timed:
+every write that changes what a page shows calls `pages_changed()`, and every stored page
+carries the pages version it was rendered under. The writers: any save or delete of a
+catalog model (signals), the bulk writers through `listing_changed()`, the embeddings
+refresh, the match-graph aggregation, rank runs and re-scores. Each write changes the version
+at once and again when its transaction commits, so a page rendered from the old rows during
+the transaction is not kept under the new version. PAGE_CACHE_SECONDS bounds what no write
+announces (dates that read "3 days ago").
 
 Only requests that carry no cookie but the CSRF one are served from here: a signed-in
 curator, a session or a pending message always gets a fresh page. A page's CSRF token is
@@ -55,12 +55,16 @@ def cached_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., Http
         if not _cacheable(request):
             return view(request, *args, **kwargs)
         key = _page_key(request)
-        stored = cache.get(key)
-        if stored is not None:
+        # One round trip: the current version and the page, which carries the version it
+        # was rendered under. A page from an older version is a miss.
+        found = cache.get_many([PAGES_VERSION_KEY, key])
+        version = found.get(PAGES_VERSION_KEY) or "initial"
+        stored = found.get(key)
+        if stored is not None and stored[0] == version:
             return _from_stored(request, stored)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            cache.set(key, _to_stored(response), settings.PAGE_CACHE_SECONDS)
+            cache.set(key, _to_stored(response, version), settings.PAGE_CACHE_SECONDS)
         return response
 
     return wrapper
@@ -75,7 +79,6 @@ def _cacheable(request: HttpRequest) -> bool:
 
 
 def _page_key(request: HttpRequest) -> str:
-    version = cache.get(PAGES_VERSION_KEY) or "initial"
     # Everything a template may read from the request: scheme and host (canonical links),
     # path and query (the search box, the page number), and whether htmx asks for a part.
     seen = "\n".join(
@@ -87,16 +90,19 @@ def _page_key(request: HttpRequest) -> str:
             request.headers.get("HX-Boosted", ""),
         ]
     )
-    return f"page:{version}:{hashlib.sha256(seen.encode()).hexdigest()[:32]}"
+    return f"page:{hashlib.sha256(seen.encode()).hexdigest()[:32]}"
 
 
-def _to_stored(response: HttpResponse) -> tuple[str, str, str]:
+StoredPage = tuple[str, str, str, str]  # version, html, content type, Vary
+
+
+def _to_stored(response: HttpResponse, version: str) -> StoredPage:
     html = TOKEN_RE.sub(TOKEN_PLACEHOLDER, response.content.decode(response.charset))
-    return html, response["Content-Type"], response.get("Vary", "")
+    return version, html, response["Content-Type"], response.get("Vary", "")
 
 
-def _from_stored(request: HttpRequest, stored: tuple[str, str, str]) -> HttpResponse:
-    html, content_type, vary = stored
+def _from_stored(request: HttpRequest, stored: StoredPage) -> HttpResponse:
+    _version, html, content_type, vary = stored
     response = HttpResponse(html.replace(TOKEN_PLACEHOLDER, get_token(request)), content_type)
     if vary:
         response["Vary"] = vary
