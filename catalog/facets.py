@@ -42,6 +42,8 @@ FACET_SQL = {
         "JOIN catalog_category c ON c.id = ac.category_id GROUP BY 2"
     ),
 }
+TOTAL_NAME = "total"
+TOTAL_SQL = f"SELECT '{TOTAL_NAME}', '', count(*) FROM m"
 
 
 # Every pair of facet values two published artifacts share, counted in one pass: for each
@@ -87,21 +89,32 @@ class Facet:
 
 def count_facets(queryset: QuerySet, names: list[str]) -> dict[str, dict[str, int]]:
     """{facet: {value: count}} for the artifacts of `queryset`, in one query."""
-    if not names:
-        return {}
+    return count_facets_and_total(queryset, names, with_total=False)[0]
+
+
+def count_facets_and_total(
+    queryset: QuerySet, names: list[str], *, with_total: bool = True
+) -> tuple[dict[str, dict[str, int]], int | None]:
+    """`count_facets`, and how many artifacts `queryset` has, from the same pass over them."""
+    if not names and not with_total:
+        return {}, None
     # The queryset's own SELECT of the faceted columns: its filters are conditions and
     # subqueries (no joins), so each artifact appears once.
     rows_sql, params = queryset.order_by().values_list(*FACET_COLUMNS).query.sql_with_params()
-    sql = f"WITH m AS MATERIALIZED ({rows_sql}) " + " UNION ALL ".join(
-        FACET_SQL[name] for name in names
-    )
+    selects = [FACET_SQL[name] for name in names]
+    if with_total:
+        selects.append(TOTAL_SQL)
+    sql = f"WITH m AS MATERIALIZED ({rows_sql}) " + " UNION ALL ".join(selects)
     counts: dict[str, dict[str, int]] = defaultdict(dict)
+    total = None
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for name, value, count in cursor.fetchall():
-            if value:
+            if name == TOTAL_NAME:
+                total = count
+            elif value:
                 counts[name][value] = count
-    return counts
+    return counts, total
 
 
 def count_single_filter_facets() -> dict[tuple[str, str], dict[str, dict[str, int]]]:

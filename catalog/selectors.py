@@ -19,6 +19,7 @@ from catalog.facets import (
     Facet,
     build_facets,
     count_facets,
+    count_facets_and_total,
     count_single_filter_facets,
 )
 from catalog.filters import ArtifactFilter
@@ -275,19 +276,11 @@ def _facets(
     `whole_catalog`: the listing is the published catalog, not a search's matches, so the
     counts of each filter are counted once per catalog change."""
     selected = {name: set(data.getlist(name)) for name in FACET_TITLES}
-
-    def count() -> dict[str, dict[str, int]]:
-        untouched = [name for name, values in selected.items() if not values]
-        counts = count_facets(fully_filtered, untouched)
-        for name, values in selected.items():
-            if values:
-                others = data.copy()
-                others.pop(name, None)
-                filtered = _filterset(others, categories=categories, queryset=base).qs
-                counts.update(count_facets(filtered, [name]))
-        return counts
-
-    counts = derived("facets", count, variant=_filter_key(data)) if whole_catalog else count()
+    counts = (
+        _catalog_listing_counts(data, categories=categories)
+        if whole_catalog
+        else _matches_counts(data, categories=categories, base=base, fully_filtered=fully_filtered)
+    )
     # Licenses are open-ended: the values found, plus any ticked, are the options.
     licenses = sorted(set(counts.get("license", {})) | selected["license"])
     labels = {
@@ -296,6 +289,52 @@ def _facets(
         "license": {value: value for value in licenses},
     }
     return build_facets(selected=selected, counts=counts, labels=labels)
+
+
+def _without(data: QueryDict, name: str) -> QueryDict:
+    others = data.copy()
+    others.pop(name, None)
+    return others
+
+
+def _ticked(data: QueryDict) -> list[str]:
+    return [name for name in FACET_TITLES if data.getlist(name)]
+
+
+def _matches_counts(
+    data: QueryDict, *, categories: list, base: QuerySet, fully_filtered: QuerySet
+) -> dict[str, dict[str, int]]:
+    """Facet counts over a search's matches: one pass for the untouched facets, one per
+    ticked facet (over the matches filtered by the others)."""
+    ticked = _ticked(data)
+    counts = count_facets(fully_filtered, [name for name in FACET_TITLES if name not in ticked])
+    for name in ticked:
+        filtered = _filterset(_without(data, name), categories=categories, queryset=base).qs
+        counts.update(count_facets(filtered, [name]))
+    return counts
+
+
+def _catalog_listing_counts(data: QueryDict, *, categories: list) -> dict[str, dict[str, int]]:
+    """Facet counts of a listing of the published catalog, counted once per catalog change.
+
+    A ticked facet's counts are the untouched counts of the listing without it, which is
+    kept too: so a listing filtered two ways costs one pass (its own untouched facets and
+    its total), not three, once its one-filter listings are counted, and `listing_figures_warm`
+    counts all of those after every change."""
+    variant = _filter_key(data)
+
+    def count() -> dict[str, dict[str, int]]:
+        ticked = _ticked(data)
+        listing = _filterset(data, categories=categories).qs
+        untouched = [name for name in FACET_TITLES if name not in ticked]
+        counts, total = count_facets_and_total(listing, untouched)
+        derived_keep("browse-total", total, variant=variant)
+        for name in ticked:
+            others = _catalog_listing_counts(_without(data, name), categories=categories)
+            counts[name] = others.get(name, {})
+        return dict(counts)
+
+    return derived("facets", count, variant=variant)
 
 
 def artifact_browse(
@@ -320,13 +359,12 @@ def artifact_browse(
         page = _page_in_given_order(filterset, data, ranked_ids, page_number, per_page, cards)
     else:
         queryset = filterset.qs if filterset.chosen_sort else filterset.qs.by_rank()
-        # Counting a broad filter reads every listing it keeps: once per catalog change.
-        count = (
-            derived("browse-total", filterset.qs.count, variant=_filter_key(data))
-            if whole_catalog
-            else None
+        page = paginate(
+            cards(queryset),
+            page_number=page_number,
+            per_page=per_page,
+            count=_catalog_listing_total(data, filterset, categories) if whole_catalog else None,
         )
-        page = paginate(cards(queryset), page_number=page_number, per_page=per_page, count=count)
     facets = _facets(
         data,
         categories=categories,
@@ -335,6 +373,14 @@ def artifact_browse(
         whole_catalog=whole_catalog,
     )
     return BrowseResult(filterset=filterset, page=page, facets=facets, total=page.paginator.count)
+
+
+def _catalog_listing_total(data: QueryDict, filterset: ArtifactFilter, categories: list) -> int:
+    """How many artifacts a listing of the catalog has, counted once per catalog change, in
+    the same pass as its facets when those are not counted yet."""
+    variant = _filter_key(data)
+    _catalog_listing_counts(data, categories=categories)
+    return derived("browse-total", filterset.qs.count, variant=variant)
 
 
 def _page_in_given_order(

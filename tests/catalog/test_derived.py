@@ -114,16 +114,8 @@ class TestCountingByAWorker:
         assert cache.get(COUNTING_QUEUED_KEY) is None
 
 
-def test_single_filter_figures_counted_at_once_equal_those_counted_on_demand():
-    """`listing_figures_warm` counts every one-value listing in two passes; each must equal
-    what browsing that listing would count by itself."""
-    from django.core.cache import cache
-    from django.db import connection
-    from django.http import QueryDict
-    from django.test.utils import CaptureQueriesContext
-
-    from catalog.selectors import artifact_browse, listing_figures_warm
-
+def mixed_catalog() -> None:
+    """Kinds, licenses, modalities and categories that overlap in several ways."""
     speech = CategoryFactory(name="Speech", slug="speech")
     vision = CategoryFactory(name="Vision", slug="vision")
     ArtifactFactory(kind="model", license="MIT", inputs=["audio"], categories=[speech])
@@ -134,6 +126,28 @@ def test_single_filter_figures_counted_at_once_equal_those_counted_on_demand():
     )  # fmt: skip
     ArtifactFactory(kind="dataset", license="Apache-2.0", inputs=[], outputs=[])
     ArtifactFactory(kind="tool", license="MIT", categories=[speech], is_published=False)
+
+
+def browse_figures(query: str):
+    from django.http import QueryDict
+
+    from catalog.selectors import artifact_browse
+
+    result = artifact_browse(data=QueryDict(query), page_number=None, per_page=24)
+    return result.total, result.facets
+
+
+def test_single_filter_figures_counted_at_once_equal_those_counted_on_demand():
+    """`listing_figures_warm` counts every one-value listing in two passes; each must equal
+    what browsing that listing would count by itself."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.selectors import artifact_browse, listing_figures_warm
+
+    mixed_catalog()
     variants = [
         ("kind", "model"), ("kind", "tool"), ("kind", "dataset"), ("license", "MIT"),
         ("license", "Apache-2.0"), ("pricing", "paid"), ("pricing", "open_source"),
@@ -164,3 +178,45 @@ def test_single_filter_figures_counted_at_once_equal_those_counted_on_demand():
     cache.clear()
     assert queries_of_browsing("category", "vision") >= with_figures + 2  # total and facets
     assert on_demand["category", "speech"][0] == 2  # the unpublished one is not counted
+
+
+@pytest.mark.parametrize(
+    ("query", "passes"),
+    [
+        ("kind=model&license=MIT", 1),
+        ("category=speech&input=audio", 1),
+        # Two kinds are not a one-value listing: "kind=tool&kind=model" is counted once too.
+        ("kind=tool&kind=model&output=text", 2),
+        # Three ways: its own pass, and one for each two-way listing without one of them.
+        ("license=MIT&category=vision&pricing=paid", 4),
+    ],
+)
+def test_a_listing_filtered_several_ways_counts_only_what_its_smaller_listings_lack(query, passes):
+    """A ticked facet's counts are those of the listing without it (kept, or counted and
+    kept on the way), so with the one-filter listings counted, a listing filtered two ways
+    costs one pass: its other facets and its total together. The figures equal a count of
+    everything from scratch (search's path, which keeps nothing)."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.models import Artifact
+    from catalog.selectors import artifact_browse, listing_figures_warm
+
+    mixed_catalog()
+    published = Artifact.objects.published()
+    scratch = artifact_browse(data=QueryDict(query), page_number=None, per_page=24, base=published)
+    cache.clear()
+    cold = browse_figures(query)
+    assert cold == (scratch.total, scratch.facets)
+    assert cold[0] >= 1
+
+    cache.clear()
+    listing_figures_warm()
+    with CaptureQueriesContext(connection) as captured:
+        assert browse_figures(query) == cold
+    counting = [q["sql"] for q in captured if "WITH m AS MATERIALIZED" in q["sql"]]
+    assert len(counting) == passes
+    assert "'total'" in counting[0]
+    assert not [q for q in captured if q["sql"].lstrip().startswith("SELECT COUNT(*)")]
