@@ -27,6 +27,12 @@ class LenientMultipleChoiceField(forms.MultipleChoiceField):
 class LenientMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = LenientMultipleChoiceField
 
+    def __init__(self, *args, **kwargs):
+        # django-filter adds DISTINCT in case the field spans a join; these never do (see
+        # below), and DISTINCT over whole rows makes PostgreSQL sort the entire listing.
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
 
 class FreeTextListField(forms.Field):
     """Any short strings (license ids are open-ended); an unknown one simply matches nothing."""
