@@ -29,18 +29,26 @@ FIXED_LABELS = {
     "output": dict(Modality.choices),
 }
 FACET_COLUMNS = ("id", "kind", "pricing_model", "license", "inputs", "outputs")
-# One SELECT per facet over the matching rows `m`; joined with UNION ALL as needed.
-FACET_SQL = {
-    "kind": "SELECT 'kind', m.kind, count(*) FROM m GROUP BY 2",
-    "pricing": "SELECT 'pricing', m.pricing_model, count(*) FROM m GROUP BY 2",
-    "license": "SELECT 'license', m.license, count(*) FROM m GROUP BY 2",
-    "input": "SELECT 'input', v, count(*) FROM m, unnest(m.inputs) AS v GROUP BY 2",
-    "output": "SELECT 'output', v, count(*) FROM m, unnest(m.outputs) AS v GROUP BY 2",
+# What each facet's values are: one row (id, facet, value) per value an artifact of `{rows}`
+# (a set of FACET_COLUMNS) has. A listing's counts and the pair counts below both read these,
+# so a facet means the same in both (an artifact counts once per value, even if repeated).
+FACET_VALUES_SQL = {
+    "kind": "SELECT r.id, 'kind', r.kind FROM {rows} r",
+    "pricing": "SELECT r.id, 'pricing', r.pricing_model FROM {rows} r",
+    "license": "SELECT r.id, 'license', r.license FROM {rows} r",
+    "input": "SELECT DISTINCT r.id, 'input', v FROM {rows} r, unnest(r.inputs) AS v",
+    "output": "SELECT DISTINCT r.id, 'output', v FROM {rows} r, unnest(r.outputs) AS v",
     "category": (
-        "SELECT 'category', c.slug, count(*) FROM m "
-        "JOIN catalog_artifact_categories ac ON ac.artifact_id = m.id "
-        "JOIN catalog_category c ON c.id = ac.category_id GROUP BY 2"
+        "SELECT r.id, 'category', c.slug FROM {rows} r "
+        "JOIN catalog_artifact_categories ac ON ac.artifact_id = r.id "
+        "JOIN catalog_category c ON c.id = ac.category_id"
     ),
+}
+# Each facet counted over the matching rows `m`; joined with UNION ALL as needed.
+FACET_SQL = {
+    name: f"SELECT v.facet, v.value, count(*) FROM ({values.format(rows='m')}) "
+    "AS v(id, facet, value) GROUP BY 1, 2"
+    for name, values in FACET_VALUES_SQL.items()
 }
 TOTAL_NAME = "total"
 TOTAL_SQL = f"SELECT '{TOTAL_NAME}', '', count(*) FROM m"
@@ -48,21 +56,12 @@ TOTAL_SQL = f"SELECT '{TOTAL_NAME}', '', count(*) FROM m"
 
 # Every pair of facet values two published artifacts share, counted in one pass: for each
 # single-value filter (kind=model, category=speech, ...) the counts of every other facet.
-# One row per (facet, value) an artifact has: the same values `FACET_SQL` counts.
-FACET_PAIRS_SQL = """
+FACET_PAIRS_SQL = f"""
 WITH published AS MATERIALIZED (
-    SELECT id, kind, pricing_model, license, inputs, outputs
-    FROM catalog_artifact WHERE is_published
+    SELECT {", ".join(FACET_COLUMNS)} FROM catalog_artifact WHERE is_published
 ),
 facet_value(id, facet, value) AS MATERIALIZED (
-    SELECT id, 'kind', kind FROM published
-    UNION ALL SELECT id, 'pricing', pricing_model FROM published
-    UNION ALL SELECT id, 'license', license FROM published
-    UNION ALL SELECT DISTINCT p.id, 'input', v FROM published p, unnest(p.inputs) AS v
-    UNION ALL SELECT DISTINCT p.id, 'output', v FROM published p, unnest(p.outputs) AS v
-    UNION ALL SELECT ac.artifact_id, 'category', c.slug FROM catalog_artifact_categories ac
-        JOIN catalog_category c ON c.id = ac.category_id
-        JOIN published p ON p.id = ac.artifact_id
+    {" UNION ALL ".join(values.format(rows="published") for values in FACET_VALUES_SQL.values())}
 )
 SELECT f.facet, f.value, g.facet, g.value, count(*)
 FROM facet_value f JOIN facet_value g ON g.id = f.id AND g.facet <> f.facet
