@@ -220,3 +220,23 @@ def test_a_listing_filtered_several_ways_counts_only_what_its_smaller_listings_l
     assert len(counting) == passes
     assert "'total'" in counting[0]
     assert not [q for q in captured if q["sql"].lstrip().startswith("SELECT COUNT(*)")]
+
+
+def test_a_repeated_modality_counts_once_in_every_count():
+    from django.core.cache import cache
+
+    from catalog.selectors import listing_figures_warm
+
+    ArtifactFactory(kind="model", inputs=["text", "text"], outputs=["audio"])
+
+    def input_counts(query: str) -> dict[str, int]:
+        _, facets = browse_figures(query)
+        found = next(facet for facet in facets if facet.name == "input")
+        return {option.value: option.count for option in found.options}
+
+    cache.clear()
+    assert input_counts("") == {"text": 1}
+    assert input_counts("output=audio") == {"text": 1}
+    cache.clear()
+    listing_figures_warm()  # the one-filter listings from the pair counts
+    assert input_counts("output=audio") == {"text": 1}
