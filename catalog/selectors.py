@@ -491,8 +491,8 @@ def listing_figures_warm() -> None:
     take two passes over the catalog, however many values there are."""
     catalog_counts()
     category_list_with_counts()
-    artifact_browse(data=QueryDict(), page_number=None, per_page=1)
-    whole = derived("facets", _whole_catalog_facets, variant=_filter_key(QueryDict()))
+    # The unfiltered listing: its facets and its total, in one pass.
+    whole = _catalog_listing_counts(QueryDict(), categories=_category_choices())
     pairs = count_single_filter_facets()
     for facet, values in whole.items():
         for value, total in values.items():
@@ -502,7 +502,3 @@ def listing_figures_warm() -> None:
             others = {name: dict(found) for name, found in pairs.get((facet, value), {}).items()}
             derived_keep("facets", {**others, facet: dict(values)}, variant=variant)
             derived_keep("browse-total", total, variant=variant)
-
-
-def _whole_catalog_facets() -> dict[str, dict[str, int]]:
-    return dict(count_facets(Artifact.objects.published(), list(FACET_TITLES)))
