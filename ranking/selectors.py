@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from catalog.models import Artifact, kind_plural
 from ranking import scoring
 from ranking.models import RankHistory, RankRun, RankScore, WeightsVersion
-from ranking.signals import SIGNAL_KEYS, SIGNALS, SignalInput
+from ranking.signals import SIGNAL_KEYS, SIGNAL_NAMES, SIGNALS, SignalInput
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,13 @@ class RankBreakdown:
     def badge_top_percent(self) -> int:
         return round(100 * (1 - self.badge_percentile))
 
+    @property
+    def scope(self) -> str:
+        """What the rank is compared with: its kind, never other kinds."""
+        if self.kind_ranked <= 1:
+            return f"among {self.kind_plural} (the only one ranked)"
+        return f"among {self.kind_ranked:,} {self.kind_plural}"
+
 
 @dataclass(frozen=True)
 class RisingStar:
@@ -90,10 +97,28 @@ class RankingOverview:
     badge_percentile: float
     rising_stars: tuple[RisingStar, ...]
     rising_days: int
+    full_kind_peers: int = scoring.FULL_KIND_PEERS
 
     @property
     def badge_top_percent(self) -> int:
         return round(100 * (1 - self.badge_percentile))
+
+    @property
+    def within_kind_names(self) -> str:
+        """ "Adoption, documentation, … and search choices": the signals compared by kind."""
+        return signal_names_in_words(line.key for line in self.weight_lines if line.within_kind)
+
+    @property
+    def lone_best_score(self) -> int:
+        """What the best of a kind of one scores on a compared signal."""
+        return scoring.round_half_up(100 * scoring.standing(1.0, peers=1))
+
+
+def signal_names_in_words(keys: Iterable[str] = SIGNAL_KEYS) -> str:
+    names = [SIGNAL_NAMES[key].lower() for key in keys]
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def rank_run_exists() -> bool:
