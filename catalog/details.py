@@ -18,8 +18,9 @@ IDENTIFIER_SUFFIXES = ("port", "year", "version", "edition", "first_offered", "_
 # A unit written at the end of a key ("max_file_size_mb"): the label drops it, the value
 # carries it ("Max file size", "25 MB").
 UNIT_SUFFIXES = {"_mb": "MB", "_seconds": "seconds"}
-# Token counts are round in binary (131,072 = 128 × 1,024) or in decimal (1,000,000).
-TOKEN_STEPS = ((1024 * 1024, "M"), (1000 * 1000, "M"), (1024, "K"), (1000, "K"))
+# Token counts are round in decimal (128,000, 1,000,000) or in binary (131,072 = 128 × 1,024);
+# decimal first, so 128,000 reads 128K rather than 125K.
+TOKEN_STEPS = ((1000 * 1000, "M"), (1024 * 1024, "M"), (1000, "K"), (1024, "K"))
 
 
 def detail_label(key: str) -> str:

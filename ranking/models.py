@@ -62,7 +62,8 @@ class WeightsVersion(models.Model):
     freshness_half_life_days = models.PositiveIntegerField(
         default=scoring.DEFAULT_HALF_LIFE_DAYS,
         validators=[MinValueValidator(1)],
-        help_text="Freshness halves every this many days since the latest activity.",
+        help_text=f"{SIGNAL_NAMES['freshness']} halves every this many days since the latest "
+        "activity.",
     )
     is_active = models.BooleanField(default=False, help_text="The next run uses this version.")
     based_on = models.ForeignKey(
