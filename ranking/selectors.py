@@ -105,7 +105,7 @@ class RankingOverview:
 
     @property
     def within_kind_names(self) -> str:
-        """ "Adoption, documentation, … and search choices": the signals compared by kind."""
+        """The signals compared within a kind, in words ("adoption, … and search choices")."""
         return signal_names_in_words(line.key for line in self.weight_lines if line.within_kind)
 
     @property
@@ -227,7 +227,7 @@ def rank_breakdown_from_score(*, score: RankScore) -> RankBreakdown:
         half_life_days=run.weights.freshness_half_life_days,
         badge_percentile=run.badge_percentile,
         kind_plural=plural,
-        # Scored outside a full run (an edit placed it), it may not be counted yet.
+        # Annotated by `rank_breakdown_with_history`; a score read without it counts itself.
         kind_ranked=getattr(score, "kind_ranked", None) or (1 if score.rank is not None else 0),
     )
 
