@@ -28,6 +28,27 @@ class Kind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# How pages name a kind's artifacts together ("among 15 models").
+KIND_PLURALS: dict[str, str] = {
+    Kind.MODEL: "models",
+    Kind.REPOSITORY: "repositories",
+    Kind.TOOL: "tools",
+    Kind.API: "APIs",
+    Kind.DATASET: "datasets",
+    Kind.AGENT: "agents",
+    Kind.APP: "apps",
+    Kind.COURSE: "courses",
+    Kind.PAPER: "papers",
+    Kind.PROMPT: "prompts",
+    Kind.OTHER: "other artifacts",
+}
+KIND_PLURAL_UNKNOWN = "artifacts of its kind"
+
+
+def kind_plural(kind: str) -> str:
+    return KIND_PLURALS.get(kind, KIND_PLURAL_UNKNOWN)
+
+
 # Kinds that are material about a task (data, teaching, research, prompts) rather than
 # something that performs it.
 REFERENCE_KINDS = (Kind.DATASET, Kind.COURSE, Kind.PAPER, Kind.PROMPT)

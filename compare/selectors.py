@@ -39,7 +39,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from catalog.models import Artifact, Capability, Category, PricingPlan
+from catalog.models import KIND_PLURALS, Artifact, Capability, Category, PricingPlan
 from catalog.pricing import headline_price
 from catalog.selectors import artifact_meaning_neighbours
 from compare import naming
@@ -60,7 +60,7 @@ from matchgraph.search.plan import search_words, words_tsquery
 from matchgraph.services import MAX_COMPARED
 from ranking.models import RankRun, RankScore
 from ranking.scoring import round_half_up
-from ranking.selectors import KIND_PLURALS, rank_scores_for_artifacts
+from ranking.selectors import rank_scores_for_artifacts
 
 logger = logging.getLogger(__name__)
 

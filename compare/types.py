@@ -13,18 +13,12 @@ from datetime import date, datetime
 from catalog.pricing import HeadlinePrice as Price
 from compare import naming
 
+# The ranking signals a comparison shows, in table order, and their names: the registry's.
+from ranking.signals import SIGNAL_KEYS as SIGNAL_KEYS
+from ranking.signals import SIGNAL_NAMES
+
 # The first few capabilities of each side are shown; the rest expand in place.
 PREVIEW_CAPABILITIES = 5
-
-# The ranking signals a comparison shows, in table order (keys of `ranking.scoring`).
-SIGNAL_KEYS = ("adoption", "quality", "ecosystem", "match_graph", "freshness")
-SIGNAL_NAMES = {
-    "adoption": "Adoption",
-    "quality": "Quality",
-    "ecosystem": "Ecosystem",
-    "match_graph": "Match graph",
-    "freshness": "Freshness",
-}
 
 
 @dataclass(frozen=True)

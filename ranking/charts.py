@@ -76,7 +76,7 @@ def history_chart(
     first, last = plotted[0], plotted[-1]
     ranks = [point.rank for point in plotted]
     if len(plotted) == 1:
-        description = f"Ranked {last.rank} of 100 on {when(last.day)}; the history starts there."
+        description = f"Ranked {last.rank}/100 on {when(last.day)}; the history starts there."
     else:
         description = (
             f"From {first.rank} on {when(first.day)} to {last.rank} on {when(last.day)}; "

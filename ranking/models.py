@@ -15,12 +15,31 @@ from django.db.models import Q
 
 from catalog.models import Artifact
 from ranking import scoring
+from ranking.signals import SIGNAL_KEYS, SIGNAL_NAMES
 
-WEIGHT_FIELDS = {key: f"{key}_weight" for key in scoring.SIGNAL_KEYS}
+WEIGHT_FIELDS = {key: f"{key}_weight" for key in SIGNAL_KEYS}
+
+# What each stored column of a signal holds, as curators read it in the admin.
+SIGNAL_COLUMN_LABELS = {
+    "": "score",
+    "_raw": "raw value",
+    "_pct": "percentile in kind",
+    "_peers": "peers in kind",
+    "_points": "points",
+    "_part": "whole points",
+    "_badge": "top tier",
+    "_weight": "weight",
+}
+
+
+def signal_label(key: str, column: str = "") -> str:
+    """`quality_points` → "Documentation points": the registry's name, never the key."""
+    return f"{SIGNAL_NAMES[key]} {SIGNAL_COLUMN_LABELS[column]}"
 
 
 def _weight_field(key: str) -> models.DecimalField:
     return models.DecimalField(
+        signal_label(key, "_weight"),
         max_digits=6,
         decimal_places=2,
         default=Decimal(str(scoring.DEFAULT_WEIGHTS[key])),
@@ -43,7 +62,8 @@ class WeightsVersion(models.Model):
     freshness_half_life_days = models.PositiveIntegerField(
         default=scoring.DEFAULT_HALF_LIFE_DAYS,
         validators=[MinValueValidator(1)],
-        help_text="Freshness halves every this many days since the latest activity.",
+        help_text=f"{SIGNAL_NAMES['freshness']} halves every this many days since the latest "
+        "activity.",
     )
     is_active = models.BooleanField(default=False, help_text="The next run uses this version.")
     based_on = models.ForeignKey(
@@ -158,45 +178,69 @@ class RankScore(models.Model):
     last_activity_source = models.CharField(max_length=20, blank=True)
 
     # Raw signal values: what the within-kind percentiles rank (freshness is already 0–100).
-    adoption_raw = models.FloatField(null=True, blank=True)
-    quality_raw = models.FloatField(null=True, blank=True)
-    ecosystem_raw = models.FloatField(null=True, blank=True)
-    match_graph_raw = models.FloatField(null=True, blank=True)
-    freshness_raw = models.FloatField(null=True, blank=True)
+    adoption_raw = models.FloatField(signal_label("adoption", "_raw"), null=True, blank=True)
+    quality_raw = models.FloatField(signal_label("quality", "_raw"), null=True, blank=True)
+    ecosystem_raw = models.FloatField(signal_label("ecosystem", "_raw"), null=True, blank=True)
+    match_graph_raw = models.FloatField(signal_label("match_graph", "_raw"), null=True, blank=True)
+    freshness_raw = models.FloatField(signal_label("freshness", "_raw"), null=True, blank=True)
 
-    # Within-kind percentile (0–1), used for badges.
-    adoption_pct = models.FloatField(null=True, blank=True)
-    quality_pct = models.FloatField(null=True, blank=True)
-    ecosystem_pct = models.FloatField(null=True, blank=True)
-    match_graph_pct = models.FloatField(null=True, blank=True)
-    freshness_pct = models.FloatField(null=True, blank=True)
+    # Within-kind percentile (0–1) and how many of the kind have a known value: together
+    # they give the standing (`scoring.standing`) that the score and the badge use.
+    adoption_pct = models.FloatField(signal_label("adoption", "_pct"), null=True, blank=True)
+    quality_pct = models.FloatField(signal_label("quality", "_pct"), null=True, blank=True)
+    ecosystem_pct = models.FloatField(signal_label("ecosystem", "_pct"), null=True, blank=True)
+    match_graph_pct = models.FloatField(signal_label("match_graph", "_pct"), null=True, blank=True)
+    freshness_pct = models.FloatField(signal_label("freshness", "_pct"), null=True, blank=True)
+    adoption_peers = models.PositiveIntegerField(signal_label("adoption", "_peers"), default=0)
+    quality_peers = models.PositiveIntegerField(signal_label("quality", "_peers"), default=0)
+    ecosystem_peers = models.PositiveIntegerField(signal_label("ecosystem", "_peers"), default=0)
+    match_graph_peers = models.PositiveIntegerField(
+        signal_label("match_graph", "_peers"), default=0
+    )
+    freshness_peers = models.PositiveIntegerField(signal_label("freshness", "_peers"), default=0)
 
     # Signal scores, 0–100.
-    adoption = models.FloatField(null=True, blank=True)
-    quality = models.FloatField(null=True, blank=True)
-    ecosystem = models.FloatField(null=True, blank=True)
-    match_graph = models.FloatField(null=True, blank=True)
-    freshness = models.FloatField(null=True, blank=True)
+    adoption = models.FloatField(signal_label("adoption", ""), null=True, blank=True)
+    quality = models.FloatField(signal_label("quality", ""), null=True, blank=True)
+    ecosystem = models.FloatField(signal_label("ecosystem", ""), null=True, blank=True)
+    match_graph = models.FloatField(signal_label("match_graph", ""), null=True, blank=True)
+    freshness = models.FloatField(signal_label("freshness", ""), null=True, blank=True)
 
     # Points toward the total (they add up to `total`) and their displayed whole numbers
     # (they add up to `rank`).
-    adoption_points = models.FloatField(null=True, blank=True)
-    quality_points = models.FloatField(null=True, blank=True)
-    ecosystem_points = models.FloatField(null=True, blank=True)
-    match_graph_points = models.FloatField(null=True, blank=True)
-    freshness_points = models.FloatField(null=True, blank=True)
-    adoption_part = models.PositiveSmallIntegerField(null=True, blank=True)
-    quality_part = models.PositiveSmallIntegerField(null=True, blank=True)
-    ecosystem_part = models.PositiveSmallIntegerField(null=True, blank=True)
-    match_graph_part = models.PositiveSmallIntegerField(null=True, blank=True)
-    freshness_part = models.PositiveSmallIntegerField(null=True, blank=True)
+    adoption_points = models.FloatField(signal_label("adoption", "_points"), null=True, blank=True)
+    quality_points = models.FloatField(signal_label("quality", "_points"), null=True, blank=True)
+    ecosystem_points = models.FloatField(
+        signal_label("ecosystem", "_points"), null=True, blank=True
+    )
+    match_graph_points = models.FloatField(
+        signal_label("match_graph", "_points"), null=True, blank=True
+    )
+    freshness_points = models.FloatField(
+        signal_label("freshness", "_points"), null=True, blank=True
+    )
+    adoption_part = models.PositiveSmallIntegerField(
+        signal_label("adoption", "_part"), null=True, blank=True
+    )
+    quality_part = models.PositiveSmallIntegerField(
+        signal_label("quality", "_part"), null=True, blank=True
+    )
+    ecosystem_part = models.PositiveSmallIntegerField(
+        signal_label("ecosystem", "_part"), null=True, blank=True
+    )
+    match_graph_part = models.PositiveSmallIntegerField(
+        signal_label("match_graph", "_part"), null=True, blank=True
+    )
+    freshness_part = models.PositiveSmallIntegerField(
+        signal_label("freshness", "_part"), null=True, blank=True
+    )
 
     # Top tier of its kind for the signal (RANK_BADGE_PERCENTILE).
-    adoption_badge = models.BooleanField(default=False)
-    quality_badge = models.BooleanField(default=False)
-    ecosystem_badge = models.BooleanField(default=False)
-    match_graph_badge = models.BooleanField(default=False)
-    freshness_badge = models.BooleanField(default=False)
+    adoption_badge = models.BooleanField(signal_label("adoption", "_badge"), default=False)
+    quality_badge = models.BooleanField(signal_label("quality", "_badge"), default=False)
+    ecosystem_badge = models.BooleanField(signal_label("ecosystem", "_badge"), default=False)
+    match_graph_badge = models.BooleanField(signal_label("match_graph", "_badge"), default=False)
+    freshness_badge = models.BooleanField(signal_label("freshness", "_badge"), default=False)
 
     total = models.FloatField(null=True, blank=True)
     rank = models.PositiveSmallIntegerField(null=True, blank=True)

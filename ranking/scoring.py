@@ -25,7 +25,13 @@ Per signal:
                 the age, which would erase the half-life.
 
 Percentile ("cume_dist"): the share of the kind's artifacts with a known value that are at or
-below this one, so the best of a kind scores 100. A raw value of zero (nothing at all) scores 0.
+below this one. A raw value of zero (nothing at all) scores 0.
+
+Standing: the percentile, drawn toward the middle (0.5) when fewer than FULL_KIND_PEERS of the
+kind have a known value, in proportion to how few: 0.5 + (pct − 0.5) × min(1, peers / 10).
+Being the best of one says nothing, so the only prompt in the directory stands at 55, not 100;
+the best of ten or more scores 100. The score is 100 × standing, and badges need the standing.
+A rank is a standing within the artifact's kind, never a comparison with other kinds.
 Unknown is not zero: an unknown signal is left out and the other weights are renormalized. An
 artifact with no known signal gets no rank at all.
 
@@ -40,9 +46,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-SIGNAL_KEYS: tuple[str, ...] = ("adoption", "quality", "ecosystem", "match_graph", "freshness")
-# Signals compared as a percentile within the kind (freshness is absolute, see above).
-PERCENTILE_SIGNALS: tuple[str, ...] = ("adoption", "quality", "ecosystem", "match_graph")
+from ranking.signals import PERCENTILE_SIGNALS, SIGNAL_KEYS, SIGNALS_BY_KEY
+
+# A kind needs this many artifacts with a known value before a percentile among them is
+# taken at face value; with fewer, the standing is drawn toward the middle (see `standing`).
+FULL_KIND_PEERS = 10
 
 # Log-scale reference sizes: a count this large scores 1.0 on its own scale, so stars and
 # downloads (which differ by orders of magnitude) average on equal terms. Counts beyond the
@@ -95,66 +103,6 @@ DEFAULT_BADGE_PERCENTILE = 0.8
 
 
 @dataclass(frozen=True)
-class SignalSpec:
-    """One signal, as the pages explain it."""
-
-    key: str
-    name: str
-    description: str
-    inputs: str
-    within_kind: bool
-    maximum: int = 100
-
-
-SIGNALS: tuple[SignalSpec, ...] = (
-    SignalSpec(
-        key="adoption",
-        name="Adoption",
-        description="How widely it is used, compared with artifacts of the same kind.",
-        inputs="GitHub stars, downloads in the last 30 days, likes, dependents, forks and "
-        "contributors, each on a log scale; only the numbers we could read count.",
-        within_kind=True,
-    ),
-    SignalSpec(
-        key="quality",
-        name="Quality",
-        description="How well it is documented and described, compared with its kind.",
-        inputs="Documentation pages, whether it has examples and a changelog, how many "
-        "capabilities it was decomposed into and their confidence, and how complete the "
-        "listing is (which facts are present — never what the text says).",
-        within_kind=True,
-    ),
-    SignalSpec(
-        key="ecosystem",
-        name="Ecosystem",
-        description="How connected it is to the rest of the directory, compared with its kind.",
-        inputs="Distinct other organizations whose artifacts link to it (counted double) and "
-        "distinct other organizations it links to. Links to itself or within its own "
-        "organization add nothing.",
-        within_kind=True,
-    ),
-    SignalSpec(
-        key="match_graph",
-        name="Match graph",
-        description="How often searchers choose it, corrected for how high it was shown.",
-        inputs="Searchers' choices recorded by the match graph, a choice further down the "
-        "results counting more, recent ones more than old ones. Never shown in search means "
-        "unknown: its weight then goes to the other signals.",
-        within_kind=True,
-    ),
-    SignalSpec(
-        key="freshness",
-        name="Freshness",
-        description="How recently it changed: the value of its latest activity halves with "
-        "every half-life that passes.",
-        inputs="The latest of its last update, last commit and release date.",
-        within_kind=False,
-    ),
-)
-SIGNALS_BY_KEY: dict[str, SignalSpec] = {spec.key: spec for spec in SIGNALS}
-
-
-@dataclass(frozen=True)
 class RankInputs:
     """Everything the rank reads about one artifact. None means unknown."""
 
@@ -193,6 +141,7 @@ class ArtifactScore:
     kind: str
     raw: dict[str, float | None]
     percentiles: dict[str, float | None]
+    peers: dict[str, int]
     scores: dict[str, float | None]
     badges: dict[str, bool]
     combination: Combination = field(repr=False)
@@ -294,16 +243,32 @@ def percentile(value: float | None, peers: Sequence[float | None]) -> float | No
     return sum(1 for peer in known if peer <= value) / len(known)
 
 
-def signal_score(key: str, *, raw: float | None, pct: float | None) -> float | None:
-    """The 0–100 score shown for a signal: the percentile, or freshness as it is."""
+def known_count(values: Iterable[float | None]) -> int:
+    """How many of a kind's values are known: the peers a percentile is taken among."""
+    return sum(1 for value in values if value is not None)
+
+
+def standing(pct: float | None, *, peers: int) -> float | None:
+    """The percentile drawn toward the middle in proportion to how few peers (known values of
+    the kind, itself included) it was taken among; nothing at all (0) stays 0."""
+    if pct is None:
+        return None
+    if pct <= 0:
+        return 0.0
+    trust = min(1.0, peers / FULL_KIND_PEERS)
+    return 0.5 + (pct - 0.5) * trust
+
+
+def signal_score(key: str, *, raw: float | None, standing: float | None) -> float | None:
+    """The 0–100 score shown for a signal: the standing in its kind, or freshness as it is."""
     if key in PERCENTILE_SIGNALS:
-        return None if pct is None else 100.0 * pct
+        return None if standing is None else 100.0 * standing
     return raw
 
 
-def has_badge(pct: float | None, *, threshold: float) -> bool:
-    """Top tier of its kind: at or above the threshold percentile, and above nothing."""
-    return pct is not None and pct > 0 and pct >= threshold
+def has_badge(share: float | None, *, threshold: float) -> bool:
+    """Top tier of its kind: a standing at or above the threshold, and above nothing."""
+    return share is not None and share > 0 and share >= threshold
 
 
 def combine(scores: Mapping[str, float | None], weights: Mapping[str, float]) -> Combination:
@@ -376,8 +341,14 @@ def score_batch(
     for row in rows:
         raw = raws[row.artifact_id]
         pcts = {key: percentile(raw[key], peers[(row.kind, key)]) for key in SIGNAL_KEYS}
+        counts = {key: known_count(peers[(row.kind, key)]) for key in SIGNAL_KEYS}
         results[row.artifact_id] = score_one(
-            row, raw=raw, percentiles=pcts, weights=weights, badge_percentile=badge_percentile
+            row,
+            raw=raw,
+            percentiles=pcts,
+            peers=counts,
+            weights=weights,
+            badge_percentile=badge_percentile,
         )
     return results
 
@@ -387,19 +358,20 @@ def score_one(
     *,
     raw: Mapping[str, float | None],
     percentiles: Mapping[str, float | None],
+    peers: Mapping[str, int],
     weights: Mapping[str, float],
     badge_percentile: float,
 ) -> ArtifactScore:
-    scores = {key: signal_score(key, raw=raw[key], pct=percentiles[key]) for key in SIGNAL_KEYS}
+    standings = {key: standing(percentiles[key], peers=peers[key]) for key in SIGNAL_KEYS}
+    scores = {key: signal_score(key, raw=raw[key], standing=standings[key]) for key in SIGNAL_KEYS}
     return ArtifactScore(
         artifact_id=row.artifact_id,
         kind=row.kind,
         raw=dict(raw),
         percentiles=dict(percentiles),
+        peers=dict(peers),
         scores=scores,
-        badges={
-            key: has_badge(percentiles[key], threshold=badge_percentile) for key in SIGNAL_KEYS
-        },
+        badges={key: has_badge(standings[key], threshold=badge_percentile) for key in SIGNAL_KEYS},
         combination=combine(scores, weights),
     )
 
@@ -416,29 +388,56 @@ def place_in_distribution(
     """Score one artifact against an existing ranking's raw values of its kind (`peers`, per
     signal, without the artifact itself): what recomputing one artifact after an edit does."""
     raw = raw_values(row, today=today, half_life_days=half_life_days)
-    pcts = {key: percentile(raw[key], [*peers.get(key, ()), raw[key]]) for key in SIGNAL_KEYS}
+    kind_values = {key: [*peers.get(key, ()), raw[key]] for key in SIGNAL_KEYS}
     return score_one(
-        row, raw=raw, percentiles=pcts, weights=weights, badge_percentile=badge_percentile
+        row,
+        raw=raw,
+        percentiles={key: percentile(raw[key], kind_values[key]) for key in SIGNAL_KEYS},
+        peers={key: known_count(kind_values[key]) for key in SIGNAL_KEYS},
+        weights=weights,
+        badge_percentile=badge_percentile,
     )
 
 
-def explain(key: str, *, score: float | None, kind_plural: str, half_life_days: float) -> str:
-    """One sentence on why a signal scores what it does."""
-    spec = SIGNALS_BY_KEY[key]
+def explain(
+    key: str,
+    *,
+    score: float | None,
+    kind_plural: str,
+    half_life_days: float,
+    pct: float | None = None,
+    peers: int = 0,
+) -> str:
+    """One sentence on why a signal scores what it does (`pct` and `peers`: its percentile
+    in its kind and how many of the kind it was taken among)."""
+    signal = SIGNALS_BY_KEY[key]
+    name = signal.name.lower()
     if score is None:
         return (
-            f"Unknown: we have nothing to measure {spec.name.lower()} by, so this signal is "
+            f"Unknown: we have nothing to measure {name} by, so this signal is "
             "left out and the other weights are scaled up to fill its place."
         )
     shown = round_half_up(score)
-    if spec.within_kind:
-        if shown == 0:
-            return f"Scores 0 of 100: nothing counts toward {spec.name.lower()} yet."
+    if not signal.within_kind:
         return (
-            f"Scores {shown} of 100: at or above {shown}% of {kind_plural} "
-            f"with a known {spec.name.lower()} signal."
+            f"Scores {shown} of 100: its value halves every {half_life_days:g} days since its "
+            "latest activity."
         )
-    return (
-        f"Scores {shown} of 100: its value halves every {half_life_days:g} days since its "
-        "latest activity."
-    )
+    if shown == 0:
+        return f"Scores 0 of 100: nothing counts toward {name} yet."
+    if pct is None or peers <= 0:
+        return f"Scores {shown} of 100 among {kind_plural} with a known {name} signal."
+    if peers == 1:
+        place = f"the only one of the {kind_plural} with a known {name} signal"
+    else:
+        ahead = round_half_up(pct * peers)
+        place = (
+            f"level with or ahead of {ahead} of the {peers} {kind_plural} "
+            f"with a known {name} signal"
+        )
+    if peers < FULL_KIND_PEERS:
+        return (
+            f"Scores {shown} of 100: {place}. With fewer than {FULL_KIND_PEERS} to compare "
+            "with, the score is drawn toward the middle (50)."
+        )
+    return f"Scores {shown} of 100: {place}."

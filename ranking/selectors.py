@@ -8,14 +8,15 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from catalog.models import Artifact, Kind
+from catalog.models import Artifact, kind_plural
 from ranking import scoring
 from ranking.models import RankHistory, RankRun, RankScore, WeightsVersion
+from ranking.signals import SIGNAL_KEYS, SIGNAL_NAMES, SIGNALS, SignalInput
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class BreakdownRow:
     weight_share: float | None
     badge: bool
     within_kind: bool
+    unknown_text: str
     explanation: str
     inputs: tuple[BreakdownInput, ...]
     as_of: str
@@ -54,10 +56,18 @@ class RankBreakdown:
     half_life_days: int
     badge_percentile: float
     kind_plural: str
+    kind_ranked: int  # artifacts of its kind with a rank in the same run, itself included
 
     @property
     def badge_top_percent(self) -> int:
         return round(100 * (1 - self.badge_percentile))
+
+    @property
+    def scope(self) -> str:
+        """What the rank is compared with: its kind, never other kinds."""
+        if self.kind_ranked <= 1:
+            return f"among {self.kind_plural} (the only one ranked)"
+        return f"among {self.kind_ranked:,} {self.kind_plural}"
 
 
 @dataclass(frozen=True)
@@ -87,10 +97,28 @@ class RankingOverview:
     badge_percentile: float
     rising_stars: tuple[RisingStar, ...]
     rising_days: int
+    full_kind_peers: int = scoring.FULL_KIND_PEERS
 
     @property
     def badge_top_percent(self) -> int:
         return round(100 * (1 - self.badge_percentile))
+
+    @property
+    def within_kind_names(self) -> str:
+        """The signals compared within a kind, in words ("adoption, … and search choices")."""
+        return signal_names_in_words(line.key for line in self.weight_lines if line.within_kind)
+
+    @property
+    def lone_best_score(self) -> int:
+        """What the best of a kind of one scores on a compared signal."""
+        return scoring.round_half_up(100 * scoring.standing(1.0, peers=1))
+
+
+def signal_names_in_words(keys: Iterable[str] = SIGNAL_KEYS) -> str:
+    names = [SIGNAL_NAMES[key].lower() for key in keys]
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def rank_run_exists() -> bool:
@@ -124,10 +152,19 @@ def rank_breakdown_with_history(
         .order_by("day")
         .values(point=JSONObject(day="day", rank="rank"))
     )
+    kind_ranked = (
+        RankScore.objects.filter(
+            run_id=OuterRef("run_id"), kind=OuterRef("kind"), rank__isnull=False
+        )
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     score = (
         RankScore.objects.select_related("run__weights")
         .filter(run__is_current=True, artifact_id=artifact_id)
-        .annotate(history=ArraySubquery(history))
+        .annotate(history=ArraySubquery(history), kind_ranked=Subquery(kind_ranked))
         .first()
     )
     if score is None:
@@ -139,40 +176,44 @@ def rank_breakdown_with_history(
 def rank_breakdown_from_score(*, score: RankScore) -> RankBreakdown:
     run = score.run
     weights = run.weights.weights()
-    known_weight = sum(
-        weights[key] for key in scoring.SIGNAL_KEYS if getattr(score, key) is not None
-    )
-    kind_plural = _kind_plural(score.kind)
+    known_weight = sum(weights[key] for key in SIGNAL_KEYS if getattr(score, key) is not None)
+    plural = kind_plural(score.kind)
     computed_on = _day(score.computed_at.date())
     signals_on = _day(score.signals_as_of) if score.signals_as_of else "an unknown date"
     rows = []
-    for spec in scoring.SIGNALS:
-        value = getattr(score, spec.key)
+    for signal in SIGNALS:
+        value = getattr(score, signal.key)
         rows.append(
             BreakdownRow(
-                key=spec.key,
-                name=spec.name,
-                description=spec.description,
+                key=signal.key,
+                name=signal.name,
+                description=signal.description,
                 known=value is not None,
                 score=None if value is None else scoring.round_half_up(value),
-                points=getattr(score, f"{spec.key}_points"),
-                part=getattr(score, f"{spec.key}_part"),
-                weight=weights[spec.key],
+                points=getattr(score, f"{signal.key}_points"),
+                part=getattr(score, f"{signal.key}_part"),
+                weight=weights[signal.key],
                 weight_share=(
-                    100.0 * weights[spec.key] / known_weight
+                    100.0 * weights[signal.key] / known_weight
                     if value is not None and known_weight > 0
                     else None
                 ),
-                badge=getattr(score, f"{spec.key}_badge"),
-                within_kind=spec.within_kind,
+                badge=getattr(score, f"{signal.key}_badge"),
+                within_kind=signal.within_kind,
+                unknown_text=signal.unknown,
                 explanation=scoring.explain(
-                    spec.key,
+                    signal.key,
                     score=value,
-                    kind_plural=kind_plural,
+                    kind_plural=plural,
                     half_life_days=run.weights.freshness_half_life_days,
+                    pct=getattr(score, f"{signal.key}_pct"),
+                    peers=getattr(score, f"{signal.key}_peers"),
                 ),
-                inputs=tuple(_inputs(spec.key, score=score, run=run)),
-                as_of=_as_of(spec.key, signals_on=signals_on, computed_on=computed_on),
+                inputs=tuple(
+                    BreakdownInput(item.label, _reading(item, score=score, run=run))
+                    for item in signal.reads
+                ),
+                as_of=signal.as_of.format(signals_read=signals_on, computed=computed_on),
             )
         )
     return RankBreakdown(
@@ -185,7 +226,9 @@ def rank_breakdown_from_score(*, score: RankScore) -> RankBreakdown:
         weights_label=run.weights.version_label,
         half_life_days=run.weights.freshness_half_life_days,
         badge_percentile=run.badge_percentile,
-        kind_plural=kind_plural,
+        kind_plural=plural,
+        # Annotated by `rank_breakdown_with_history`; a score read without it counts itself.
+        kind_ranked=getattr(score, "kind_ranked", None) or (1 if score.rank is not None else 0),
     )
 
 
@@ -247,7 +290,7 @@ def ranking_overview(*, rising_days: int = 30, rising_limit: int = 10) -> Rankin
                 weight=values[spec.key],
                 share=shares[spec.key],
             )
-            for spec in scoring.SIGNALS
+            for spec in SIGNALS
         ),
         current_run=current_run,
         badge_percentile=current_run.badge_percentile
@@ -256,25 +299,6 @@ def ranking_overview(*, rising_days: int = 30, rising_limit: int = 10) -> Rankin
         rising_stars=tuple(rank_rising_stars(days=rising_days, limit=rising_limit)),
         rising_days=rising_days,
     )
-
-
-KIND_PLURALS = {
-    Kind.MODEL: "models",
-    Kind.REPOSITORY: "repositories",
-    Kind.TOOL: "tools",
-    Kind.API: "APIs",
-    Kind.DATASET: "datasets",
-    Kind.AGENT: "agents",
-    Kind.APP: "apps",
-    Kind.COURSE: "courses",
-    Kind.PAPER: "papers",
-    Kind.PROMPT: "prompts",
-    Kind.OTHER: "other artifacts",
-}
-
-
-def _kind_plural(kind: str) -> str:
-    return KIND_PLURALS.get(kind, "artifacts of its kind")
 
 
 def _day(value: date) -> str:
@@ -296,67 +320,43 @@ LAST_ACTIVITY_SOURCES = {
 }
 
 
-def _inputs(key: str, *, score: RankScore, run: RankRun) -> list[BreakdownInput]:
-    if key == "adoption":
-        return [
-            BreakdownInput("GitHub stars", _number(score.stars)),
-            BreakdownInput("Downloads (30 days)", _number(score.downloads_30d)),
-            BreakdownInput("Likes", _number(score.likes)),
-            BreakdownInput("Dependents", _number(score.dependents)),
-            BreakdownInput("Forks", _number(score.forks)),
-            BreakdownInput("Contributors", _number(score.contributors)),
-        ]
-    if key == "quality":
-        confidence = (
-            "Unknown"
-            if score.capability_confidence is None
-            else f"{round(100 * score.capability_confidence)}% (high = 100%, low = 33%)"
-        )
-        return [
-            BreakdownInput("Documentation pages", _number(score.docs_pages)),
-            BreakdownInput("Examples", _yes_no(score.has_examples)),
-            BreakdownInput("Changelog", _yes_no(score.has_changelog)),
-            BreakdownInput(
-                "Capabilities decomposed",
-                f"{score.capabilities:,}" if score.capabilities else "None yet",
-            ),
-            BreakdownInput("Capability confidence", confidence),
-            BreakdownInput(
-                "Listing completeness",
-                f"{score.listing_fields} of {len(scoring.LISTING_FIELDS)} facts present",
-            ),
-        ]
-    if key == "ecosystem":
-        return [
-            BreakdownInput("Links (not to itself)", f"{score.links:,}"),
-            BreakdownInput("Other organizations linking to it", f"{score.orgs_linking_in:,}"),
-            BreakdownInput("Other organizations it links to", f"{score.orgs_linked_out:,}"),
-        ]
-    if key == "match_graph":
-        return [
-            BreakdownInput(
-                "Searchers’ choices",
-                "Unknown" if score.match_feedback is None else f"{score.match_feedback:.2f}",
-            )
-        ]
-    latest = "Unknown"
-    if score.last_activity:
-        source = LAST_ACTIVITY_SOURCES.get(score.last_activity_source, "activity")
-        latest = f"{_day(score.last_activity)} ({source})"
-    return [
-        BreakdownInput("Latest activity", latest),
-        BreakdownInput("Half-life", f"{run.weights.freshness_half_life_days} days"),
-    ]
+def _confidence(value: float | None) -> str:
+    return "Unknown" if value is None else f"{round(100 * value)}% (high = 100%, low = 33%)"
 
 
-def _as_of(key: str, *, signals_on: str, computed_on: str) -> str:
-    if key == "adoption":
-        return f"Read on {signals_on}."
-    if key == "quality":
-        return (
-            f"Docs, examples and changelog read on {signals_on}; capabilities and listing "
-            f"as of {computed_on}."
-        )
-    if key == "match_graph":
-        return "The match graph does not feed the rank yet."
-    return f"As of {computed_on}."
+def _activity(score: RankScore) -> str:
+    if not score.last_activity:
+        return "Unknown"
+    source = LAST_ACTIVITY_SOURCES.get(score.last_activity_source, "activity")
+    return f"{_day(score.last_activity)} ({source})"
+
+
+def _count_or_none_yet(value: int) -> str:
+    return f"{value:,}" if value else "None yet"
+
+
+def _listing(value: int) -> str:
+    return f"{value} of {len(scoring.LISTING_FIELDS)} facts present"
+
+
+def _choices(value: float | None) -> str:
+    return "Unknown" if value is None else f"{value:.2f}"
+
+
+# How a stored input is put into words, by its `SignalInput.reading`.
+VALUE_READINGS = {
+    "count": _number,
+    "yes_no": _yes_no,
+    "count_or_none_yet": _count_or_none_yet,
+    "confidence": _confidence,
+    "listing": _listing,
+    "choices": _choices,
+}
+
+
+def _reading(item: SignalInput, *, score: RankScore, run: RankRun) -> str:
+    if item.reading == "activity":  # the date and which date it was
+        return _activity(score)
+    if item.reading == "days":  # the half-life belongs to the run's weights
+        return f"{getattr(run.weights, item.field)} days"
+    return VALUE_READINGS[item.reading](getattr(score, item.field))

@@ -16,6 +16,7 @@ from catalog.models import Artifact, ArtifactLink, Capability, DataSource, Signa
 from matchgraph.models import MIN_CLIENTS_FOR_FEEDBACK
 from ranking import scoring
 from ranking.models import RankHistory, RankRun, RankScore, WeightsVersion
+from ranking.signals import PERCENTILE_SIGNALS, SIGNAL_KEYS
 
 ARTIFACT = Artifact._meta.db_table
 SIGNALS = Signals._meta.db_table
@@ -26,7 +27,7 @@ LINK = ArtifactLink._meta.db_table
 SCORE = RankScore._meta.db_table
 HISTORY = RankHistory._meta.db_table
 
-KEYS = scoring.SIGNAL_KEYS
+KEYS = SIGNAL_KEYS
 
 INPUT_COLUMNS = (
     "stars",
@@ -55,6 +56,7 @@ SCORE_COLUMNS = (
     *INPUT_COLUMNS,
     *(f"{key}_raw" for key in KEYS),
     *(f"{key}_pct" for key in KEYS),
+    *(f"{key}_peers" for key in KEYS),
     *KEYS,
     *(f"{key}_points" for key in KEYS),
     *(f"{key}_part" for key in KEYS),
@@ -224,11 +226,13 @@ rawvals AS MATERIALIZED (
 
 
 def _windowed_cte() -> str:
-    """`normalized`: within-kind percentiles over the whole directory (cume_dist)."""
+    """`normalized`: within-kind percentiles over the whole directory (cume_dist), and how
+    many of the kind have a known value (the peers each percentile is taken among)."""
     columns = ",\n           ".join(
         f"CASE WHEN v.{key}_raw IS NULL THEN NULL WHEN v.{key}_raw <= 0 THEN 0::float8 "
         f"ELSE cume_dist() OVER (PARTITION BY v.kind, v.{key}_raw IS NULL "
-        f"ORDER BY v.{key}_raw) END AS {key}_pct"
+        f"ORDER BY v.{key}_raw) END AS {key}_pct, "
+        f"count(v.{key}_raw) OVER (PARTITION BY v.kind) AS {key}_peers"
         for key in KEYS
     )
     return f"""
@@ -249,7 +253,8 @@ def _placed_cte() -> str:
     )
     columns = ",\n           ".join(
         f"CASE WHEN v.{key}_raw IS NULL THEN NULL WHEN v.{key}_raw <= 0 THEN 0::float8 "
-        f"ELSE (1 + d.le_{key})::float8 / (1 + d.n_{key}) END AS {key}_pct"
+        f"ELSE (1 + d.le_{key})::float8 / (1 + d.n_{key}) END AS {key}_pct, "
+        f"d.n_{key} + (v.{key}_raw IS NOT NULL)::int AS {key}_peers"
         for key in KEYS
     )
     return f"""
@@ -266,10 +271,16 @@ normalized AS MATERIALIZED (
 
 
 def _tail_ctes() -> str:
-    """From `normalized` to scores, points, total, rank, whole points and badges."""
+    """From `normalized` to standings, scores, points, total, rank, whole points and badges."""
+    standings = ",\n           ".join(
+        f"CASE WHEN n.{key}_pct IS NULL THEN NULL WHEN n.{key}_pct <= 0 THEN 0::float8 "
+        f"ELSE 0.5::float8 + (n.{key}_pct - 0.5::float8) "
+        f"* least(1::float8, n.{key}_peers::float8 / %(full_peers)s) END AS {key}_standing"
+        for key in KEYS
+    )
     scores = ",\n           ".join(
-        f"100::float8 * n.{key}_pct AS {key}"
-        if key in scoring.PERCENTILE_SIGNALS
+        f"100::float8 * n.{key}_standing AS {key}"
+        if key in PERCENTILE_SIGNALS
         else f"n.{key}_raw AS {key}"
         for key in KEYS
     )
@@ -290,10 +301,15 @@ def _tail_ctes() -> str:
     )
     floor_sum = " + ".join(f"coalesce(r.{key}_floor, 0)" for key in KEYS)
     return f"""
+stood AS (
+    SELECT n.*,
+           {standings}
+    FROM normalized n
+),
 scored AS (
     SELECT n.*,
            {scores}
-    FROM normalized n
+    FROM stood n
 ),
 weighted AS (
     SELECT s.*, {weight_sum} AS weight_sum FROM scored s
@@ -342,10 +358,14 @@ def _final_select() -> str:
         *(f"f.{name}" for name in INPUT_COLUMNS),
         *(f"f.{key}_raw" for key in KEYS),
         *(f"f.{key}_pct" for key in KEYS),
+        *(f"f.{key}_peers" for key in KEYS),
         *(f"f.{key}" for key in KEYS),
         *(f"f.{key}_points" for key in KEYS),
         *(_part_expression(key) for key in KEYS),
-        *(f"coalesce(f.{key}_pct > 0 AND f.{key}_pct >= %(badge)s, false)" for key in KEYS),
+        *(
+            f"coalesce(f.{key}_standing > 0 AND f.{key}_standing >= %(badge)s, false)"
+            for key in KEYS
+        ),
         "f.total",
         "f.rank",
     ]
@@ -450,4 +470,5 @@ def formula_params(*, weights: dict[str, float], half_life_days: float) -> dict[
     params["ln_ref_docs"] = math.log(1 + scoring.DOCS_PAGES_REFERENCE)
     params["ln_ref_caps"] = math.log(1 + scoring.CAPABILITIES_REFERENCE)
     params["half_life"] = float(half_life_days)
+    params["full_peers"] = float(scoring.FULL_KIND_PEERS)
     return params

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from catalog import details
 from catalog.markdown import render_markdown
 from catalog.pricing import format_money, headline_price, plan_exact, plan_reading, token_options
 
@@ -39,7 +40,14 @@ def plan_stored_price(plan) -> str:
 
 @register.filter
 def detail_label(key: str) -> str:
-    return str(key).replace("_", " ").strip().capitalize()
+    """A stored detail's key as a label: "Context length" (`catalog.details`)."""
+    return details.detail_label(key)
+
+
+@register.filter
+def detail_value(value, key: str) -> str:
+    """`{{ value|detail_value:key }}`: "128K tokens", "Yes", "1,281,167" (`catalog.details`)."""
+    return details.detail_value(key, value)
 
 
 @register.filter

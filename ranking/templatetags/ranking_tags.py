@@ -1,6 +1,9 @@
 """Ranking on pages owned by lower apps (the artifact page lives in catalog).
 
-Query cost per tag: `rank_number` 0 (reads the denormalized `current_rank`),
+A rank is a standing within the artifact's kind, so every tag that shows one names that kind
+("among repositories"); no tag compares ranks across kinds.
+
+Query cost per tag: `rank_number` and `rank_short` 0 (read the denormalized `current_rank`),
 `rank_breakdown` 1 (the current score with its run, weights and history),
 `rank_rising_stars` 1, `rank_scores_for` 1.
 """
@@ -9,6 +12,7 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 
+from catalog.models import kind_plural
 from ranking import charts, selectors
 
 register = template.Library()
@@ -16,7 +20,14 @@ register = template.Library()
 
 @register.inclusion_tag("ranking/_rank_number.html")
 def rank_number(artifact):
-    return {"artifact": artifact}
+    """The artifact page's rank box: the number and the kind it is ranked among."""
+    return {"artifact": artifact, "scope": kind_plural(artifact.kind)}
+
+
+@register.inclusion_tag("ranking/_rank_short.html")
+def rank_short(artifact):
+    """A rank on a card or a search result: "95/100 among repositories"."""
+    return {"rank": artifact.current_rank, "scope": kind_plural(artifact.kind)}
 
 
 @register.inclusion_tag("ranking/_breakdown.html")
@@ -30,7 +41,12 @@ def rank_breakdown(artifact):
     chart = None
     if breakdown is not None:
         chart = charts.history_chart(history, name=artifact.name, days=days, today=today)
-    return {"artifact": artifact, "breakdown": breakdown, "chart": chart}
+    return {
+        "artifact": artifact,
+        "breakdown": breakdown,
+        "chart": chart,
+        "signal_names": selectors.signal_names_in_words(),
+    }
 
 
 @register.simple_tag
@@ -40,5 +56,5 @@ def rank_rising_stars(days=30, limit=5):
 
 @register.simple_tag
 def rank_scores_for(*artifacts):
-    """{artifact_id: current RankScore} — signal scores and 0/1 badges for comparisons."""
+    """{artifact_id: current RankScore} — signal scores and top-tier badges for comparisons."""
     return selectors.rank_scores_for_artifacts(artifact_ids=[artifact.pk for artifact in artifacts])

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ranking import services
+from ranking.signals import SIGNALS
 from tests.catalog.factories import ArtifactFactory, ArtifactLinkFactory, SignalsFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,8 +30,8 @@ def test_breakdown_is_visible_and_its_bars_add_up(page, ranked):
 
     table = page.get_by_role("table", name="Points each signal adds")
     expect(table).to_be_visible()
-    for name in ["Adoption", "Quality", "Ecosystem", "Match graph", "Freshness"]:
-        expect(table.get_by_role("rowheader", name=name)).to_be_visible()
+    for signal in SIGNALS:
+        expect(table.get_by_role("rowheader", name=signal.name)).to_be_visible()
     parts = [
         int(value)
         for value in table.locator("tbody [data-part]").evaluate_all(

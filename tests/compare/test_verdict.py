@@ -67,8 +67,8 @@ def test_signals_split_between_the_two_names_each_with_numbers():
     vit = side("ViT", rank=51, signals={"adoption": 81, "quality": 52, "ecosystem": 77})
     verdict = pair_verdict(flux, vit)
     assert verdict.points[0] == (
-        "ViT is ahead on adoption (81 vs 40) and ecosystem (77 vs 30), "
-        "while Flux is stronger on quality (90 vs 52)."
+        "ViT is ahead on adoption (81 vs 40) and connections (77 vs 30), "
+        "while Flux is stronger on documentation (90 vs 52)."
     )
 
 
@@ -77,7 +77,7 @@ def test_one_sided_lead_says_the_other_leads_on_nothing():
     weak = side("Weak", rank=20, signals={"adoption": 10, "quality": 30, "freshness": 58})
     verdict = pair_verdict(weak, strong)
     assert verdict.points[0] == (
-        "Strong is ahead on adoption (90 vs 10) and quality (88 vs 30); "
+        "Strong is ahead on adoption (90 vs 10) and documentation (88 vs 30); "
         "Weak leads on no signal by 5 points or more."
     )
     assert verdict.leader_slug == "strong"
@@ -224,7 +224,7 @@ def test_badges_are_named_with_the_kind():
         side("Flux", rank=60, signals=FULL, badges=("adoption", "quality")),
         side("Other", rank=50, signals=FULL),
     )
-    assert "Flux is in the top tier of models for adoption and quality (badge 1)." in (
+    assert "Flux is in the top tier of models for adoption and documentation (badge 1)." in (
         verdict.points
     )
 

@@ -249,7 +249,7 @@ class TestTimesMatched:
             match(intent, artifact, source=f"s{source}", at=NOW - source * 20 * DAY)
         match_graph_aggregate(now=NOW)
         html = client.get(Artifact.objects.get(pk=artifact.pk).get_absolute_url()).content
-        assert "Times matched</span> <strong>3</strong>" in html.decode()
+        assert "Chosen in search</span> <strong>3 times</strong>" in html.decode()
         assert "(2 in the last 30 days)" in html.decode()
 
 

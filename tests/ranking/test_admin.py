@@ -9,6 +9,7 @@ from django.urls import reverse
 from ranking import admin as ranking_admin
 from ranking import services
 from ranking.models import RankRun, RankRunStatus, WeightsVersion
+from ranking.signals import SIGNALS
 from tests.catalog.factories import ArtifactFactory, SignalsFactory
 from tests.conftest import FROZEN_NOW
 
@@ -144,3 +145,13 @@ def test_scores_are_read_only(curator_client, ranked):
     assert curator_client.post(url, {"rank": 100}).status_code == 403
     score.refresh_from_db()
     assert score.rank == rank
+
+
+def test_admin_names_signals_from_the_registry_not_by_their_stored_keys(curator_client, ranked):
+    versions = curator_client.get(VERSIONS).content.decode()
+    scores = curator_client.get(reverse("admin:ranking_rankscore_changelist")).content.decode()
+    for signal in SIGNALS:
+        assert f"{signal.name} weight" in versions
+    for signal in SIGNALS[:4]:  # the changelist shows four signals' badges
+        assert f"{signal.name} top tier" in scores
+    assert "Quality" not in versions + scores

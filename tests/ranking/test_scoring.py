@@ -8,6 +8,7 @@ import pytest
 
 from ranking import scoring
 from ranking.scoring import RankInputs
+from ranking.signals import SIGNALS
 
 TODAY = date(2026, 11, 24)
 WEIGHTS = scoring.DEFAULT_WEIGHTS
@@ -237,8 +238,8 @@ def test_a_course_is_not_judged_by_model_downloads():
     )
     best_course = results[105]
     weakest_model = results[1]
-    assert best_course.scores["adoption"] == 100.0
-    assert weakest_model.scores["adoption"] == 20.0
+    assert best_course.percentiles["adoption"] == 1.0
+    assert weakest_model.percentiles["adoption"] == 0.2
     assert best_course.rank > weakest_model.rank
     # The same course among models would be last.
     mixed = scoring.score_batch(
@@ -372,11 +373,69 @@ def test_placing_one_artifact_matches_scoring_the_whole_directory():
 
 
 def test_every_signal_explains_itself_in_plain_words():
-    for spec in scoring.SIGNALS:
-        assert spec.name and spec.description and spec.inputs and spec.maximum == 100
+    for signal in SIGNALS:
+        assert signal.name and signal.description and signal.inputs and signal.maximum == 100
+        assert signal.reads and signal.as_of and signal.unknown
         assert "Unknown" in scoring.explain(
-            spec.key, score=None, kind_plural="models", half_life_days=180
+            signal.key, score=None, kind_plural="models", half_life_days=180
         )
         assert "72 of 100" in scoring.explain(
-            spec.key, score=72.4, kind_plural="models", half_life_days=180
+            signal.key, score=72.4, kind_plural="models", half_life_days=180, pct=0.72, peers=25
         )
+
+
+def test_a_within_kind_explanation_says_among_how_many_and_when_it_was_drawn_in():
+    many = scoring.explain(
+        "quality", score=72.0, kind_plural="models", half_life_days=180, pct=0.72, peers=25
+    )
+    assert many == (
+        "Scores 72 of 100: level with or ahead of 18 of the 25 models with a known "
+        "documentation signal."
+    )
+    alone = scoring.explain(
+        "quality", score=55.0, kind_plural="prompts", half_life_days=180, pct=1.0, peers=1
+    )
+    assert "the only one of the prompts" in alone
+    assert "drawn toward the middle (50)" in alone
+
+
+# Small kinds -----------------------------------------------------------------------------
+
+
+def test_a_standing_among_few_peers_is_drawn_toward_the_middle():
+    assert scoring.standing(1.0, peers=1) == pytest.approx(0.55)
+    assert scoring.standing(1.0, peers=5) == pytest.approx(0.75)
+    assert scoring.standing(1.0, peers=scoring.FULL_KIND_PEERS) == 1.0
+    assert scoring.standing(0.2, peers=5) == pytest.approx(0.35)
+    assert scoring.standing(0.0, peers=1) == 0.0  # nothing at all stays nothing
+    assert scoring.standing(None, peers=3) is None
+
+
+def test_a_standing_keeps_the_order_within_a_kind_and_grows_with_the_peers():
+    for peers in range(1, 15):
+        values = [scoring.standing(pct, peers=peers) for pct in (0.1, 0.4, 0.5, 0.8, 1.0)]
+        assert values == sorted(values)
+    best = [scoring.standing(1.0, peers=peers) for peers in range(1, 15)]
+    assert best == sorted(best)
+
+
+def test_the_only_artifact_of_its_kind_does_not_outrank_the_best_of_a_full_kind():
+    models = peers_of(kind="model", count=12)
+    best_model = full_inputs(artifact_id=1, stars=10**6, downloads_30d=10**9, docs_pages=300)
+    lone_prompt = full_inputs(artifact_id=2, kind="prompt", stars=10**6, downloads_30d=10**9)
+    results = scoring.score_batch(
+        [*models, best_model, lone_prompt], weights=WEIGHTS, today=TODAY, half_life_days=HALF_LIFE
+    )
+    prompt, model = results[2], results[1]
+    assert prompt.percentiles["adoption"] == 1.0  # the best prompt, by itself
+    assert prompt.peers["adoption"] == 1
+    assert prompt.scores["adoption"] == pytest.approx(55.0)
+    assert model.scores["adoption"] == 100.0
+    assert prompt.rank < model.rank
+    assert not any(prompt.badges.values())
+
+
+def test_badges_need_enough_peers_to_be_a_top_tier():
+    few = [RankInputs(artifact_id=index, kind="agent", stars=index * 100) for index in range(1, 6)]
+    results = scoring.score_batch(few, weights=WEIGHTS, today=TODAY, half_life_days=HALF_LIFE)
+    assert not any(result.badges["adoption"] for result in results.values())

@@ -71,8 +71,12 @@ def test_every_score_records_its_weights_version_through_its_run(models):
 
 def test_course_is_ranked_among_courses(models):
     services.rank_recompute_all(now=FROZEN_NOW)
-    assert score_of(models["course"]).adoption == 100.0
-    assert score_of(models["small"]).adoption < 100.0
+    course, small = score_of(models["course"]), score_of(models["small"])
+    assert course.adoption_pct == 1.0  # the best course: it is compared with courses only
+    assert small.adoption_pct < 1.0
+    # Being the only course says little: its standing is drawn toward the middle.
+    assert (course.adoption_peers, course.adoption) == (1, pytest.approx(55.0))
+    assert course.adoption < score_of(models["large"]).adoption
 
 
 def test_artifact_without_any_known_signal_gets_no_rank_not_zero():
@@ -244,11 +248,13 @@ def test_recompute_one_places_the_artifact_in_the_current_distribution(models):
     rank = services.rank_recompute_artifact(artifact_id=models["small"].pk, now=NEXT_DAY)
     after = score_of(models["small"])
     assert after.run_id == run_id  # still the current run, no new run
-    assert after.adoption == 100.0 > before.adoption
+    assert after.adoption_pct == 1.0
+    assert after.adoption_peers == 3
+    assert after.adoption > before.adoption
     assert rank == after.rank == rank_of(models["small"])
     assert after.rank > before.rank
     # Others keep their scores until the next full run.
-    assert score_of(models["large"]).adoption == 100.0
+    assert score_of(models["large"]).adoption_pct == 1.0
     today = RankHistory.objects.get(artifact=models["small"], day=NEXT_DAY.date())
     assert today.rank == rank
 

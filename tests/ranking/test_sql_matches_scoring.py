@@ -7,6 +7,7 @@ import pytest
 
 from ranking import scoring, services
 from ranking.models import RankScore
+from ranking.signals import PERCENTILE_SIGNALS, SIGNAL_KEYS
 from tests.catalog.factories import (
     ArtifactFactory,
     ArtifactLinkFactory,
@@ -20,6 +21,8 @@ from tests.conftest import FROZEN_NOW
 pytestmark = pytest.mark.django_db
 
 KINDS = ["model", "repository", "course", "dataset"]
+# Kinds too small to take a percentile at face value: one prompt alone, three agents.
+SMALL_KINDS = ["prompt", "agent", "agent", "agent"]
 ORGS = ["Acme", "Globex", "Initech", "", "Umbrella"]
 
 
@@ -28,10 +31,11 @@ def random_directory():
     rng = random.Random(4)
     category = CategoryFactory(name="Vision", slug="vision")
     artifacts = []
-    for index in range(45):
+    kinds = [rng.choice(KINDS) for _ in range(45)] + SMALL_KINDS
+    for index, kind in enumerate(kinds):
         artifact = ArtifactFactory(
             name=f"Thing {index}",
-            kind=rng.choice(KINDS),
+            kind=kind,
             organization=rng.choice(ORGS),
             homepage=rng.choice(["", "https://example.org"]),
             license=rng.choice(["", "MIT"]),
@@ -112,7 +116,7 @@ def inputs_from(score: RankScore) -> scoring.RankInputs:
 def test_sql_scores_equal_the_reference_implementation(random_directory):
     result = services.rank_recompute_all(now=FROZEN_NOW)
     stored = list(RankScore.objects.filter(run_id=result.run_id).select_related("run__weights"))
-    assert len(stored) == 45  # the hidden artifact is not ranked
+    assert len(stored) == 49  # the hidden artifact is not ranked
     weights = stored[0].run.weights
     expected = scoring.score_batch(
         [inputs_from(score) for score in stored],
@@ -123,9 +127,10 @@ def test_sql_scores_equal_the_reference_implementation(random_directory):
     )
     for score in stored:
         reference = expected[score.artifact_id]
-        for key in scoring.SIGNAL_KEYS:
+        for key in SIGNAL_KEYS:
             assert getattr(score, f"{key}_raw") == pytest.approx(reference.raw[key], abs=1e-12)
             assert getattr(score, f"{key}_pct") == pytest.approx(reference.percentiles[key])
+            assert getattr(score, f"{key}_peers") == reference.peers[key]
             assert getattr(score, key) == pytest.approx(reference.scores[key])
             assert getattr(score, f"{key}_points") == pytest.approx(
                 reference.combination.points[key]
@@ -141,5 +146,33 @@ def test_stored_parts_add_up_to_every_rank(random_directory):
     ranked = RankScore.objects.filter(run_id=result.run_id, rank__isnull=False)
     assert ranked.exists()
     for score in ranked:
-        parts = [getattr(score, f"{key}_part") for key in scoring.SIGNAL_KEYS]
+        parts = [getattr(score, f"{key}_part") for key in SIGNAL_KEYS]
         assert sum(part for part in parts if part is not None) == score.rank
+
+
+def test_a_kind_of_one_stands_in_the_middle_in_sql_too(random_directory):
+    result = services.rank_recompute_all(now=FROZEN_NOW)
+    prompt = RankScore.objects.get(run_id=result.run_id, kind="prompt")
+    checked = [
+        key
+        for key in PERCENTILE_SIGNALS
+        if getattr(prompt, key) is not None and getattr(prompt, f"{key}_raw") > 0
+    ]
+    assert checked  # the lone prompt has something to stand on
+    for key in checked:
+        assert getattr(prompt, f"{key}_peers") == 1
+        assert getattr(prompt, key) == pytest.approx(55.0)
+        assert not getattr(prompt, f"{key}_badge")
+
+
+def test_placing_one_artifact_of_a_small_kind_agrees_with_the_full_run(random_directory):
+    result = services.rank_recompute_all(now=FROZEN_NOW)
+    agents = RankScore.objects.filter(run_id=result.run_id, kind="agent").order_by("artifact_id")
+    before = {score.artifact_id: score for score in agents}
+    for artifact_id, full in before.items():
+        services.rank_recompute_artifact(artifact_id=artifact_id, now=FROZEN_NOW)
+        placed = RankScore.objects.get(run_id=result.run_id, artifact_id=artifact_id)
+        for key in SIGNAL_KEYS:
+            assert getattr(placed, f"{key}_peers") == getattr(full, f"{key}_peers")
+            assert getattr(placed, key) == pytest.approx(getattr(full, key))
+        assert placed.rank == full.rank

@@ -131,6 +131,11 @@ def test_history_rows_feed_the_chart(ranked):
 
 
 def test_comparison_tag_gives_scores_and_badges_in_one_query(ranked, django_assert_num_queries):
+    # Badges need a kind of ten or more: peers between Small (10 stars) and Large (90,000).
+    for index in range(8):
+        peer = ArtifactFactory(name=f"Peer {index}", slug=f"peer-{index}")
+        SignalsFactory(artifact=peer, stars=100 + index, docs_pages=5, has_examples=True)
+    services.rank_recompute_all(now=FROZEN_NOW)
     template = Template(
         "{% load ranking_tags %}{% rank_scores_for a b as scores %}"
         "{% for id, score in scores.items %}{{ id }}:{{ score.rank }}:"

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from ranking import services
+from ranking.signals import SIGNALS
 from tests.catalog.factories import ArtifactFactory, SignalsFactory
 from tests.conftest import FROZEN_NOW
 
@@ -25,11 +26,6 @@ def test_how_it_works_explains_the_formula_with_the_current_weights(client):
         "unknown, not zero",
         "same kind",
         "halves every 180 days",
-        "Adoption",
-        "Quality",
-        "Ecosystem",
-        "Match graph",
-        "Freshness",
         "<strong>35%</strong>",
         "<strong>25%</strong>",
         "top 20%",
@@ -37,6 +33,9 @@ def test_how_it_works_explains_the_formula_with_the_current_weights(client):
         "1 artifact ranked",
     ]:
         assert text in html, text
+    for signal in SIGNALS:  # named from the registry, for what each measures
+        assert f'<th scope="row">{signal.name}</th>' in html, signal.name
+    assert "Quality" not in html
 
 
 def test_how_it_works_before_any_run_shows_the_default_weights(client):
