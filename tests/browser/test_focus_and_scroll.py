@@ -1,6 +1,7 @@
-"""Where focus, scroll and the query go after an in-place swap: the next page of results
-starts at its top, removing a grid column keeps focus in the grid, and the search page has
-one search box, which no other form's text reaches."""
+"""Where focus, scroll, the query and announcements go after an in-place swap: the next page
+of results starts at its top, removing a grid column keeps focus in the grid, the search page
+has one search box, which no other form's text reaches, and the page's one status line (which
+no swap replaces) says what changed."""
 
 import re
 
@@ -36,6 +37,22 @@ def test_next_page_starts_at_the_top_of_the_results(browser, live_server, two_pa
     heading_top = page.get_by_role("heading", name="30 artifacts").bounding_box()["y"]
     assert 0 <= heading_top < PHONE["height"]
     context.close()
+
+
+def test_the_status_line_outside_the_swap_announces_the_new_count(page):
+    ArtifactFactory.create_batch(2, kind="tool")
+    ArtifactFactory.create_batch(3, kind="model")
+    page.goto("/browse/")
+    status = page.get_by_role("status")
+    expect(status).to_have_count(1)
+    expect(status).to_have_text("")
+
+    page.get_by_role("checkbox", name="Tool").check()
+
+    expect(page.get_by_role("heading", name="2 artifacts")).to_be_visible()
+    expect(status).to_have_text("2 artifacts")
+    # Nothing inside the swapped region claims to be live: it is replaced, not updated.
+    assert page.locator("#browse [aria-live]").count() == 0
 
 
 def test_removing_a_grid_column_keeps_focus_in_the_grid(page):

@@ -130,3 +130,25 @@ def test_rank_explanation_is_shown_whole(phone, demo):
     for name in ["Adoption", "Freshness", "Total"]:
         expect(table.get_by_role("rowheader", name=name)).to_be_visible()
     expect(table.get_by_text(re.compile(r"^\d+/100$")).first).to_be_visible()
+
+
+def test_search_filters_open_and_filter_without_javascript(browser, live_server, demo):
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/search/?q=speech+recognition")
+    total = page.locator(".search-result").count()
+    free_tier = page.get_by_role("checkbox", name="Has a free tier")
+    expect(free_tier).to_be_hidden()
+
+    page.get_by_text("Filters", exact=True).click()
+    free_tier.check()
+    page.get_by_role("button", name="Apply filters").click()
+
+    assert "free_tier=on" in page.url and "q=speech+recognition" in page.url
+    expect(page.get_by_role("searchbox")).to_have_value("speech recognition")
+    assert 0 < page.locator(".search-result").count() < total
+    assert top_of(page.locator(".search-result").first) < PHONE["height"]
+    context.close()
