@@ -60,7 +60,13 @@ def test_first_result_is_above_the_fold_and_the_facets_are_folded(phone, demo, p
     expect(phone.get_by_role("checkbox", name="Has a free tier")).to_be_hidden()
 
     phone.get_by_text("Filters", exact=True).click()
+    free_tier = phone.get_by_role("checkbox", name="Has a free tier")
+    expect(free_tier).to_be_visible()
 
+    # Choosing a filter swaps the region in place; the disclosure stays open for the next one.
+    free_tier.check()
+    expect(phone).to_have_url(re.compile(r"free_tier=on"))
+    expect(phone.get_by_role("checkbox", name="Has a free tier")).to_be_checked()
     expect(phone.get_by_role("checkbox", name="Has a free tier")).to_be_visible()
 
 
