@@ -154,7 +154,7 @@ class ArtifactFilter(django_filters.FilterSet):
 
     def apply_sort(self, queryset, name, value):
         if value == "name":
-            return queryset.order_by("name", "id")
+            return queryset.by_name()
         if value == "newest":
             return queryset.newest()
         return queryset.by_rank()

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Func, Value
 from django.db.models.functions import Lower
 
-from catalog.querysets import ArtifactQuerySet
+from catalog.querysets import ArtifactQuerySet, name_order
 
 
 class Kind(models.TextChoices):
@@ -203,19 +203,19 @@ class Artifact(models.Model):
             # published listing, so a first page reads a page of rows, not the catalog.
             models.Index(
                 F("current_rank").desc(nulls_last=True),
-                F("name"),
+                name_order(),
                 name="artifact_rank_order",
                 condition=models.Q(is_published=True),
             ),
             models.Index(
                 F("released").desc(nulls_last=True),
                 F("created_at").desc(),
-                F("name"),
+                name_order(),
                 name="artifact_newest",
                 condition=models.Q(is_published=True),
             ),
             models.Index(
-                F("name"),
+                name_order(),
                 F("id"),
                 name="artifact_name_order",
                 condition=models.Q(is_published=True),

@@ -2,6 +2,13 @@
 
 from django.db import models
 from django.db.models import F, Prefetch
+from django.db.models.functions import Lower
+
+
+def name_order() -> Lower:
+    """Names in the order people read them, case aside: "faster-whisper" and "vLLM" among the
+    f's and v's, not after "Z.ai". The listing indexes (`Artifact.Meta`) use this expression."""
+    return Lower("name")
 
 
 class ArtifactQuerySet(models.QuerySet):
@@ -16,10 +23,13 @@ class ArtifactQuerySet(models.QuerySet):
 
     def by_rank(self):
         # Unranked artifacts go last, not first: NULL is unknown, not "best".
-        return self.order_by(F("current_rank").desc(nulls_last=True), "name")
+        return self.order_by(F("current_rank").desc(nulls_last=True), name_order())
 
     def newest(self):
-        return self.order_by(F("released").desc(nulls_last=True), "-created_at", "name")
+        return self.order_by(F("released").desc(nulls_last=True), "-created_at", name_order())
+
+    def by_name(self):
+        return self.order_by(name_order(), "id")
 
     def for_search_results(self):
         """What a search result shows: no categories or prices, so one query."""

@@ -69,7 +69,7 @@ def this_fits(request: HttpRequest, slug: str) -> HttpResponse:
     query = _record_choice(request, artifact, request.POST, MatchVia.FITS)
     if request.htmx:
         return render(request, "matchgraph/_fits_thanks.html", {"artifact": artifact})
-    messages.success(request, f"Thanks — noted that {artifact.name} fits “{query}”.")
+    messages.success(request, f"Thanks — your vote that {artifact.name} fits “{query}” is noted.")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = f"{reverse('matchgraph:search')}?{urlencode({'q': query})}"

@@ -2,16 +2,17 @@
 // a submitted search pushes a new entry. So that Back from a submitted search reaches the
 // previous search (not the same one), the entry that live typing rewrote gets its own
 // address back just before the new entry is pushed. htmx keeps a snapshot of each entry's
-// markup: the boxes are given the query of the address saved, not the text typed since.
+// markup: the box is given the query of the address saved, not the text typed since.
 (function () {
   "use strict";
   let committed = location.pathname + location.search;
 
   document.body.addEventListener("htmx:beforeHistorySave", function () {
     const query = new URLSearchParams(location.search).get("q") || "";
-    document.querySelectorAll("#search-q, #header-q").forEach(function (box) {
+    const box = document.getElementById("search-q");
+    if (box) {
       box.setAttribute("value", query);
-    });
+    }
   });
   document.body.addEventListener("htmx:beforeHistoryUpdate", function (event) {
     const here = location.pathname + location.search;

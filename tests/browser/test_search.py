@@ -102,11 +102,12 @@ def test_this_fits_thanks_in_place_and_records_fits(page, captioners):
     page.evaluate("window.__marker = 'still here'")
     namer = page.locator(".search-result").filter(has_text="Photo Namer")
 
-    namer.get_by_role("button", name="This fits “caption”").click()
+    namer.get_by_role("button", name="I’d pick this for “caption”").click()
 
-    expect(namer.get_by_role("status")).to_have_text(
-        "Thanks — your choice of Photo Namer now helps the next person with this need."
-    )
+    thanks = "Thanks — your vote for Photo Namer now helps the next person with this need."
+    expect(namer.locator(".fits-thanks")).to_have_text(thanks)
+    # Announced by the page's one status line, which the swap did not replace.
+    expect(page.locator("#live-status")).to_have_text(thanks)
     assert page.evaluate("window.__marker") == "still here"
     match = MatchEvent.objects.get()
     assert (match.artifact_id, match.position, match.via) == (captioners["namer"].pk, 2, "fits")

@@ -128,7 +128,9 @@ def test_artifact_page_offers_the_cost_calculator_for_token_prices(client, ernie
     assert "What would it cost a month?" in html
     assert f'action="{cost_url}" method="get"' in html
     assert f'hx-get="{cost_url}" hx-target="#cost-result"' in html
-    assert '<div id="cost-result" class="cost-result" aria-live="polite"></div>' in html
+    # htmx replaces this box whole: the estimate is announced on the page's status line instead.
+    assert '<div id="cost-result" class="cost-result"></div>' in html
+    assert '<p id="live-status" class="visually-hidden" role="status" aria-live="polite">' in html
 
 
 def test_cost_page_shows_the_monthly_cost_and_its_arithmetic(client, django_assert_num_queries):
@@ -157,6 +159,7 @@ def test_cost_page_for_htmx_is_the_result_fragment(client, ernie):
     assert "<html" not in html
     assert html.strip().startswith('<div id="cost-result"')
     assert "(exactly $0.00051828)" in html
+    assert 'id="live-status"' in html and 'hx-swap-oob="true"' in html
     assert "HX-Request" in response["Vary"]
 
 

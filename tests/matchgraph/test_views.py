@@ -166,7 +166,8 @@ class TestThisFits:
         assert response.status_code == 200
         html = response.content.decode()
         assert "<html" not in html
-        assert "Thanks — your choice of Caption Studio" in html
+        assert "Thanks — your vote for Caption Studio" in html
+        assert 'id="live-status"' in html  # the same words, for screen readers
         match = MatchEvent.objects.get()
         assert (match.via, match.evidence, match.intent.text) == ("fits", "shown", "caption photos")
         assert match.position == int(token.split(":")[0].split(".")[1])
@@ -178,7 +179,7 @@ class TestThisFits:
         assert response["Location"] == back
         assert MatchEvent.objects.get().via == "fits"
         page = client.get(back).content.decode()
-        assert "noted that Caption Studio fits “caption photos”" in page
+        assert "your vote that Caption Studio fits “caption photos” is noted" in page
 
     @pytest.mark.parametrize(
         "next_url",
