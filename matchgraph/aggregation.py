@@ -30,6 +30,34 @@ from matchgraph.maintenance import tables_rebuilt, vacuum_analyze
 from matchgraph.models import AggregationRun, Intent
 from matchgraph.selectors import GRAPH_VERSION_KEY
 
+
+# The SQL fragments every step shares, written once.
+def network_of(event: str) -> str:
+    """The network (/24, /48) an event of alias `event` came from; its client when unknown."""
+    return f"coalesce(nullif({event}.network_hash, ''), {event}.source_hash)"
+
+
+def day_of(column: str) -> str:
+    """The de-duplication bucket: hashes change at midnight, so every per-client rule is a
+    per-day rule."""
+    return f"date_trunc('day', {column})"
+
+
+def hour_of(column: str) -> str:
+    """The burst bucket (BURST_ALLOWANCE per hour)."""
+    return f"date_trunc('hour', {column})"
+
+
+def decay_times_burst_damping(*, created_at: str, burst_size: str) -> str:
+    """decay × burst_damping of an event created at `created_at`, one of `burst_size` in its
+    burst bucket (see the module's docstring). Unbracketed, as one more factor of a product."""
+    return f"""power(0.5::float8, extract(epoch FROM (%(now)s - {created_at}))::float8
+                          / 86400.0 / %(half_life)s::float8)
+     * (least({burst_size}, %(burst)s)::float8
+        + sqrt(greatest({burst_size} - %(burst)s, 0)::float8))
+       / {burst_size}::float8"""
+
+
 # The screening verdicts of SCREENED_MATCHES other than "counted".
 SCREENING_REASONS = ("repeat", "client_cap", "network_cap")
 
@@ -59,34 +87,6 @@ RESOLVED_INTENTS = """
     LEFT JOIN matchgraph_intent t ON t.id = i.merged_into_id
     WHERE NOT i.is_hidden AND NOT coalesce(t.is_hidden, false)
 """
-
-
-# The SQL fragments every step shares, written once.
-def network_of(event: str) -> str:
-    """The network (/24, /48) an event of alias `event` came from; its client when unknown."""
-    return f"coalesce(nullif({event}.network_hash, ''), {event}.source_hash)"
-
-
-def day_of(column: str) -> str:
-    """The de-duplication bucket: hashes change at midnight, so every per-client rule is a
-    per-day rule."""
-    return f"date_trunc('day', {column})"
-
-
-def hour_of(column: str) -> str:
-    """The burst bucket (BURST_ALLOWANCE per hour)."""
-    return f"date_trunc('hour', {column})"
-
-
-def decay_times_burst_damping(*, created_at: str, burst_size: str) -> str:
-    """decay × burst_damping of an event created at `created_at`, one of `burst_size` in its
-    burst bucket (see the module's docstring). Unbracketed, as one more factor of a product."""
-    return f"""power(0.5::float8, extract(epoch FROM (%(now)s - {created_at}))::float8
-                          / 86400.0 / %(half_life)s::float8)
-     * (least({burst_size}, %(burst)s)::float8
-        + sqrt(greatest({burst_size} - %(burst)s, 0)::float8))
-       / {burst_size}::float8"""
-
 
 # Every choice with evidence that its client was shown it is screened in order; the first
 # rule it breaks discards it, and the reasons are counted for curators (`AggregationRun`):
