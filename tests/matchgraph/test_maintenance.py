@@ -167,3 +167,16 @@ def test_after_an_aggregation_the_tables_have_what_migrate_gave_them():
     with connection.cursor() as cursor:
         for table in REBUILT_TABLES:
             assert shape(cursor, table) == migrated[table], table
+
+
+def test_the_migration_gives_drifted_sequences_their_migrate_names():
+    """Before the swap kept them, each run left `<table>_next_id_seq<N>` behind."""
+    from importlib import import_module
+
+    migration = import_module("matchgraph.migrations.0012_identity_sequence_names")
+    with connection.cursor() as cursor:
+        for table in migration.TABLES:
+            cursor.execute(f"ALTER SEQUENCE {table}_id_seq RENAME TO {table}_next_id_seq1")
+        cursor.execute(migration.RENAME_DRIFTED_SEQUENCES)
+        for table in migration.TABLES:
+            assert shape(cursor, table)["sequences"] == {"id": ("d", f"{table}_id_seq")}
