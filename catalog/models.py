@@ -241,6 +241,12 @@ class Artifact(models.Model):
         return reverse("catalog:artifact-detail", kwargs={"slug": self.slug})
 
 
+def capability_title_key(title: str) -> str:
+    """How a capability is told apart within its artifact, and matched on re-import: its
+    title, trimmed and lower-cased."""
+    return title.strip().lower()
+
+
 class Capability(models.Model):
     artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="capabilities")
     position = models.PositiveSmallIntegerField(default=0)
@@ -275,7 +281,7 @@ class Capability(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.title_key = self.title.strip().lower()
+        self.title_key = capability_title_key(self.title)
         super().save(*args, **kwargs)
 
 

@@ -16,7 +16,6 @@ summed:
 Merged intents count for the intent they were merged into; hidden intents count for nothing.
 """
 
-import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,9 +26,37 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.page_cache import pages_changed
-from matchgraph.maintenance import vacuum_analyze
+from matchgraph.maintenance import tables_rebuilt, vacuum_analyze
 from matchgraph.models import AggregationRun, Intent
 from matchgraph.selectors import GRAPH_VERSION_KEY
+
+
+# The SQL fragments every step shares, written once.
+def network_of(event: str) -> str:
+    """The network (/24, /48) an event of alias `event` came from; its client when unknown."""
+    return f"coalesce(nullif({event}.network_hash, ''), {event}.source_hash)"
+
+
+def day_of(column: str) -> str:
+    """The de-duplication bucket: hashes change at midnight, so every per-client rule is a
+    per-day rule."""
+    return f"date_trunc('day', {column})"
+
+
+def hour_of(column: str) -> str:
+    """The burst bucket (BURST_ALLOWANCE per hour)."""
+    return f"date_trunc('hour', {column})"
+
+
+def decay_times_burst_damping(*, created_at: str, burst_size: str) -> str:
+    """decay × burst_damping of an event created at `created_at`, one of `burst_size` in its
+    burst bucket (see the module's docstring). Unbracketed, as one more factor of a product."""
+    return f"""power(0.5::float8, extract(epoch FROM (%(now)s - {created_at}))::float8
+                          / 86400.0 / %(half_life)s::float8)
+     * (least({burst_size}, %(burst)s)::float8
+        + sqrt(greatest({burst_size} - %(burst)s, 0)::float8))
+       / {burst_size}::float8"""
+
 
 # The screening verdicts of SCREENED_MATCHES other than "counted".
 SCREENING_REASONS = ("repeat", "client_cap", "network_cap")
@@ -74,8 +101,7 @@ CREATE TEMP TABLE screened_match ON COMMIT DROP AS
 WITH resolved AS ({RESOLVED_INTENTS}),
 shown AS (
     SELECT r.target_id AS intent_id, m.artifact_id, m.position, m.via, m.created_at,
-           m.source_hash, coalesce(nullif(m.network_hash, ''), m.source_hash) AS network,
-           date_trunc('day', m.created_at) AS day
+           m.source_hash, {network_of("m")} AS network, {day_of("m.created_at")} AS day
     FROM matchgraph_matchevent m
     JOIN resolved r ON r.intent_id = m.intent_id
     WHERE m.evidence = 'shown'
@@ -109,11 +135,11 @@ SELECT intent_id, artifact_id, position, via, created_at, source_hash, network,
 FROM within_network_cap
 """
 
-WEIGHTED_MATCHES = """
+WEIGHTED_MATCHES = f"""
 CREATE TEMP TABLE weighted_match ON COMMIT DROP AS
 WITH counted AS (SELECT * FROM screened_match WHERE verdict = 'counted'),
 burst AS (
-    SELECT artifact_id, date_trunc('hour', created_at) AS hour, count(*) AS n
+    SELECT artifact_id, {hour_of("created_at")} AS hour, count(*) AS n
     FROM counted GROUP BY 1, 2
 )
 -- float8 throughout: numeric log/power would cost microseconds per event.
@@ -123,12 +149,9 @@ SELECT d.intent_id, d.artifact_id, d.created_at, d.source_hash, d.network,
      * CASE WHEN d.position IS NULL THEN 1.0::float8
             ELSE least(ln(d.position + 1.0::float8) / ln(2.0::float8),
                        %(max_position_weight)s::float8) END
-     * power(0.5::float8, extract(epoch FROM (%(now)s - d.created_at))::float8
-                          / 86400.0 / %(half_life)s::float8)
-     * (least(b.n, %(burst)s)::float8 + sqrt(greatest(b.n - %(burst)s, 0)::float8))
-       / b.n::float8 AS weight
+     * {decay_times_burst_damping(created_at="d.created_at", burst_size="b.n")} AS weight
 FROM counted d
-JOIN burst b ON b.artifact_id = d.artifact_id AND b.hour = date_trunc('hour', d.created_at)
+JOIN burst b ON b.artifact_id = d.artifact_id AND b.hour = {hour_of("d.created_at")}
 """
 
 # What each choice came to: read by the run's report.
@@ -146,13 +169,11 @@ IMPRESSIONS = f"""
 CREATE TEMP TABLE impression ON COMMIT DROP AS
 WITH resolved AS ({RESOLVED_INTENTS}),
 seen AS (
-    SELECT DISTINCT ON (coalesce(nullif(s.network_hash, ''), s.source_hash), r.target_id,
-                        date_trunc('day', s.created_at))
+    SELECT DISTINCT ON ({network_of("s")}, r.target_id, {day_of("s.created_at")})
            r.target_id AS intent_id, s.shown_artifact_ids
     FROM matchgraph_searchevent s
     JOIN resolved r ON r.intent_id = s.intent_id
-    ORDER BY coalesce(nullif(s.network_hash, ''), s.source_hash), r.target_id,
-             date_trunc('day', s.created_at), s.created_at DESC
+    ORDER BY {network_of("s")}, r.target_id, {day_of("s.created_at")}, s.created_at DESC
 )
 SELECT seen.intent_id, shown.artifact_id, count(*) AS n
 FROM seen
@@ -317,8 +338,7 @@ searches AS (
 matches AS (SELECT intent_id, count(*) AS n FROM weighted_match GROUP BY 1),
 clients AS (
     SELECT intent_id, count(DISTINCT network) AS n FROM (
-        SELECT r.target_id AS intent_id,
-               coalesce(nullif(s.network_hash, ''), s.source_hash) AS network
+        SELECT r.target_id AS intent_id, {network_of("s")} AS network
         FROM matchgraph_searchevent s JOIN resolved r ON r.intent_id = s.intent_id
         UNION
         SELECT intent_id, network FROM weighted_match
@@ -350,8 +370,8 @@ WHERE i.id = c.id
 # Two artifacts opened in one comparison are co-matches too (shared_intents stays the count
 # of intents): each pair once per client per day and capped per network like a choice,
 # decayed and burst-damped like a match event, weighted by VIA_WEIGHTS["compare"].
-COMATCHES = """
-INSERT INTO {comatches} (artifact_id, other_id, shared_intents, weight)
+COMATCHES = f"""
+INSERT INTO {{comatches}} (artifact_id, other_id, shared_intents, weight)
 WITH top_edges AS (
     SELECT intent_id, artifact_id, weight FROM ranked_edge WHERE by_intent <= %(pairs_from_top)s
 ),
@@ -364,39 +384,36 @@ intent_pairs AS (
 ),
 compared_once AS (
     -- Like choices: a client counts once per pair per day, a network for NETWORK_ALLOWANCE.
-    SELECT DISTINCT ON (c.source_hash, x.id, y.id, date_trunc('day', c.created_at))
-           x.id AS artifact_id, y.id AS other_id, c.created_at,
-           coalesce(nullif(c.network_hash, ''), c.source_hash) AS network
+    SELECT DISTINCT ON (c.source_hash, x.id, y.id, {day_of("c.created_at")})
+           x.id AS artifact_id, y.id AS other_id, c.created_at, {network_of("c")} AS network
     FROM matchgraph_comparisonevent c
     CROSS JOIN LATERAL unnest(c.artifact_ids) AS x(id)
     CROSS JOIN LATERAL unnest(c.artifact_ids) AS y(id)
     WHERE x.id <> y.id
-    ORDER BY c.source_hash, x.id, y.id, date_trunc('day', c.created_at), c.created_at
+    ORDER BY c.source_hash, x.id, y.id, {day_of("c.created_at")}, c.created_at
 ),
 compared AS (
     SELECT artifact_id, other_id, created_at FROM (
         SELECT compared_once.*,
                row_number() OVER (PARTITION BY network, artifact_id, other_id,
-                                               date_trunc('day', created_at)
+                                               {day_of("created_at")}
                                   ORDER BY created_at) AS nth_in_network
         FROM compared_once
     ) AS numbered
     WHERE nth_in_network <= %(network_allowance)s
 ),
 compared_burst AS (
-    SELECT artifact_id, other_id, date_trunc('hour', created_at) AS hour, count(*) AS n
+    SELECT artifact_id, other_id, {hour_of("created_at")} AS hour, count(*) AS n
     FROM compared GROUP BY 1, 2, 3
 ),
 compared_pairs AS (
     SELECT c.artifact_id, c.other_id,
            sum(%(compare)s::float8
-               * power(0.5::float8, extract(epoch FROM (%(now)s - c.created_at))::float8
-                                    / 86400.0 / %(half_life)s::float8)
-               * (least(b.n, %(burst)s)::float8 + sqrt(greatest(b.n - %(burst)s, 0)::float8))
-               / b.n::float8) AS weight
+               * {decay_times_burst_damping(created_at="c.created_at", burst_size="b.n")})
+           AS weight
     FROM compared c
     JOIN compared_burst b ON b.artifact_id = c.artifact_id AND b.other_id = c.other_id
-                         AND b.hour = date_trunc('hour', c.created_at)
+                         AND b.hour = {hour_of("c.created_at")}
     -- Artifacts deleted since they were compared leave no pair behind.
     JOIN catalog_artifact a ON a.id = c.artifact_id
     JOIN catalog_artifact o ON o.id = c.other_id
@@ -432,64 +449,6 @@ REBUILT_TABLES = (
     STATS_TABLE,
     CAPABILITY_STATS_TABLE,
 )
-
-
-def _build_fresh_copy(cursor, table: str) -> str:
-    """An empty copy of `table` without indexes, to fill in bulk: building each index once
-    afterwards is far cheaper than maintaining them row by row, and leaves no dead rows."""
-    fresh = f"{table}_next"
-    cursor.execute(f"DROP TABLE IF EXISTS {fresh}")
-    cursor.execute(
-        f"CREATE TABLE {fresh} "
-        f"(LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS)"
-    )
-    return fresh
-
-
-@dataclass(frozen=True)
-class _Indexed:
-    """A filled copy, indexed like its table under `<name>_next` names, ready to swap in."""
-
-    table: str
-    fresh: str
-    indexes: list[str]
-    constraints: list[tuple[str, str]]
-
-
-def _index_like(cursor, table: str, fresh: str) -> _Indexed:
-    """Build on `fresh` every index `table` has, and gather its statistics. Readers of
-    `table` are not held up meanwhile."""
-    cursor.execute(
-        "SELECT indexname, indexdef FROM pg_indexes "
-        "WHERE schemaname = current_schema() AND tablename = %s",
-        [table],
-    )
-    indexes = cursor.fetchall()
-    cursor.execute(
-        "SELECT conname, contype FROM pg_constraint "
-        "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
-        [table],
-    )
-    constraints = cursor.fetchall()
-    for name, definition in indexes:
-        on_fresh = re.sub(r" ON (\S+\.)?" + table + " ", f" ON {fresh} ", definition, count=1)
-        cursor.execute(on_fresh.replace(f" INDEX {name} ON ", f" INDEX {name}_next ON ", 1))
-    cursor.execute(f"ANALYZE {fresh}")
-    return _Indexed(table, fresh, [name for name, _ in indexes], constraints)
-
-
-def _swap_in(cursor, indexed: _Indexed) -> None:
-    """Replace the table with its fresh copy under the same index and constraint names
-    (migrations keep working). Only renames: the exclusive lock it takes, held until commit,
-    is taken as late as possible."""
-    table, fresh = indexed.table, indexed.fresh
-    cursor.execute(f"DROP TABLE {table}")
-    cursor.execute(f"ALTER TABLE {fresh} RENAME TO {table}")
-    for name in indexed.indexes:
-        cursor.execute(f"ALTER INDEX {name}_next RENAME TO {name}")
-    for name, kind in indexed.constraints:
-        constraint = "PRIMARY KEY" if kind == "p" else "UNIQUE"
-        cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {constraint} USING INDEX {name}")
 
 
 # Learned relations: intents whose chosen artifacts overlap (cosine over edge weights, on
@@ -578,32 +537,8 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
         cursor.execute(WEIGHTED_MATCHES, params)
         cursor.execute(IMPRESSIONS)
         cursor.execute("ANALYZE weighted_match; ANALYZE impression;")
-        fresh = {table: _build_fresh_copy(cursor, table) for table in REBUILT_TABLES}
-        edges = fresh[EDGES]
-        cursor.execute(ARTIFACT_EDGES.format(edges=edges))
-        artifact_edges = cursor.rowcount
-        cursor.execute(f"ANALYZE {edges}")
-        cursor.execute(RANKED_EDGES.format(edges=edges), params)
-        cursor.execute("ANALYZE ranked_edge")
-        cursor.execute(INTENT_QUERIES.format(edges=edges))
-        cursor.execute(EXPLAINED, params)
-        cursor.execute(CAPABILITY_EDGES.format(capability_edges=fresh[CAPABILITY_EDGES_TABLE]))
-        capability_edges = cursor.rowcount
-        cursor.execute(CAPABILITY_STATS.format(capability_stats=fresh[CAPABILITY_STATS_TABLE]))
-        cursor.execute(ARTIFACT_STATS.format(stats=fresh[STATS_TABLE]), params)
-        artifacts_with_matches = cursor.rowcount
-        cursor.execute(COMATCHES.format(comatches=fresh[COMATCHES_TABLE]), params)
-        comatches = cursor.rowcount
-        cursor.execute("DELETE FROM matchgraph_intentrelation WHERE NOT is_rejected")
-        cursor.execute(INTENT_RELATIONS, params)
-        intent_relations = cursor.rowcount
-        cursor.execute(DENORMALIZE_TIMES_MATCHED.format(stats=fresh[STATS_TABLE]))
-        cursor.execute(INTENT_COUNTS, params)
-        # Every copy is indexed before any table is swapped: a search waiting on the first
-        # swapped table's lock then waits for renames and the commit, not for index builds.
-        indexed = [_index_like(cursor, table, filled) for table, filled in fresh.items()]
-        for ready in indexed:
-            _swap_in(cursor, ready)
+        with tables_rebuilt(cursor, REBUILT_TABLES) as fresh:
+            counts = _fill(cursor, fresh, params)
         # ON COMMIT DROP only fires at the outermost commit: inside a caller's transaction
         # (a test, an atomic block) a second run would find the tables still there.
         cursor.execute(
@@ -616,15 +551,43 @@ def match_graph_aggregate(*, now: datetime | None = None) -> AggregationReport:
     # The swapped-in tables need visibility maps; relations and intents hold dead rows.
     vacuum_analyze((*REBUILT_TABLES, "matchgraph_intentrelation", "matchgraph_intent"))
     return AggregationReport(
-        artifact_edges=artifact_edges,
-        capability_edges=capability_edges,
-        comatches=comatches,
-        intent_relations=intent_relations,
-        artifacts_with_matches=artifacts_with_matches,
+        **counts,
         choices_counted=run.choices_counted,
         discarded=run.discarded,
         seconds=time.perf_counter() - started,
     )
+
+
+def _fill(cursor, fresh: dict[str, str], params: dict) -> dict[str, int]:
+    """Fill the fresh copies of REBUILT_TABLES ({table: copy}) from the temporary tables, and
+    update the relations, intents and artifacts read from them; returns the row counts."""
+    edges = fresh[EDGES]
+    cursor.execute(ARTIFACT_EDGES.format(edges=edges))
+    artifact_edges = cursor.rowcount
+    cursor.execute(f"ANALYZE {edges}")
+    cursor.execute(RANKED_EDGES.format(edges=edges), params)
+    cursor.execute("ANALYZE ranked_edge")
+    cursor.execute(INTENT_QUERIES.format(edges=edges))
+    cursor.execute(EXPLAINED, params)
+    cursor.execute(CAPABILITY_EDGES.format(capability_edges=fresh[CAPABILITY_EDGES_TABLE]))
+    capability_edges = cursor.rowcount
+    cursor.execute(CAPABILITY_STATS.format(capability_stats=fresh[CAPABILITY_STATS_TABLE]))
+    cursor.execute(ARTIFACT_STATS.format(stats=fresh[STATS_TABLE]), params)
+    artifacts_with_matches = cursor.rowcount
+    cursor.execute(COMATCHES.format(comatches=fresh[COMATCHES_TABLE]), params)
+    comatches = cursor.rowcount
+    cursor.execute("DELETE FROM matchgraph_intentrelation WHERE NOT is_rejected")
+    cursor.execute(INTENT_RELATIONS, params)
+    intent_relations = cursor.rowcount
+    cursor.execute(DENORMALIZE_TIMES_MATCHED.format(stats=fresh[STATS_TABLE]))
+    cursor.execute(INTENT_COUNTS, params)
+    return {
+        "artifact_edges": artifact_edges,
+        "capability_edges": capability_edges,
+        "artifacts_with_matches": artifacts_with_matches,
+        "comatches": comatches,
+        "intent_relations": intent_relations,
+    }
 
 
 def _record_run(verdicts: dict[str, int], *, now: datetime, seconds: float) -> AggregationRun:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest
 
+from matchgraph.models import MatchEvidence, result_position
 from matchgraph.normalize import normalize_intent
 from matchgraph.privacy import client_key
 
@@ -29,14 +30,6 @@ AUTOMATED_AGENT = re.compile(
     r"python-requests|python-urllib|aiohttp|httpx|curl/|wget/|go-http-client|okhttp|java/",
     re.IGNORECASE,
 )
-
-
-class Evidence:
-    """How a choice is stored (`MatchEvent.evidence`)."""
-
-    SHOWN = "shown"
-    UNPROVEN = "unproven"
-    AUTOMATED = "automated"
 
 
 @dataclass(frozen=True)
@@ -76,14 +69,14 @@ def choice_evidence(request: HttpRequest, *, token: str, query: str, artifact_id
     """Whether this request proves a person chose `artifact_id` for `query`, and at which
     position it was shown (from the token, never from the URL)."""
     if is_automated(request):
-        return Choice(Evidence.AUTOMATED)
+        return Choice(MatchEvidence.AUTOMATED)
     try:
         value = _signer(request, query).unsign(
             token[:200], max_age=settings.MATCHGRAPH_IMPRESSION_MAX_AGE
         )
         shown_id, position = (int(part) for part in value.split("."))
     except (signing.BadSignature, ValueError):
-        return Choice(Evidence.UNPROVEN)
+        return Choice(MatchEvidence.UNPROVEN)
     if shown_id != artifact_id:
-        return Choice(Evidence.UNPROVEN)
-    return Choice(Evidence.SHOWN, position if 0 < position < 10_000 else None)
+        return Choice(MatchEvidence.UNPROVEN)
+    return Choice(MatchEvidence.SHOWN, result_position(position))

@@ -86,6 +86,16 @@ class MatchEvidence(models.TextChoices):
     AUTOMATED = "automated", "HEAD, prefetch or crawler"
 
 
+# A result's place in a search's list (1-based, across pages); past this it is noise,
+# stored as unknown.
+MAX_RESULT_POSITION = 9_999
+
+
+def result_position(position: int | None) -> int | None:
+    """`position` if it can be the place a result was shown at, else None."""
+    return position if position is not None and 0 < position <= MAX_RESULT_POSITION else None
+
+
 class MatchEvent(models.Model):
     """A visitor chose `artifact` for `intent` (position is 1-based, null when not from a list).
     Only choices with evidence `shown` can count; the others are kept so curators see them."""

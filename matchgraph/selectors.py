@@ -4,6 +4,7 @@ evidence, the intents that find an artifact. Search itself is `matchgraph.search
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.http import Http404
 
 from catalog.derived import LISTING_VERSION_KEY
 from catalog.embeddings.indexing import VECTORS_VERSION_KEY
@@ -37,6 +38,14 @@ SAME_KIND_BONUS = 3.0
 POOL = 30
 NEIGHBOURS_TTL = 60 * 60
 GRAPH_VERSION_KEY = "matchgraph:graph-version"
+
+
+def artifact_get_for_choice(*, slug: str) -> Artifact:
+    """The published artifact a visitor chose from search (its own row, one query), or 404."""
+    try:
+        return Artifact.objects.published().get(slug=slug)
+    except Artifact.DoesNotExist as missing:
+        raise Http404(f"No artifact is listed at “{slug}”.") from missing
 
 
 def artifact_neighbours(

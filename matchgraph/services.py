@@ -14,6 +14,7 @@ from matchgraph.models import (
     MatchEvidence,
     MatchVia,
     SearchEvent,
+    result_position,
 )
 from matchgraph.normalize import normalize_intent
 
@@ -73,7 +74,7 @@ def match_record(
     return MatchEvent.objects.create(
         intent=intent,
         artifact_id=artifact_id,
-        position=position if position and 0 < position < 10_000 else None,
+        position=result_position(position),
         via=via,
         evidence=evidence,
         source_hash=source_hash,

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -15,6 +15,7 @@ from matchgraph import recording
 from matchgraph.models import MatchVia
 from matchgraph.normalize import MAX_QUERY_CHARS
 from matchgraph.search import artifact_search
+from matchgraph.selectors import artifact_get_for_choice
 
 LIVE_HEADER = "X-Live-Search"
 # Sent by links that change the query (a chip's ×): their response rewrites the search box,
@@ -50,12 +51,17 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+# A GET that records, on purpose: a result link must work without JavaScript, and a link can
+# only GET. The view itself writes nothing: the choice goes through the recording service,
+# queued after commit like every event (dropped if the broker is down), and counts only with
+# the result's impression token. HEAD, prefetches and crawlers are stored as automated and
+# never count (`matchgraph.impressions`); the redirect goes only to the artifact's own page.
 @require_http_methods(["GET", "HEAD", "POST"])
 def open_result(request: HttpRequest, slug: str) -> HttpResponse:
     """A result was opened. With JavaScript the page posts this as a beacon (CSRF-checked)
     and goes straight to the artifact; without, the result link comes here and is
-    redirected. Either way the choice counts only with the result's impression token."""
-    artifact = get_object_or_404(Artifact.objects.published(), slug=slug)
+    redirected."""
+    artifact = artifact_get_for_choice(slug=slug)
     if request.method == "POST":
         _record_choice(request, artifact, request.POST, MatchVia.CLICK)
         return HttpResponse(status=204)
@@ -65,7 +71,7 @@ def open_result(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def this_fits(request: HttpRequest, slug: str) -> HttpResponse:
-    artifact = get_object_or_404(Artifact.objects.published(), slug=slug)
+    artifact = artifact_get_for_choice(slug=slug)
     query = _record_choice(request, artifact, request.POST, MatchVia.FITS)
     if request.htmx:
         return render(request, "matchgraph/_fits_thanks.html", {"artifact": artifact})

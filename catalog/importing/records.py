@@ -8,6 +8,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from catalog.models import capability_title_key
+
 # Bump when the meaning of a stored record changes, so the next import rewrites every artifact.
 HASH_VERSION = 1
 
@@ -62,7 +64,7 @@ class CapabilityRecord:
 
     @property
     def title_key(self) -> str:
-        return title_key(self.title)
+        return capability_title_key(self.title)
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,6 @@ class ArtifactRecord:
             payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_value
         )
         return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def title_key(title: str) -> str:
-    """How capabilities are matched on re-import; the same rule as `Capability.save()`."""
-    return title.strip().lower()
 
 
 def _json_value(value: object) -> str | dict:

@@ -24,10 +24,22 @@ from catalog.importing.records import (
     LinkRecord,
     PlanRecord,
     SourceRecord,
-    title_key,
 )
 from catalog.importing.report import ImportIssue
-from catalog.models import Confidence, Kind, LinkRelation, Modality, PricingModel, Signals
+from catalog.models import (
+    Artifact,
+    Capability,
+    Category,
+    Confidence,
+    DataSource,
+    Kind,
+    LinkRelation,
+    Modality,
+    PricingModel,
+    PricingPlan,
+    Signals,
+    capability_title_key,
+)
 
 MAX_LINE_BYTES = 1024 * 1024
 MAX_CAPABILITIES = 200
@@ -35,10 +47,20 @@ MAX_CAPABILITIES = 200
 MAX_LIST_ITEMS = 1000
 MAX_EXTRA_DEPTH = 64
 BIGINT_MAX = 2**63 - 1
-PRICE_DIGITS, PRICE_PLACES = 24, 12
+
+
+def _max_length(model, field: str) -> int:
+    """The longest value the model's column takes: the importer never re-types a limit."""
+    return model._meta.get_field(field).max_length
+
+
+_PRICE = PricingPlan._meta.get_field("price")
+PRICE_DIGITS, PRICE_PLACES = _PRICE.max_digits, _PRICE.decimal_places
 PRICE_QUANTUM = Decimal(1).scaleb(-PRICE_PLACES)
 
-SLUG_RE = re.compile(r"[a-z0-9-]{1,120}")
+SLUG_MAX_LENGTH = _max_length(Artifact, "slug")
+SLUG_RE = re.compile(rf"[a-z0-9-]{{1,{SLUG_MAX_LENGTH}}}")
+SLUG_RULE = f"1 to {SLUG_MAX_LENGTH} characters from a-z, 0-9 and '-'"
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 CURRENCY_RE = re.compile(r"[A-Z]{3}")
 DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -148,8 +170,8 @@ class _Reader:
             return ""
         return text
 
-    def url(self, value: Any, *, path: str, required: bool = False) -> str:
-        url = self.text(value, path=path, required=required, max_length=500)
+    def url(self, value: Any, *, path: str, max_length: int, required: bool = False) -> str:
+        url = self.text(value, path=path, required=required, max_length=max_length)
         if not url:
             return ""
         try:
@@ -270,18 +292,32 @@ def _json_object(reader: _Reader, text: str) -> dict | None:
 
 def _record_read(reader: _Reader, data: dict) -> tuple[ArtifactRecord, str]:
     """Every field, in the order of import-format.md, so errors come out in that order."""
-    name = reader.text(data.get("name"), path="name", required=True, max_length=200)
+    name = reader.text(
+        data.get("name"), path="name", required=True, max_length=_max_length(Artifact, "name")
+    )
     slug = _slug(reader, data.get("slug"), name=name)
     fields: dict[str, Any] = {
         "name": name,
         "kind": reader.choice(data.get("kind"), path="kind", choices=KINDS, required=True),
-        "organization": reader.text(data.get("organization"), path="organization", max_length=200),
-        "summary": reader.text(data.get("summary"), path="summary", required=True, max_length=600),
+        "organization": reader.text(
+            data.get("organization"),
+            path="organization",
+            max_length=_max_length(Artifact, "organization"),
+        ),
+        "summary": reader.text(
+            data.get("summary"),
+            path="summary",
+            required=True,
+            max_length=_max_length(Artifact, "summary"),
+        ),
         "about": reader.text(data.get("about"), path="about", strip=False),
-        "homepage": reader.url(data.get("homepage"), path="homepage"),
-        "repository_url": reader.url(data.get("repository_url"), path="repository_url"),
-        "docs_url": reader.url(data.get("docs_url"), path="docs_url"),
-        "license": reader.text(data.get("license"), path="license", max_length=100),
+        **{
+            key: reader.url(data.get(key), path=key, max_length=_max_length(Artifact, key))
+            for key in ("homepage", "repository_url", "docs_url")
+        },
+        "license": reader.text(
+            data.get("license"), path="license", max_length=_max_length(Artifact, "license")
+        ),
     }
     categories = _categories(reader, data.get("categories"))
     fields["inputs"] = _modalities(reader, data.get("inputs"), path="inputs")
@@ -316,14 +352,15 @@ def _slug(reader: _Reader, value: Any, *, name: str) -> str:
         return _slug_from_name(name=name, reader=reader) if name else ""
     slug = reader.text(value, path="slug", required=True)
     if slug and not SLUG_RE.fullmatch(slug):
-        reader.error("slug", "must be 1 to 120 characters from a-z, 0-9 and '-'")
+        reader.error("slug", f"must be {SLUG_RULE}")
         return ""
     return slug
 
 
 def _slug_from_name(*, name: str, reader: _Reader) -> str:
-    """Django's slugify, with '_' (which slugify keeps) turned into '-', cut to 120 characters."""
-    slug = re.sub(r"[-_]+", "-", slugify(name))[:120].strip("-")
+    """Django's slugify, with '_' (which slugify keeps) turned into '-', cut to the longest
+    slug stored."""
+    slug = re.sub(r"[-_]+", "-", slugify(name))[:SLUG_MAX_LENGTH].strip("-")
     if not slug:
         reader.error("slug", "absent, and the name gives an empty slug; add a slug")
     return slug
@@ -351,10 +388,20 @@ def _plan(reader: _Reader, value: Any, *, path: str) -> PlanRecord | None:
     if not (isinstance(currency, str) and CURRENCY_RE.fullmatch(currency)):
         reader.error(f"{path}.currency", "must be 3 upper-case letters, such as USD")
     return PlanRecord(
-        name=reader.text(plan.get("name"), path=f"{path}.name", required=True, max_length=200),
+        name=reader.text(
+            plan.get("name"),
+            path=f"{path}.name",
+            required=True,
+            max_length=_max_length(PricingPlan, "name"),
+        ),
         price=_price(reader, plan.get("price"), path=f"{path}.price"),
         currency=currency,
-        unit=reader.text(plan.get("unit"), path=f"{path}.unit", required=True, max_length=100),
+        unit=reader.text(
+            plan.get("unit"),
+            path=f"{path}.unit",
+            required=True,
+            max_length=_max_length(PricingPlan, "unit"),
+        ),
         as_of=reader.date(plan.get("as_of"), path=f"{path}.as_of"),
     )
 
@@ -424,9 +471,15 @@ def _capability(reader: _Reader, value: Any, *, path: str) -> CapabilityRecord |
     if item is None:
         return None
     reader.unknown(item, path=path, known=CAPABILITY_FIELDS)
-    title = reader.text(item.get("title"), path=f"{path}.title", required=True, max_length=300)
-    if len(title_key(title)) > 300:
-        reader.error(f"{path}.title", "is longer than 300 characters once lower-cased")
+    title = reader.text(
+        item.get("title"),
+        path=f"{path}.title",
+        required=True,
+        max_length=_max_length(Capability, "title"),
+    )
+    key_length = _max_length(Capability, "title_key")
+    if len(capability_title_key(title)) > key_length:
+        reader.error(f"{path}.title", f"is longer than {key_length} characters once lower-cased")
     return CapabilityRecord(
         title=title,
         description=reader.text(item.get("description"), path=f"{path}.description", required=True),
@@ -444,7 +497,7 @@ def _categories(reader: _Reader, value: Any) -> tuple[CategoryRef, ...]:
     first_index: dict[str, int] = {}
     for i, item in enumerate(reader.array(value, path="categories")):
         path = f"categories[{i}]"
-        name = reader.text(item, path=path, required=True, max_length=100)
+        name = reader.text(item, path=path, required=True, max_length=_max_length(Category, "name"))
         if not name:
             continue
         slug = slugify(name)
@@ -511,9 +564,17 @@ def _sources(reader: _Reader, value: Any) -> tuple[SourceRecord, ...]:
         sources.append(
             SourceRecord(
                 name=reader.text(
-                    source.get("name"), path=f"{path}.name", required=True, max_length=200
+                    source.get("name"),
+                    path=f"{path}.name",
+                    required=True,
+                    max_length=_max_length(DataSource, "name"),
                 ),
-                url=reader.url(source.get("url"), path=f"{path}.url", required=True),
+                url=reader.url(
+                    source.get("url"),
+                    path=f"{path}.url",
+                    required=True,
+                    max_length=_max_length(DataSource, "url"),
+                ),
                 retrieved=reader.date(source.get("retrieved"), path=f"{path}.retrieved"),
             )
         )
@@ -544,7 +605,7 @@ def _link(reader: _Reader, value: Any, *, path: str, slug: str) -> LinkRecord | 
     )
     target = reader.text(link.get("target"), path=f"{path}.target", required=True)
     if target and not SLUG_RE.fullmatch(target):
-        reader.error(f"{path}.target", "must be a slug: 1 to 120 characters from a-z, 0-9 and '-'")
+        reader.error(f"{path}.target", f"must be a slug: {SLUG_RULE}")
         return None
     if target and target == slug:
         reader.error(f"{path}.target", "an artifact cannot link to itself")

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from catalog.importing import ImportReport, artifacts_import
-from catalog.models import Artifact
+from catalog.models import Artifact, Capability, Category, DataSource, PricingPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -423,3 +423,53 @@ def test_issues_past_the_kept_number_are_counted_not_kept(monkeypatch):
     assert report.warning_count == 5
     assert report.ok
     assert Artifact.objects.count() == 5
+
+
+def _too_long(model, field: str, *, url: bool = False) -> tuple[str, int]:
+    """A value one character past the model column's limit (a URL when `url`), and the limit."""
+    limit = model._meta.get_field(field).max_length
+    if url:
+        prefix = "https://example.org/"
+        return prefix + "p" * (limit + 1 - len(prefix)), limit
+    return "x" * (limit + 1), limit
+
+
+LIMITED_FIELDS = [
+    ("name", Artifact, "name", lambda v: {"name": v}),
+    ("organization", Artifact, "organization", lambda v: {"organization": v}),
+    ("summary", Artifact, "summary", lambda v: {"summary": v}),
+    ("license", Artifact, "license", lambda v: {"license": v}),
+    ("homepage", Artifact, "homepage", lambda v: {"homepage": v}),
+    ("repository_url", Artifact, "repository_url", lambda v: {"repository_url": v}),
+    ("docs_url", Artifact, "docs_url", lambda v: {"docs_url": v}),
+    ("categories[0]", Category, "name", lambda v: {"categories": [v]}),
+    (
+        "capabilities[0].title",
+        Capability,
+        "title",
+        lambda v: {"capabilities": [{"title": v, "description": "Does it."}]},
+    ),
+    (
+        "pricing.plans[0].name",
+        PricingPlan,
+        "name",
+        lambda v: {"pricing": {"plans": [{"name": v, "price": "1", "unit": "month"}]}},
+    ),
+    (
+        "pricing.plans[0].unit",
+        PricingPlan,
+        "unit",
+        lambda v: {"pricing": {"plans": [{"name": "Pro", "price": "1", "unit": v}]}},
+    ),
+    ("sources[0].name", DataSource, "name", lambda v: {"sources": [{"name": v, "url": URL}]}),
+    ("sources[0].url", DataSource, "url", lambda v: {"sources": [{"name": "Card", "url": v}]}),
+]
+URL = "https://example.org/card"
+
+
+@pytest.mark.parametrize(("path", "model", "field", "fields"), LIMITED_FIELDS)
+def test_every_text_limit_is_the_model_columns(path, model, field, fields):
+    value, limit = _too_long(model, field, url=field.endswith("url") or field == "homepage")
+    assert _errors(_record(**fields(value))) == [
+        f"LINE 1: {path}: is {limit + 1} characters long; at most {limit} allowed"
+    ]

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from catalog.search_index import artifacts_refresh_search
-from matchgraph.models import Intent, MatchEvent, SearchEvent
+from matchgraph.models import MAX_RESULT_POSITION, Intent, MatchEvent, SearchEvent
 from matchgraph.services import match_record, search_record
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory
 from tests.conftest import FROZEN_NOW
@@ -128,7 +128,10 @@ def test_match_record_refuses_what_it_cannot_count(overrides):
     assert not MatchEvent.objects.exists()
 
 
-@pytest.mark.parametrize(("position", "stored"), [(1, 1), (9_999, 9_999), (0, None), (-1, None)])
+@pytest.mark.parametrize(
+    ("position", "stored"),
+    [(1, 1), (MAX_RESULT_POSITION, MAX_RESULT_POSITION), (10_000, None), (0, None), (-1, None)],
+)
 def test_match_record_bounds_the_position(position, stored):
     artifact = ArtifactFactory()
     match = match_record(
