@@ -2,10 +2,20 @@
 
 Pure functions, no database: the selector checks which readings name real artifacts."""
 
+from collections.abc import Sequence
+
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from matchgraph.services import MAX_COMPARED
+
 SEPARATOR = "-vs-"
+# How many artifacts a grid address may name, and how long a slug in it may be.
+MAX_GRID = MAX_COMPARED
+MIN_GRID = 2
+MAX_SLUG_LENGTH = 120
+# Beyond this many `a` values a grid request is refused before any query.
+MAX_VALUES_READ = 20
 
 
 def pair_key(slug_a: str, slug_b: str) -> str:
@@ -38,3 +48,8 @@ def grid_url(slugs: list[str]) -> str:
     """The N-way grid, columns in the given order (that order is the visitor's choice)."""
     base = reverse("compare:grid")
     return f"{base}?{urlencode([('a', slug) for slug in slugs])}" if slugs else base
+
+
+def unique(values: Sequence[str]) -> list[str]:
+    """The values in their first order, each once."""
+    return list(dict.fromkeys(values))

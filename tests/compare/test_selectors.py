@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.core.cache import cache
 
-from compare import selectors
+from compare import stamps, suggestions
 from compare.selectors import (
     InvalidSelection,
     NeedsMore,
@@ -243,7 +243,7 @@ def test_a_cache_that_fails_costs_speed_not_the_page(directory, monkeypatch):
 
         set = get
 
-    monkeypatch.setattr(selectors, "cache", DownCache())
+    monkeypatch.setattr(stamps, "cache", DownCache())
     result = comparison_for_pair(pair="ernie-4-5-vl-vs-flux-1-pro")
     assert result.comparison.sides[1].name == "FLUX.1 Pro"
 
@@ -278,8 +278,8 @@ def test_the_comparison_round_trips_through_real_redis(
     real_redis, directory, django_assert_num_queries
 ):
     built = comparison_for_pair(pair="ernie-4-5-vl-vs-flux-1-pro").comparison
-    found, run_id = selectors._stamps(["ernie-4-5-vl", "flux-1-pro"])
-    key = selectors.comparison_cache_key([found["ernie-4-5-vl"], found["flux-1-pro"]], run_id)
+    found, run_id = stamps.stamps_for_slugs(["ernie-4-5-vl", "flux-1-pro"])
+    key = stamps.comparison_cache_key([found["ernie-4-5-vl"], found["flux-1-pro"]], run_id)
     assert real_redis.get(key) == built  # pickled, stored and read back equal
     with django_assert_num_queries(1):
         assert comparison_for_pair(pair="ernie-4-5-vl-vs-flux-1-pro").comparison == built
@@ -288,8 +288,8 @@ def test_the_comparison_round_trips_through_real_redis(
     with django_assert_num_queries(10):
         rebuilt = comparison_for_pair(pair="ernie-4-5-vl-vs-flux-1-pro").comparison
     assert rebuilt.built_at > built.built_at or rebuilt.built_at == built.built_at
-    found, run_id = selectors._stamps(["ernie-4-5-vl", "flux-1-pro"])
-    new_key = selectors.comparison_cache_key([found["ernie-4-5-vl"], found["flux-1-pro"]], run_id)
+    found, run_id = stamps.stamps_for_slugs(["ernie-4-5-vl", "flux-1-pro"])
+    new_key = stamps.comparison_cache_key([found["ernie-4-5-vl"], found["flux-1-pro"]], run_id)
     assert new_key != key
     assert real_redis.get(new_key) == rebuilt
 
@@ -355,7 +355,7 @@ def test_related_suggestions_put_co_matches_first_then_category_then_kind(
     stranger = ArtifactFactory(name="Stranger dataset", kind="dataset")
     chosen_together(flux, stranger)
     with django_assert_max_num_queries(5):
-        related = selectors.related_suggestions(artifact_id=flux.pk, limit=5)
+        related = suggestions.related_suggestions(artifact_id=flux.pk, limit=5)
     assert [(artifact.name, reason) for artifact, reason in related[:3]] == [
         ("Stranger dataset", "chosen for 2 of the same searches"),
         ("sdnext", "in the same category"),
@@ -363,5 +363,6 @@ def test_related_suggestions_put_co_matches_first_then_category_then_kind(
     ]
     assert [reason for _, reason in related[3:]] == ["another model", "another model"]
     assert sdnext.pk not in [
-        a.pk for a, _ in selectors.related_suggestions(artifact_id=flux.pk, exclude_ids=[sdnext.pk])
+        a.pk
+        for a, _ in suggestions.related_suggestions(artifact_id=flux.pk, exclude_ids=[sdnext.pk])
     ]

@@ -1,0 +1,111 @@
+"""One artifact as a comparison shows it: its row, capabilities, plans and categories loaded
+in a fixed number of queries, turned into a plain `Side`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from catalog.models import Artifact, Capability, Category, PricingPlan
+from catalog.pricing import headline_price
+from compare.types import SIGNAL_KEYS, CapabilityItem, IntentEvidence, Side, SignalValue
+from ranking.models import RankScore
+from ranking.scoring import round_half_up
+from ranking.selectors import KIND_PLURALS
+
+
+def artifacts_for_sides(ids: list[int]) -> dict[int, Artifact]:
+    """Four queries: the artifacts, then their capabilities, plans and categories."""
+    queryset = (
+        Artifact.objects.filter(pk__in=ids)
+        .without_page_text()
+        .prefetch_related(
+            Prefetch(
+                "capabilities",
+                queryset=Capability.objects.order_by("position", "id").defer("search_vector"),
+            ),
+            Prefetch("plans", queryset=PricingPlan.objects.order_by("position", "id")),
+            Prefetch("categories", queryset=Category.objects.order_by("name").only("id", "name")),
+        )
+    )
+    return {artifact.pk: artifact for artifact in queryset}
+
+
+def signal_values(score: RankScore | None) -> tuple[SignalValue, ...]:
+    if score is None:
+        return tuple(SignalValue(key) for key in SIGNAL_KEYS)
+    values = []
+    for key in SIGNAL_KEYS:
+        raw = getattr(score, key)
+        values.append(
+            SignalValue(
+                key,
+                score=None if raw is None else round_half_up(raw),
+                badge=bool(getattr(score, f"{key}_badge")),
+            )
+        )
+    return tuple(values)
+
+
+def side_from_artifact(
+    artifact: Artifact,
+    *,
+    score: RankScore | None,
+    searches: dict[int, int],
+    intents: list[IntentEvidence],
+) -> Side:
+    return Side(
+        id=artifact.pk,
+        slug=artifact.slug,
+        name=artifact.name,
+        url=artifact.get_absolute_url(),
+        kind=artifact.kind,
+        kind_label=artifact.get_kind_display(),
+        kind_plural=KIND_PLURALS.get(artifact.kind, "artifacts of its kind"),
+        organization=artifact.organization,
+        summary=artifact.summary,
+        # The current run's rank; without a score row, the denormalized one (normally None).
+        rank=score.rank if score is not None else artifact.current_rank,
+        signals=signal_values(score),
+        pricing_model=artifact.pricing_model,
+        pricing_label=artifact.get_pricing_model_display() if artifact.pricing_model else "",
+        free_tier=artifact.free_tier,
+        price=headline_price(artifact.plans.all()),
+        license=artifact.license,
+        inputs=tuple(artifact.inputs),
+        outputs=tuple(artifact.outputs),
+        categories=tuple(category.name for category in artifact.categories.all()),
+        capabilities=tuple(
+            CapabilityItem(
+                id=capability.pk,
+                title=capability.title,
+                description=capability.description,
+                unique_angle=capability.unique_angle,
+                vs_alternatives=capability.vs_alternatives,
+                confidence=capability.confidence,
+                searches=searches.get(capability.pk, 0),
+            )
+            for capability in artifact.capabilities.all()
+        ),
+        times_matched=artifact.times_matched,
+        times_matched_30d=artifact.times_matched_30d,
+        top_intents=tuple(intents),
+        updated=artifact.updated,
+    )
+
+
+def match_graph_search_url(sides: Sequence[Side]) -> str:
+    """Search prefilled from every side: its strongest intent, else its first capability, else
+    its kind — the rule of `matchgraph_tags.match_graph_search_url`, from data already read."""
+    terms = []
+    for side in sides:
+        if side.top_intents:
+            terms.append(side.top_intents[0].text)
+        elif side.capabilities:
+            terms.append(side.capabilities[0].title)
+        else:
+            terms.append(side.kind_label)
+    return f"{reverse('matchgraph:search')}?{urlencode({'q': ' '.join(terms)[:200]})}"
