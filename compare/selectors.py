@@ -83,7 +83,7 @@ def comparison_build(*, artifact_ids: Sequence[int], run_id: int | None = None) 
     return Comparison(
         sides=sides,
         rows=feature_rows(sides),
-        verdict=comparison_verdict(sides, shared=shared),
+        verdict=comparison_verdict(sides, shared=shared, overlap=overlap),
         search_url=match_graph_search_url(sides),
         rank_run_id=run_id,
         built_at=timezone.now(),

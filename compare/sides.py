@@ -16,12 +16,23 @@ from ranking.models import RankScore
 from ranking.scoring import round_half_up
 from ranking.selectors import KIND_PLURALS
 
+PAGE_TEXT_NOT_COMPARED = (
+    "about",
+    "limitations",
+    "requirements",
+    "extra",
+    "search_vector",
+    "search_field_lengths",
+    "import_hash",
+)
+
 
 def artifacts_for_sides(ids: list[int]) -> dict[int, Artifact]:
     """Four queries: the artifacts, then their capabilities, plans and categories."""
     queryset = (
         Artifact.objects.filter(pk__in=ids)
-        .without_page_text()
+        # The long page text stays behind; what the artifact is for and its details are shown.
+        .defer(*PAGE_TEXT_NOT_COMPARED)
         .prefetch_related(
             Prefetch(
                 "capabilities",
@@ -78,6 +89,7 @@ def side_from_artifact(
         inputs=tuple(artifact.inputs),
         outputs=tuple(artifact.outputs),
         categories=tuple(category.name for category in artifact.categories.all()),
+        best_for=tuple(artifact.best_for),
         capabilities=tuple(
             CapabilityItem(
                 id=capability.pk,

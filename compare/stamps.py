@@ -28,7 +28,8 @@ from ranking.models import RankRun, RankScore
 
 logger = logging.getLogger(__name__)
 
-CACHE_VERSION = 2  # 2: a side's price is the headline price (catalog.pricing)
+# 2: a side's price is the headline price (catalog.pricing); 3: a side's best-for and details
+CACHE_VERSION = 3
 # Every input is in the key; the timeout only bounds memory and curator-side changes outside
 # it (hiding an intent shows at the next aggregation anyway).
 CACHE_SECONDS = 6 * 60 * 60

@@ -88,6 +88,7 @@ class Side:
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    best_for: tuple[str, ...] = ()
     capabilities: tuple[CapabilityItem, ...] = ()
     times_matched: int = 0
     times_matched_30d: int = 0
