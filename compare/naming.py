@@ -7,15 +7,7 @@ from collections.abc import Sequence
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from matchgraph.services import MAX_COMPARED
-
 SEPARATOR = "-vs-"
-# How many artifacts a grid address may name, and how long a slug in it may be.
-MAX_GRID = MAX_COMPARED
-MIN_GRID = 2
-MAX_SLUG_LENGTH = 120
-# Beyond this many `a` values a grid request is refused before any query.
-MAX_VALUES_READ = 20
 
 
 def pair_key(slug_a: str, slug_b: str) -> str:

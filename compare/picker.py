@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from compare import naming
-from compare.naming import MAX_GRID
+from compare.limits import MAX_GRID
 from compare.problems import UnknownArtifacts
 from compare.stamps import Stamp, stamps_for_slugs
 from compare.suggestions import (

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from compare import naming
-from compare.naming import MAX_GRID, MAX_SLUG_LENGTH, MAX_VALUES_READ, MIN_GRID
+from compare.limits import MAX_GRID, MAX_SLUG_LENGTH, MAX_VALUES_READ, MIN_GRID
 from compare.stamps import Stamp
 from compare.suggestions import Suggestion, suggestions_for_unknown
 

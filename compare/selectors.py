@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from compare import evidence, naming
+from compare.limits import MAX_SLUG_LENGTH
 from compare.overlap import capability_overlap
 from compare.picker import PICKER_MODES, Picker, compare_picker
 from compare.problems import (
@@ -139,8 +140,6 @@ def comparison_for_grid(*, slugs: Sequence[str]) -> Comparison:
     """2–6 artifacts side by side, in the order given. Duplicates, unknown slugs, too many or
     too few raise a `ComparisonProblem` that says what to do instead."""
     values = grid_values_checked(slugs)
-    found, run_id = stamps_for_slugs(
-        value for value in values if len(value) <= naming.MAX_SLUG_LENGTH
-    )
+    found, run_id = stamps_for_slugs(value for value in values if len(value) <= MAX_SLUG_LENGTH)
     raise_grid_problem(values, found)
     return _cached([found[value] for value in values], run_id)

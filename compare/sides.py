@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from catalog.models import Artifact, Capability, Category, PricingPlan
 from catalog.pricing import headline_price
+from catalog.querysets import open_source_condition, runs_locally_condition
 from compare.types import SIGNAL_KEYS, CapabilityItem, IntentEvidence, Side, SignalValue
 from ranking.models import RankScore
 from ranking.scoring import round_half_up
@@ -33,6 +34,11 @@ def artifacts_for_sides(ids: list[int]) -> dict[int, Artifact]:
         Artifact.objects.filter(pk__in=ids)
         # The long page text stays behind; what the artifact is for and its details are shown.
         .defer(*PAGE_TEXT_NOT_COMPARED)
+        .annotate(
+            # The catalog's own rules, read in the same query.
+            open_licence=ExpressionWrapper(open_source_condition(), output_field=BooleanField()),
+            runs_locally=ExpressionWrapper(runs_locally_condition(), output_field=BooleanField()),
+        )
         .prefetch_related(
             Prefetch(
                 "capabilities",
@@ -90,6 +96,9 @@ def side_from_artifact(
         outputs=tuple(artifact.outputs),
         categories=tuple(category.name for category in artifact.categories.all()),
         best_for=tuple(artifact.best_for),
+        details=tuple((key, value) for key, value in artifact.details),
+        open_licence=artifact.open_licence if artifact.license else None,
+        runs_locally=artifact.runs_locally,
         capabilities=tuple(
             CapabilityItem(
                 id=capability.pk,

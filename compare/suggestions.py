@@ -12,7 +12,7 @@ from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquer
 
 from catalog.models import Artifact
 from catalog.selectors import artifact_meaning_neighbours
-from compare.naming import MAX_GRID, MAX_SLUG_LENGTH
+from compare.limits import MAX_GRID, MAX_SLUG_LENGTH
 from matchgraph.models import CoMatch
 from matchgraph.search.plan import search_words, words_tsquery
 

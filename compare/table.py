@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from catalog.pricing import cheapest_prices
+from compare.kind_rows import KIND_ROWS
 from compare.types import SIGNAL_KEYS, Cell, Row, Side
 
 # How cheap it is to start, by pricing model (lower is cheaper); unknown stays out.
@@ -159,6 +160,23 @@ def _pricing_score(side: Side) -> float | None:
     return None if order is None else float(order)
 
 
+def _kind_rows(sides: Sequence[Side]) -> list[Row]:
+    """What a builder needs for these kinds (`compare.kind_rows`), where anyone has a value."""
+    return [
+        _row(
+            spec.key,
+            spec.label,
+            sides,
+            spec.cell,
+            score=spec.score_of if spec.score else None,
+            higher=spec.higher,
+            hint=spec.hint,
+        )
+        for spec in KIND_ROWS
+        if spec.shown_for(sides)
+    ]
+
+
 def _percentile_note(sides: Sequence[Side]) -> str:
     """Ranks and signals are percentiles within a kind: said where the kinds differ."""
     kinds = [side.kind for side in sides]
@@ -224,6 +242,7 @@ def feature_rows(sides: Sequence[Side]) -> tuple[Row, ...]:
         ),
         _row("inputs", "Inputs", sides, lambda side: _modalities(side.inputs)),
         _row("outputs", "Outputs", sides, lambda side: _modalities(side.outputs)),
+        *_kind_rows(sides),
         _row(
             "categories",
             "Categories",

@@ -89,6 +89,10 @@ class Side:
     outputs: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     best_for: tuple[str, ...] = ()
+    # The catalog's `details` as (key, value) pairs, values as stored (numbers, words, yes/no).
+    details: tuple[tuple[str, object], ...] = ()
+    open_licence: bool | None = None  # the catalog's "open source" rule; None: no licence
+    runs_locally: bool | None = None  # the catalog's "runs locally" rule
     capabilities: tuple[CapabilityItem, ...] = ()
     times_matched: int = 0
     times_matched_30d: int = 0

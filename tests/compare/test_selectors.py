@@ -366,3 +366,18 @@ def test_related_suggestions_put_co_matches_first_then_category_then_kind(
         a.pk
         for a, _ in suggestions.related_suggestions(artifact_id=flux.pk, exclude_ids=[sdnext.pk])
     ]
+
+
+def test_rows_by_kind_come_from_stored_details_and_the_catalog_rules(db):
+    ArtifactFactory(
+        slug="big-model",
+        kind="model",
+        license="Apache-2.0",
+        details=[["context_length", 131072], ["parameters_total", "70B"]],
+    )
+    ArtifactFactory(slug="local-tool", kind="tool", license="MIT", details=[["language", "Go"]])
+    rows = {row.key: row for row in comparison_for_grid(slugs=["big-model", "local-tool"]).rows}
+    assert [cell.text for cell in rows["context_length"].cells] == ["128K tokens", "—"]
+    assert [cell.text for cell in rows["open_weights"].cells] == ["Yes", "—"]
+    assert [cell.text for cell in rows["runs_locally"].cells] == ["—", "Yes"]
+    assert [cell.text for cell in rows["written_in"].cells] == ["—", "Go"]
