@@ -6,22 +6,17 @@ from __future__ import annotations
 from django.db import connection
 
 from compare.types import IntentEvidence, SharedSearches
+from matchgraph.models import PUBLIC_INTENT, intent_sql
 
 TOP_INTENTS = 3
 SHARED_SEARCH_EXAMPLES = 3
 
 # Counts read the edges as the aggregation built them, from visible intents only (an intent a
-# curator hides later drops out at the next aggregation). Any intent TEXT a page shows is
-# checked again here: public (see `Intent.is_public`) and not hidden or merged since.
-VISIBLE = "{i}.is_public AND NOT {i}.is_hidden AND {i}.merged_into_id IS NULL"
-
-CAPABILITY_SEARCHES_SQL = """
-SELECT e.capability_id, count(*)  -- (intent, capability) is unique: each row is one search
-FROM catalog_capability c
-JOIN matchgraph_intentcapabilityedge e ON e.capability_id = c.id
-WHERE c.artifact_id = ANY(%(ids)s)
-GROUP BY e.capability_id
-"""
+# curator hides later drops out at the next aggregation); a capability's own counts are the
+# match graph's (`matchgraph.selectors.capability_evidence_for_artifacts`). Any intent TEXT a
+# page shows is checked again here: public (see `Intent.is_public`) and not hidden or merged
+# since.
+PUBLIC = intent_sql("i", PUBLIC_INTENT)
 
 # Each artifact's strongest searches: the (artifact, -weight) index, stopped after a few.
 TOP_INTENTS_SQL = f"""
@@ -31,7 +26,7 @@ CROSS JOIN LATERAL (
     SELECT i.text, e.matches, e.weight
     FROM matchgraph_intentartifactedge e
     JOIN matchgraph_intent i ON i.id = e.intent_id
-    WHERE e.artifact_id = a.id AND {VISIBLE.format(i="i")}
+    WHERE e.artifact_id = a.id AND {PUBLIC}
     ORDER BY e.weight DESC
     LIMIT %(limit)s
 ) AS top
@@ -48,7 +43,7 @@ SELECT (SELECT count(*) FROM shared),
        ARRAY(SELECT i.text
              FROM (SELECT intent_id, weight FROM shared
                    ORDER BY weight DESC LIMIT 4 * %(examples)s) AS best
-             JOIN matchgraph_intent i ON i.id = best.intent_id AND {VISIBLE.format(i="i")}
+             JOIN matchgraph_intent i ON i.id = best.intent_id AND {PUBLIC}
              ORDER BY best.weight DESC, i.text
              LIMIT %(examples)s)
 """
@@ -73,20 +68,13 @@ SELECT ea.capability_id, eb.capability_id, count(*),
        (SELECT i.text
         FROM unnest((array_agg(ea.intent_id ORDER BY ea.weight + eb.weight DESC))[1:5])
              WITH ORDINALITY AS best(id, n)
-        JOIN matchgraph_intent i ON i.id = best.id AND {VISIBLE.format(i="i")}
+        JOIN matchgraph_intent i ON i.id = best.id AND {PUBLIC}
         ORDER BY best.n
         LIMIT 1)
 FROM ea
 JOIN eb ON eb.intent_id = ea.intent_id
 GROUP BY ea.capability_id, eb.capability_id
 """
-
-
-def capability_searches(ids: list[int]) -> dict[int, int]:
-    """Per capability of these artifacts: how many searches it explained. One query."""
-    with connection.cursor() as cursor:
-        cursor.execute(CAPABILITY_SEARCHES_SQL, {"ids": ids})
-        return dict(cursor.fetchall())
 
 
 def top_intents(ids: list[int]) -> dict[int, list[IntentEvidence]]:

@@ -37,6 +37,7 @@ from compare.stamps import Stamp, comparison_cached, stamps_for_slugs
 from compare.table import feature_rows
 from compare.types import Comparison, SharedSearches
 from compare.verdict import comparison_verdict
+from matchgraph.selectors import capability_evidence_for_artifacts
 from ranking.selectors import rank_scores_for_artifacts
 
 __all__ = [
@@ -59,13 +60,13 @@ def comparison_build(*, artifact_ids: Sequence[int], run_id: int | None = None) 
     ids = list(artifact_ids)
     artifacts = artifacts_for_sides(ids)
     scores = rank_scores_for_artifacts(artifact_ids=ids)
-    searches = evidence.capability_searches(ids)
+    capability_evidence = capability_evidence_for_artifacts(artifact_ids=ids)
     intents = evidence.top_intents(ids)
     sides = tuple(
         side_from_artifact(
             artifacts[pk],
             score=scores.get(pk),
-            searches=searches,
+            evidence=capability_evidence,
             intents=intents.get(pk, []),
         )
         for pk in ids

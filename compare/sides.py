@@ -13,6 +13,7 @@ from catalog.models import Artifact, Capability, Category, PricingPlan
 from catalog.pricing import headline_price
 from catalog.querysets import open_source_condition, runs_locally_condition
 from compare.types import SIGNAL_KEYS, CapabilityItem, IntentEvidence, Side, SignalValue
+from matchgraph.selectors import CapabilityEvidence, confirmed_confidence
 from ranking.models import RankScore
 from ranking.scoring import round_half_up
 from ranking.selectors import KIND_PLURALS
@@ -67,11 +68,25 @@ def signal_values(score: RankScore | None) -> tuple[SignalValue, ...]:
     return tuple(values)
 
 
+def capability_item(capability: Capability, evidence: CapabilityEvidence | None) -> CapabilityItem:
+    return CapabilityItem(
+        id=capability.pk,
+        title=capability.title,
+        description=capability.description,
+        unique_angle=capability.unique_angle,
+        vs_alternatives=capability.vs_alternatives,
+        confidence=capability.confidence,
+        level=confirmed_confidence(confidence=capability.confidence, evidence=evidence),
+        searches=evidence.distinct_intents if evidence else 0,
+        searchers=evidence.distinct_clients if evidence else 0,
+    )
+
+
 def side_from_artifact(
     artifact: Artifact,
     *,
     score: RankScore | None,
-    searches: dict[int, int],
+    evidence: dict[int, CapabilityEvidence],
     intents: list[IntentEvidence],
 ) -> Side:
     return Side(
@@ -100,15 +115,7 @@ def side_from_artifact(
         open_licence=artifact.open_licence if artifact.license else None,
         runs_locally=artifact.runs_locally,
         capabilities=tuple(
-            CapabilityItem(
-                id=capability.pk,
-                title=capability.title,
-                description=capability.description,
-                unique_angle=capability.unique_angle,
-                vs_alternatives=capability.vs_alternatives,
-                confidence=capability.confidence,
-                searches=searches.get(capability.pk, 0),
-            )
+            capability_item(capability, evidence.get(capability.pk))
             for capability in artifact.capabilities.all()
         ),
         times_matched=artifact.times_matched,

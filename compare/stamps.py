@@ -29,8 +29,8 @@ from ranking.models import RankRun, RankScore
 logger = logging.getLogger(__name__)
 
 # 2: a side's price is the headline price (catalog.pricing); 3: a side's best-for;
-# 4: its details, open licence and runs-locally (the rows by kind)
-CACHE_VERSION = 4
+# 4: its details, open licence and runs-locally (the rows by kind); 5: a capability's level
+CACHE_VERSION = 5
 # Every input is in the key; the timeout only bounds memory and curator-side changes outside
 # it (hiding an intent shows at the next aggregation anyway).
 CACHE_SECONDS = 6 * 60 * 60

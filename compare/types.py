@@ -52,8 +52,11 @@ class CapabilityItem:
     description: str = ""
     unique_angle: str = ""
     vs_alternatives: str = ""
-    confidence: str = "medium"
+    confidence: str = "medium"  # as curated
+    # As every page shows it: raised by search evidence (matchgraph `confirmed_confidence`).
+    level: str = "medium"
     searches: int = 0  # distinct searches (intents) this capability explained
+    searchers: int = 0  # distinct clients whose choices it explained
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,6 @@ from matchgraph.impressions import impression_token as signed_impression
 
 register = template.Library()
 
-# A capability explaining the choices of this many distinct clients is shown one confidence
-# level higher: one visitor typing three queries is one confirmation.
-CONFIRMATION_CLIENTS = 3
-LEVELS = ["low", "medium", "high"]
-
 
 @register.simple_tag(takes_context=True)
 def impression_token(context, query, artifact_id, position):
@@ -37,12 +32,9 @@ def capability_evidence(artifact):
 
 @register.simple_tag
 def confirmed_confidence(capability, evidence):
-    """The curated confidence, raised one level when many distinct searchers confirm it."""
+    """The curated confidence, raised by search evidence (`selectors.confirmed_confidence`)."""
     found = evidence.get(capability.pk) if evidence else None
-    level = capability.confidence
-    if found and found.distinct_clients >= CONFIRMATION_CLIENTS and level in LEVELS[:-1]:
-        level = LEVELS[LEVELS.index(level) + 1]
-    return level
+    return selectors.confirmed_confidence(confidence=capability.confidence, evidence=found)
 
 
 @register.simple_tag

@@ -252,3 +252,31 @@ def test_picker_without_js_redirects_on_an_exact_name_and_lists_otherwise(client
 
 def test_picker_for_an_unknown_artifact_is_a_404(client, db):
     assert client.get("/compare/pick/?a=missing").status_code == 404
+
+
+def capability_article(html: str, capability_id: int) -> str:
+    found = re.search(
+        rf'<article class="capability[^"]*" aria-labelledby="cap-{capability_id}".*?</article>',
+        html,
+        re.S,
+    )
+    assert found, f"no article for capability {capability_id}"
+    return found.group(0)
+
+
+def test_a_capability_reads_the_same_on_the_artifact_page_and_the_pair_page(client, directory):
+    """Confidence raised by search evidence, and the searchers behind it, have one owner
+    (`matchgraph.selectors.confirmed_confidence`) and one partial on both pages."""
+    from matchgraph.models import CapabilityMatchStats
+
+    ernie = directory["ernie"]
+    confirmed = ernie.capabilities.order_by("position").first()
+    assert confirmed.confidence == "medium"
+    CapabilityMatchStats.objects.create(
+        capability=confirmed, matches=5, distinct_intents=2, distinct_clients=3
+    )
+    artifact_page = client.get(ernie.get_absolute_url()).content.decode()
+    pair_page = client.get(PAIR).content.decode()
+    on_artifact = capability_article(artifact_page, confirmed.pk)
+    assert "High confidence · chosen through it by 3 searchers" in on_artifact
+    assert capability_article(pair_page, confirmed.pk) == on_artifact
