@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch
-from django.urls import reverse
-from django.utils.http import urlencode
 
 from catalog.models import Artifact, Capability, Category, PricingPlan
 from catalog.pricing import headline_price
 from catalog.querysets import open_source_condition, runs_locally_condition
 from compare.types import SIGNAL_KEYS, CapabilityItem, IntentEvidence, Side, SignalValue
+from matchgraph import links
 from matchgraph.selectors import CapabilityEvidence, confirmed_confidence
 from ranking.models import RankScore
 from ranking.scoring import round_half_up
@@ -126,14 +125,12 @@ def side_from_artifact(
 
 
 def match_graph_search_url(sides: Sequence[Side]) -> str:
-    """Search prefilled from every side: its strongest intent, else its first capability, else
-    its kind — the rule of `matchgraph_tags.match_graph_search_url`, from data already read."""
-    terms = []
-    for side in sides:
-        if side.top_intents:
-            terms.append(side.top_intents[0].text)
-        elif side.capabilities:
-            terms.append(side.capabilities[0].title)
-        else:
-            terms.append(side.kind_label)
-    return f"{reverse('matchgraph:search')}?{urlencode({'q': ' '.join(terms)[:200]})}"
+    """Search prefilled from every side, by the match graph's rule, from data already read."""
+    return links.match_graph_search_url(
+        links.search_term(
+            top_intent=side.top_intents[0].text if side.top_intents else None,
+            first_capability=side.capabilities[0].title if side.capabilities else None,
+            kind_label=side.kind_label,
+        )
+        for side in sides
+    )

@@ -1,10 +1,8 @@
 """Match-graph data on pages owned by lower apps (the artifact page lives in catalog)."""
 
 from django import template
-from django.urls import reverse
-from django.utils.http import urlencode
 
-from matchgraph import selectors
+from matchgraph import links, selectors
 from matchgraph.impressions import impression_token as signed_impression
 
 register = template.Library()
@@ -39,13 +37,16 @@ def confirmed_confidence(capability, evidence):
 
 @register.simple_tag
 def match_graph_search_url(*artifacts):
-    """Search prefilled with the artifacts' strongest intents, else their first capability."""
-    terms: list[str] = []
+    """Search prefilled from the artifacts (the rule of `links.search_term`)."""
+    terms = []
     for artifact in artifacts:
         intents = selectors.artifact_top_intents(artifact=artifact, limit=1)
-        if intents:
-            terms.append(intents[0])
-        else:
-            first = next(iter(artifact.capabilities.all()), None)
-            terms.append(first.title if first else artifact.get_kind_display())
-    return f"{reverse('matchgraph:search')}?{urlencode({'q': ' '.join(terms)[:200]})}"
+        first = next(iter(artifact.capabilities.all()), None)
+        terms.append(
+            links.search_term(
+                top_intent=intents[0] if intents else None,
+                first_capability=first.title if first else None,
+                kind_label=artifact.get_kind_display(),
+            )
+        )
+    return links.match_graph_search_url(terms)
