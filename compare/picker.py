@@ -5,7 +5,7 @@ comparison it makes."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from compare import naming
 from compare.limits import MAX_GRID
@@ -31,7 +31,10 @@ class Picker:
     suggestions: tuple[Suggestion, ...] = ()
     exact_url: str | None = None
     full: bool = False  # the grid already has the maximum number of columns
-    hidden: list[tuple[str, str]] = field(default_factory=list)  # form fields to carry
+
+    @property
+    def kept_slugs(self) -> list[str]:
+        return [stamp.slug for stamp in self.kept]
 
 
 PICKER_MODES = ("pair", "swap", "grid")
@@ -56,11 +59,8 @@ def compare_picker(
             title="Nothing to compare with",
             suggestions=suggestions_for_unknown(kept_values) if kept_values else {},
         )
-    hidden = [("a", stamp.slug) for stamp in kept] + [("mode", mode)]
-    if swap and swap in found:
-        hidden.append(("swap", swap))
     if mode == "grid" and len(kept) >= MAX_GRID:
-        return Picker(kept, query, mode, swap, full=True, hidden=hidden)
+        return Picker(kept, query, mode, swap if swap in found else "", full=True)
     exclude = {stamp.id for stamp in kept} | ({found[swap].id} if swap in found else set())
 
     def target(slug: str) -> str:
@@ -94,5 +94,4 @@ def compare_picker(
         heading=heading,
         suggestions=tuple(suggestions),
         exact_url=exact[0].url if len(exact) == 1 else None,
-        hidden=hidden,
     )

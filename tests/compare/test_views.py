@@ -280,3 +280,26 @@ def test_a_capability_reads_the_same_on_the_artifact_page_and_the_pair_page(clie
     on_artifact = capability_article(artifact_page, confirmed.pk)
     assert "High confidence · chosen through it by 3 searchers" in on_artifact
     assert capability_article(pair_page, confirmed.pk) == on_artifact
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/a/flux-1-pro/",
+        PAIR,
+        "/compare/?a=flux-1-pro&a=sdnext&a=ernie-4-5-vl",
+        "/compare/pick/?a=flux-1-pro&q=ern",
+        "/compare/?a=no-such-artifact&a=flux-1-pro",
+        "/compare/",
+    ],
+)
+def test_every_picker_form_is_the_one_partial_with_its_suggestions_region(client, directory, url):
+    html = client.get(url).content.decode()
+    forms = re.findall(r'<form class="picker-form[^"]*".*?</form>', html, re.S)
+    assert forms
+    for form in forms:
+        field = re.search(r'<label for="([^"]+)">', form).group(1)
+        target = re.search(r'aria-controls="([^"]+)"', form).group(1)
+        assert f'<input id="{field}" type="search" name="q"' in form
+        assert f'hx-target="#{target}"' in form
+        assert f'<div id="{target}" class="picker-suggestions" aria-live="polite">' in html
