@@ -3,10 +3,16 @@
 from django.db import models
 from django.db.models import F, Prefetch
 
+from catalog.search_words import document_query
+
 
 class ArtifactQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def matching_document(self, tsquery: str):
+        """Artifacts whose search document matches a raw tsquery (`search_words`)."""
+        return self.filter(search_vector=document_query(tsquery))
 
     def of_kind(self, kind: str):
         return self.filter(kind=kind)

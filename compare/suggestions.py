@@ -7,14 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchRank
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 
 from catalog.models import Artifact
+from catalog.search_words import document_query, words_tsquery
 from catalog.selectors import artifact_meaning_neighbours
 from compare.limits import MAX_GRID, MAX_SLUG_LENGTH
 from matchgraph.models import CoMatch
-from matchgraph.search.plan import search_words, words_tsquery
+from matchgraph.search.plan import search_words
 
 SUGGESTIONS = 8
 # What a suggestion shows.
@@ -61,11 +62,7 @@ def artifact_name_matches(
     text = query.strip()
     condition = Q(slug=text.lower())
     if words:
-        tsquery = SearchQuery(
-            words_tsquery(words, prefix_last=True, any_word=any_word),
-            search_type="raw",
-            config="english",
-        )
+        tsquery = document_query(words_tsquery(words, prefix_last=True, any_word=any_word))
         condition |= Q(search_vector=tsquery)
         relevance = SearchRank(F("search_vector"), tsquery, weights=[0.02, 0.05, 0.2, 1.0])
     else:
