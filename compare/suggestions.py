@@ -1,6 +1,6 @@
-"""What to compare with: artifacts related to one already chosen, and name matches for what
-a visitor typed (the picker's type-ahead, and the guesses for a mistyped address). Each
-suggestion is built by `suggestion_for`, in one place."""
+"""What to compare with: artifacts related to one already chosen (as its own page lists
+them), and name matches for what a visitor typed (the picker's type-ahead, and the guesses
+for a mistyped address). Each suggestion is built by `suggestion_for`, in one place."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchRank
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from catalog.models import Artifact
 from catalog.search_words import document_query, words_tsquery
-from catalog.selectors import artifact_meaning_neighbours
 from compare.limits import MAX_GRID, MAX_SLUG_LENGTH
-from matchgraph.models import CoMatch
 from matchgraph.search.plan import search_words
+from matchgraph.selectors import artifact_neighbours
 
 SUGGESTIONS = 8
 # What a suggestion shows.
@@ -107,67 +106,44 @@ def suggestions_for_unknown(
 def related_suggestions(
     *, artifact_id: int, exclude_ids: Iterable[int] = (), limit: int = SUGGESTIONS
 ) -> list[tuple[Artifact, str]]:
-    """What to compare an artifact with before anything is typed: the match graph's
-    co-matches first (chosen for the same searches, or compared together), then the closest
-    in meaning, then artifacts sharing a category, then of the same kind, each by rank. At
-    most five or six indexed queries at
-    any catalog size (the artifact page's capability-overlap "related" list costs seconds on a
-    large catalog, too slow for a type-ahead)."""
+    """What to compare an artifact with before anything is typed: its alternatives, then its
+    related artifacts, exactly as its own page lists them (`matchgraph.artifact_neighbours`:
+    co-matches, catalog overlap and meaning blended, and cached, so the picker on that page
+    costs no extra work), then others of its kind by rank. A few indexed queries at any
+    catalog size."""
+    artifact = Artifact.objects.published().filter(pk=artifact_id).first()
+    if artifact is None:
+        return []
     excluded = set(exclude_ids) | {artifact_id}
+    neighbours = artifact_neighbours(artifact=artifact)
     found: list[tuple[Artifact, str]] = []
-
-    def room() -> int:
-        return limit - len(found)
-
-    comatches = (
-        CoMatch.objects.filter(artifact_id=artifact_id, other__is_published=True)
-        .exclude(other_id__in=excluded)
-        .select_related("other")
-        .only("shared_intents", "other", *(f"other__{name}" for name in CARD_FIELDS))
-        .order_by("-weight")[:limit]
-    )
-    for row in comatches:
-        reason = (
-            f"chosen for {row.shared_intents} of the same searches"
-            if row.shared_intents
-            else "compared with it before"
-        )
-        found.append((row.other, reason))
-        excluded.add(row.other_id)
-    if room() > 0:
-        found += _close_in_meaning(artifact_id, excluded, room())
-        excluded.update(other.pk for other, _ in found)
-    # Ranked artifacts in rank order, exactly as the published rank index runs (NULLS LAST
-    # included: any other order is a sort of the whole kind), so the scan stops after a few
-    # rows instead of sorting a whole category or kind.
-    ranked = (
-        Artifact.objects.published()
-        .filter(current_rank__isnull=False)
-        .order_by(F("current_rank").desc(nulls_last=True), "name")
-        .only(*CARD_FIELDS)
-    )
-    if room() > 0:
-        through = Artifact.categories.through
-        categories = through.objects.filter(artifact_id=artifact_id).values("category_id")
-        same_category = ranked.filter(
-            Exists(through.objects.filter(artifact_id=OuterRef("pk"), category_id__in=categories))
-        ).exclude(pk__in=excluded)[: room()]
-        for other in same_category:
-            found.append((other, "in the same category"))
-            excluded.add(other.pk)
-    if room() > 0:
-        kind = Artifact.objects.filter(pk=artifact_id).values("kind")
-        same_kind = ranked.filter(kind=Subquery(kind)).exclude(pk__in=excluded)[: room()]
-        found.extend((other, f"another {other.get_kind_display().lower()}") for other in same_kind)
+    for items, otherwise in (
+        (neighbours.alternatives, "does the same job"),
+        (neighbours.related, "related"),
+    ):
+        for item in items:
+            if item.artifact.pk in excluded or len(found) >= limit:
+                continue
+            reason = (
+                f"chosen for {item.shared_intents} of the same searches"
+                if item.shared_intents
+                else otherwise
+            )
+            found.append((item.artifact, reason))
+            excluded.add(item.artifact.pk)
+    if len(found) < limit:
+        found += _same_kind(artifact, excluded, limit - len(found))
     return found
 
 
-def _close_in_meaning(
-    artifact_id: int, excluded: set[int], limit: int
-) -> list[tuple[Artifact, str]]:
-    """Published artifacts nearest in meaning (embeddings), for the picker: two queries."""
-    artifact = Artifact(pk=artifact_id)
-    nearest = artifact_meaning_neighbours(artifact=artifact, limit=limit + len(excluded))
-    ids = [pk for pk in nearest if pk not in excluded]
-    loaded = Artifact.objects.published().filter(pk__in=ids).only(*CARD_FIELDS).in_bulk()
-    return [(loaded[pk], "close in meaning") for pk in ids if pk in loaded][:limit]
+def _same_kind(artifact: Artifact, excluded: set[int], limit: int) -> list[tuple[Artifact, str]]:
+    """The best-ranked others of its kind, read in the published rank index's own order (NULLS
+    LAST included: any other order sorts the whole kind), so the scan stops after a few rows."""
+    same_kind = (
+        Artifact.objects.published()
+        .filter(current_rank__isnull=False, kind=artifact.kind)
+        .exclude(pk__in=excluded)
+        .order_by(F("current_rank").desc(nulls_last=True), "name")
+        .only(*CARD_FIELDS)[:limit]
+    )
+    return [(other, f"another {other.get_kind_display().lower()}") for other in same_kind]

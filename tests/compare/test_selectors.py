@@ -347,25 +347,37 @@ def test_picker_without_a_known_artifact_is_a_404(db):
         compare_picker(kept_slugs=["missing"])
 
 
-def test_related_suggestions_put_co_matches_first_then_category_then_kind(
+def test_related_suggestions_are_the_artifact_pages_alternatives_then_related_then_kind(
     directory, django_assert_max_num_queries
 ):
-    """Bounded at any catalog size: co-matches, same category, same kind (no term overlap)."""
+    """One "related" algorithm (`matchgraph.artifact_neighbours`), bounded at any size: what
+    does the same job first, then what else relates (a co-matched dataset, with its reason),
+    then others of its kind."""
     flux, sdnext = directory["flux"], directory["sdnext"]
     stranger = ArtifactFactory(name="Stranger dataset", kind="dataset")
     chosen_together(flux, stranger)
     with django_assert_max_num_queries(5):
-        related = suggestions.related_suggestions(artifact_id=flux.pk, limit=5)
-    assert [(artifact.name, reason) for artifact, reason in related[:3]] == [
-        ("Stranger dataset", "chosen for 2 of the same searches"),
-        ("sdnext", "in the same category"),
-        ("Baidu: ERNIE 4.5 VL", "in the same category"),
-    ]
-    assert [reason for _, reason in related[3:]] == ["another model", "another model"]
+        related = suggestions.related_suggestions(artifact_id=flux.pk, limit=8)
+    reasons = {artifact.name: reason for artifact, reason in related}
+    assert reasons["Stranger dataset"] == "chosen for 2 of the same searches"
+    assert reasons["sdnext"] in ("does the same job", "related")  # same category
+    in_order = [reason for _, reason in related]
+    assert in_order.index("does the same job") < in_order.index("related")
+    assert flux.pk not in [artifact.pk for artifact, _ in related]
     assert sdnext.pk not in [
         a.pk
         for a, _ in suggestions.related_suggestions(artifact_id=flux.pk, exclude_ids=[sdnext.pk])
     ]
+
+
+def test_related_suggestions_are_the_artifact_pages_own_neighbours(directory):
+    from matchgraph.selectors import artifact_neighbours
+
+    flux = directory["flux"]
+    page = artifact_neighbours(artifact=flux)
+    on_the_page = list(dict.fromkeys(i.artifact.pk for i in (*page.alternatives, *page.related)))
+    picked = [artifact.pk for artifact, _ in suggestions.related_suggestions(artifact_id=flux.pk)]
+    assert picked[: len(on_the_page)] == on_the_page[: len(picked)]
 
 
 def test_rows_by_kind_come_from_stored_details_and_the_catalog_rules(db):
