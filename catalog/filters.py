@@ -4,13 +4,11 @@ Facets are lenient: an unknown value is dropped rather than answered with an err
 so an old shared link still lists something sensible.
 """
 
-import re
-
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery
 
 from catalog.models import Artifact, Category, Kind, Modality, PricingModel
+from catalog.search_words import text_words, words_tsquery
 
 SORT_CHOICES = [("rank", "UnfragileRank"), ("name", "Name"), ("newest", "Newest")]
 DEFAULT_SORT = "rank"
@@ -124,13 +122,10 @@ class ArtifactFilter(django_filters.FilterSet):
     def filter_text(self, queryset, name, value):
         """Every word, or a word it begins ("transcrib"), through the search index: the
         listing's name, capabilities, summary, organization and categories."""
-        words = re.findall(r"[^\W_]+", value.lower())[:10]
+        words = text_words(value)[:10]
         if not words:
             return queryset
-        every_word = " & ".join(f"{word}:*" for word in words)
-        return queryset.filter(
-            search_vector=SearchQuery(every_word, search_type="raw", config="english")
-        )
+        return queryset.matching_document(words_tsquery(words, prefix_every=True))
 
     def filter_free_tier(self, queryset, name, value):
         return queryset.filter(free_tier=True) if value else queryset

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Prefetch
 from django.db.models.functions import Lower
 
+from catalog.search_words import document_query
+
 
 def name_order() -> Lower:
     """Names in the order people read them, case aside: "faster-whisper" and "vLLM" among the
@@ -14,6 +16,10 @@ def name_order() -> Lower:
 class ArtifactQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def matching_document(self, tsquery: str):
+        """Artifacts whose search document matches a raw tsquery (`search_words`)."""
+        return self.filter(search_vector=document_query(tsquery))
 
     def of_kind(self, kind: str):
         return self.filter(kind=kind)

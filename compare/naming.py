@@ -2,6 +2,8 @@
 
 Pure functions, no database: the selector checks which readings name real artifacts."""
 
+from collections.abc import Sequence
+
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -38,3 +40,8 @@ def grid_url(slugs: list[str]) -> str:
     """The N-way grid, columns in the given order (that order is the visitor's choice)."""
     base = reverse("compare:grid")
     return f"{base}?{urlencode([('a', slug) for slug in slugs])}" if slugs else base
+
+
+def unique(values: Sequence[str]) -> list[str]:
+    """The values in their first order, each once."""
+    return list(dict.fromkeys(values))

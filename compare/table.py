@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from catalog.pricing import cheapest_prices
+from compare.kind_rows import KIND_ROWS
 from compare.types import SIGNAL_KEYS, Cell, Row, Side
 
 # How cheap it is to start, by pricing model (lower is cheaper); unknown stays out.
@@ -31,6 +32,18 @@ def mark_best(values: Sequence[float | None], *, higher: bool = True) -> list[bo
     return [value is not None and value == best for value in values]
 
 
+def mark_best_within_kind(
+    sides: Sequence[Side], values: Sequence[float | None], *, higher: bool = True
+) -> list[bool]:
+    """`mark_best` inside each kind: a percentile within one kind never beats another's."""
+    marks = [False] * len(sides)
+    for kind in {side.kind for side in sides}:
+        at = [i for i, side in enumerate(sides) if side.kind == kind]
+        for i, mark in zip(at, mark_best([values[i] for i in at], higher=higher), strict=True):
+            marks[i] = mark
+    return marks
+
+
 def _row(
     key: str,
     label: str,
@@ -41,10 +54,15 @@ def _row(
     higher: bool = True,
     hint: str = "",
     note: str = "",
+    within_kind: bool = False,
 ) -> Row:
     cells = [cell(side) for side in sides]
     if score is not None:
-        marks = mark_best([score(side) for side in sides], higher=higher)
+        values = [score(side) for side in sides]
+        if within_kind:
+            marks = mark_best_within_kind(sides, values, higher=higher)
+        else:
+            marks = mark_best(values, higher=higher)
         cells = [
             Cell(c.text, better=mark, unknown=c.unknown, detail=c.detail, badge=c.badge)
             for c, mark in zip(cells, marks, strict=True)
@@ -142,7 +160,35 @@ def _pricing_score(side: Side) -> float | None:
     return None if order is None else float(order)
 
 
+def _kind_rows(sides: Sequence[Side]) -> list[Row]:
+    """What a builder needs for these kinds (`compare.kind_rows`), where anyone has a value."""
+    return [
+        _row(
+            spec.key,
+            spec.label,
+            sides,
+            spec.cell,
+            score=spec.score_of if spec.score else None,
+            higher=spec.higher,
+            hint=spec.hint,
+        )
+        for spec in KIND_ROWS
+        if spec.shown_for(sides)
+    ]
+
+
+def _percentile_note(sides: Sequence[Side]) -> str:
+    """Ranks and signals are percentiles within a kind: said where the kinds differ."""
+    kinds = [side.kind for side in sides]
+    if len(set(kinds)) == 1:
+        return ""
+    if len(set(kinds)) == len(kinds):
+        return "Ranked within different kinds, so not compared."
+    return "Ranked within each kind: compared only between artifacts of the same kind."
+
+
 def feature_rows(sides: Sequence[Side]) -> tuple[Row, ...]:
+    percentile_note = _percentile_note(sides)
     rows = [
         _row("type", "Type", sides, lambda side: Cell(side.kind_label)),
         _row(
@@ -152,6 +198,8 @@ def feature_rows(sides: Sequence[Side]) -> tuple[Row, ...]:
             _rank_cell,
             score=lambda side: side.rank,
             hint="higher is better",
+            note=percentile_note,
+            within_kind=True,
         ),
     ]
     for key in SIGNAL_KEYS:
@@ -163,6 +211,8 @@ def feature_rows(sides: Sequence[Side]) -> tuple[Row, ...]:
                 _signal_cell(key),
                 score=lambda side, key=key: side.signal(key).score,
                 hint="higher is better",
+                note=percentile_note,
+                within_kind=True,
             )
         )
     rows += [
@@ -192,6 +242,7 @@ def feature_rows(sides: Sequence[Side]) -> tuple[Row, ...]:
         ),
         _row("inputs", "Inputs", sides, lambda side: _modalities(side.inputs)),
         _row("outputs", "Outputs", sides, lambda side: _modalities(side.outputs)),
+        *_kind_rows(sides),
         _row(
             "categories",
             "Categories",

@@ -46,8 +46,11 @@ class CapabilityItem:
     description: str = ""
     unique_angle: str = ""
     vs_alternatives: str = ""
-    confidence: str = "medium"
+    confidence: str = "medium"  # as curated
+    # As every page shows it: raised by search evidence (matchgraph `confirmed_confidence`).
+    level: str = "medium"
     searches: int = 0  # distinct searches (intents) this capability explained
+    searchers: int = 0  # distinct clients whose choices it explained
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,11 @@ class Side:
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    best_for: tuple[str, ...] = ()
+    # The catalog's `details` as (key, value) pairs, values as stored (numbers, words, yes/no).
+    details: tuple[tuple[str, object], ...] = ()
+    open_licence: bool | None = None  # the catalog's "open source" rule; None: no licence
+    runs_locally: bool | None = None  # the catalog's "runs locally" rule
     capabilities: tuple[CapabilityItem, ...] = ()
     times_matched: int = 0
     times_matched_30d: int = 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from catalog.pricing import cheapest_prices, price_order
-from compare.types import SIGNAL_KEYS, SIGNAL_NAMES, SharedSearches, Side, Verdict
+from compare.types import SIGNAL_KEYS, SIGNAL_NAMES, Overlap, SharedSearches, Side, Verdict
 
 # Rank gaps up to this many points are too close to call.
 CLOSE_RANK_GAP = 3
@@ -58,10 +58,54 @@ def _quoted(texts: Sequence[str]) -> str:
     return join_words([f"“{text}”" for text in texts])
 
 
+def same_kind(sides: Sequence[Side]) -> bool:
+    """Ranks and signals are percentiles within a kind: they compare only inside one."""
+    return len({side.kind for side in sides}) <= 1
+
+
+def _kind_plural(side: Side) -> str:
+    return side.kind_plural if side.kind != "other" else "artifacts of other kinds"
+
+
+def purpose(side: Side) -> str:
+    """What an artifact is for, in the catalog's words (quoted, as written): its first "best
+    for", else its first capability, else the first sentence of its summary."""
+    for_what = next(iter(side.best_for), "") or (
+        side.capabilities[0].title if side.capabilities else ""
+    )
+    if for_what:
+        return f"{side.name} is for “{for_what.rstrip('.')}”"
+    if side.summary:
+        return f"{side.name} is {_kind_phrase(side)}: “{side.summary.split('. ')[0].rstrip('.')}”"
+    return f"{side.name} is {_kind_phrase(side)}"
+
+
+def different_jobs(a: Side, b: Side, overlap: Overlap | None, shared: SharedSearches) -> bool:
+    """Nothing to win: both list capabilities and none covers the same ground (no overlapping
+    pair, no search in which visitors chose both), and they make different things (no output
+    in common). Capability titles alone are worded too freely to be sure: two transcribers
+    whose titles share no word still both turn audio into text."""
+    return (
+        overlap is not None
+        and bool(a.capabilities and b.capabilities)
+        and not overlap.pairs
+        and not shared.count
+        and bool(a.outputs and b.outputs)
+        and not set(a.outputs) & set(b.outputs)
+    )
+
+
 # --- A vs B -----------------------------------------------------------------------------------
 
 
 def _rank_headline(a: Side, b: Side, reasons: list[str]) -> tuple[str, str | None]:
+    if a.rank is not None and b.rank is not None and a.kind != b.kind:
+        return (
+            f"{a.name} ranks {a.rank}/100 among {_kind_plural(a)} and {b.name} {b.rank}/100 "
+            f"among {_kind_plural(b)}: they are ranked within different kinds, so their ranks "
+            "do not compare.",
+            None,
+        )
     if a.rank is not None and b.rank is not None:
         if a.rank == b.rank:
             return f"{a.name} and {b.name} are level at {a.rank}/100.", None
@@ -111,6 +155,9 @@ def _signal_points(a: Side, b: Side, leader: str | None, reasons: list[str]) -> 
     # The overall leader (or the first side) is named second: "B is ahead on …, while A …".
     first, second = (b, a) if leader in (None, a.slug) else (a, b)
     first_leads, second_leads = _signal_leads(first, second), _signal_leads(second, first)
+    if a.kind != b.kind:
+        first_leads = second_leads = []
+        shared = []  # within different kinds, no signal is compared
     if first_leads and second_leads:
         points.append(
             f"{first.name} is ahead on {join_words(first_leads)}, while {second.name} is "
@@ -144,18 +191,23 @@ def _signal_points(a: Side, b: Side, leader: str | None, reasons: list[str]) -> 
         badges = [_signal_word(k) for k in SIGNAL_KEYS if side.signal(k).badge]
         if badges:
             points.append(
-                f"{side.name} is in the top tier of {side.kind_plural} for "
-                f"{join_words(badges)} (badge 1)."
+                f"{side.name} is in the top tier of {side.kind_plural} for {join_words(badges)}."
             )
-    if len(shared) < MIN_SHARED_SIGNALS and (a.rank is not None or b.rank is not None):
-        reasons.append(f"only {plural(len(shared), 'signal is', 'signals are')} known for both")
-    if a.kind != b.kind:
-        points.append(
-            f"{a.name} is {_kind_phrase(a)} and {b.name} is {_kind_phrase(b)}: each signal is a "
-            "percentile within its own kind, so the scores compare how each stands among its "
-            "peers rather than raw counts."
-        )
+    known_both = [k for k in SIGNAL_KEYS if a.signal(k).known and b.signal(k).known]
+    if len(known_both) < MIN_SHARED_SIGNALS and (a.rank is not None or b.rank is not None):
+        reasons.append(f"only {plural(len(known_both), 'signal is', 'signals are')} known for both")
+    points += _kinds_points(a, b)
     return points
+
+
+def _kinds_points(a: Side, b: Side) -> list[str]:
+    if a.kind == b.kind:
+        return []
+    return [
+        f"{a.name} is {_kind_phrase(a)} and {b.name} is {_kind_phrase(b)}: each signal is a "
+        "percentile within its own kind, so each score says how it stands among its peers, "
+        "and the two are not compared."
+    ]
 
 
 def _pricing_points(a: Side, b: Side) -> list[str]:
@@ -240,13 +292,41 @@ def _match_points(a: Side, b: Side, shared: SharedSearches) -> list[str]:
     return points
 
 
-def pair_verdict(a: Side, b: Side, *, shared: SharedSearches | None = None) -> Verdict:
+def _free_tier_points(a: Side, b: Side) -> list[str]:
+    return [
+        f"{side.name} has a free tier." if side.free_tier else f"{side.name} has no free tier."
+        for side in (a, b)
+        if side.free_tier is not None
+    ]
+
+
+def _different_jobs_verdict(a: Side, b: Side, shared: SharedSearches) -> Verdict:
+    """No capability in common: say what each is for; rank gaps, signal leads and prices
+    would rank a tool against a job it does not do, so no side leads."""
+    return Verdict(
+        headline=f"These do different jobs: {purpose(a)}, and {purpose(b)}.",
+        points=(
+            "None of their capabilities covers the same ground, so neither is better: pick by "
+            "the job.",
+            *_kinds_points(a, b),
+            *_free_tier_points(a, b),
+            *_match_points(a, b, shared),
+        ),
+    )
+
+
+def pair_verdict(
+    a: Side, b: Side, *, shared: SharedSearches | None = None, overlap: Overlap | None = None
+) -> Verdict:
+    shared = shared or SharedSearches()
+    if different_jobs(a, b, overlap, shared):
+        return _different_jobs_verdict(a, b, shared)
     reasons: list[str] = []
     headline, leader = _rank_headline(a, b, reasons)
     points = [
         *_signal_points(a, b, leader, reasons),
         *_pricing_points(a, b),
-        *_match_points(a, b, shared or SharedSearches()),
+        *_match_points(a, b, shared),
     ]
     return Verdict(
         headline=headline,
@@ -270,33 +350,75 @@ def _best(sides: Sequence[Side], value) -> tuple[list[Side], float | None]:
     return [side for side, v in known if v == top], top
 
 
+def _rank_order(ranked: Sequence[Side]) -> tuple[str, str | None]:
+    """Who of these (two or more, ranked, of one kind) ranks highest and lowest."""
+    top = max(side.rank for side in ranked)
+    bottom = min(side.rank for side in ranked)
+    leaders = [side for side in ranked if side.rank == top]
+    lowest = [side for side in ranked if side.rank == bottom]
+    if top == bottom:
+        return f"{join_words([s.name for s in ranked])} are level at {top}/100", None
+    verb = "ranks" if len(leaders) == 1 else "share the"
+    sentence = (
+        f"{join_words([s.name for s in leaders])} {verb} highest at {top}/100; "
+        f"{join_words([s.name for s in lowest])} {'is' if len(lowest) == 1 else 'are'} "
+        f"lowest at {bottom}/100"
+    )
+    runner_up = max((s.rank for s in ranked if s is not leaders[0]), default=top)
+    leader = leaders[0].slug if len(leaders) == 1 and top - runner_up > CLOSE_RANK_GAP else None
+    return sentence, leader
+
+
+def by_kind(sides: Sequence[Side]) -> dict[str, list[Side]]:
+    """The sides grouped by kind, kinds in the order they first appear."""
+    groups: dict[str, list[Side]] = {}
+    for side in sides:
+        groups.setdefault(side.kind, []).append(side)
+    return groups
+
+
+def _mixed_kind_ranks(ranked: Sequence[Side]) -> tuple[str, list[str]]:
+    """Ranks of several kinds: compared only inside each kind."""
+    groups = by_kind(ranked)
+    kinds = join_words([_kind_plural(group[0]) for group in groups.values()])
+    headline = (
+        f"These are ranked within different kinds ({kinds}), so a rank compares only with "
+        "others of its kind."
+    )
+    points = []
+    for group in groups.values():
+        among = _kind_plural(group[0])
+        if len(group) >= 2:
+            sentence, _ = _rank_order(group)
+            points.append(f"Among {among}: {sentence}.")
+        else:
+            points.append(f"{group[0].name} ranks {group[0].rank}/100 among {among}.")
+    return headline, points
+
+
+def _signal_leaders(sides: Sequence[Side]) -> list[str]:
+    leads = []
+    for key in SIGNAL_KEYS:
+        best, score = _best(sides, lambda side, key=key: side.signal(key).score)
+        if best:
+            leads.append(f"{_signal_word(key)}: {join_words([s.name for s in best])} ({score:.0f})")
+    return leads
+
+
 def grid_verdict(sides: Sequence[Side]) -> Verdict:
     """A summary for 2–6 artifacts: who ranks highest and lowest, who leads each signal, who
-    is free to try, who searchers chose most."""
+    is free to try, who searchers chose most. Ranks and signals are compared only between
+    artifacts of the same kind."""
     reasons: list[str] = []
     points: list[str] = []
     ranked = [side for side in sides if side.rank is not None]
     leader = None
-    if len(ranked) >= 2:
-        top = max(side.rank for side in ranked)
-        bottom = min(side.rank for side in ranked)
-        leaders = [side for side in ranked if side.rank == top]
-        lowest = [side for side in ranked if side.rank == bottom]
-        if top == bottom:
-            headline = f"{join_words([s.name for s in ranked])} are level at {top}/100."
-        else:
-            verb = "ranks" if len(leaders) == 1 else "share the"
-            headline = (
-                f"{join_words([s.name for s in leaders])} {verb} highest at {top}/100; "
-                f"{join_words([s.name for s in lowest])} {'is' if len(lowest) == 1 else 'are'} "
-                f"lowest at {bottom}/100."
-            )
-            if (
-                len(leaders) == 1
-                and top - max((s.rank for s in ranked if s is not leaders[0]), default=top)
-                > CLOSE_RANK_GAP
-            ):
-                leader = leaders[0].slug
+    if len(ranked) >= 2 and not same_kind(ranked):
+        headline, rank_points = _mixed_kind_ranks(ranked)
+        points += rank_points
+    elif len(ranked) >= 2:
+        sentence, leader = _rank_order(ranked)
+        headline = f"{sentence}."
     elif ranked:
         headline = f"Only {ranked[0].name} is ranked ({ranked[0].rank}/100)."
     else:
@@ -306,13 +428,13 @@ def grid_verdict(sides: Sequence[Side]) -> Verdict:
         points.append(f"Not ranked yet: {join_words(unranked)}.")
     if len(ranked) < 2:
         reasons.append("fewer than two of them are ranked")
-    leads = []
-    for key in SIGNAL_KEYS:
-        best, score = _best(sides, lambda side, key=key: side.signal(key).score)
-        if best:
-            leads.append(f"{_signal_word(key)}: {join_words([s.name for s in best])} ({score:.0f})")
-    if leads:
-        points.append(f"Leaders by signal — {'; '.join(leads)}.")
+    groups = by_kind(sides)
+    for group in groups.values():
+        leads = _signal_leaders(group)
+        if leads and len(groups) == 1:
+            points.append(f"Leaders by signal — {'; '.join(leads)}.")
+        elif leads:
+            points.append(f"Leaders by signal among {_kind_plural(group[0])} — {'; '.join(leads)}.")
     free = [side.name for side in sides if side.free_tier]
     unknown_tier = [side.name for side in sides if side.free_tier is None]
     if free:
@@ -341,7 +463,12 @@ def grid_verdict(sides: Sequence[Side]) -> Verdict:
     )
 
 
-def comparison_verdict(sides: Sequence[Side], *, shared: SharedSearches | None = None) -> Verdict:
+def comparison_verdict(
+    sides: Sequence[Side],
+    *,
+    shared: SharedSearches | None = None,
+    overlap: Overlap | None = None,
+) -> Verdict:
     if len(sides) == 2:
-        return pair_verdict(sides[0], sides[1], shared=shared)
+        return pair_verdict(sides[0], sides[1], shared=shared, overlap=overlap)
     return grid_verdict(sides)

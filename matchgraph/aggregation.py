@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from catalog.page_cache import pages_changed
 from matchgraph.maintenance import tables_rebuilt, vacuum_analyze
-from matchgraph.models import AggregationRun, Intent
+from matchgraph.models import NOT_HIDDEN_INTENT, AggregationRun, Intent, intent_sql
 from matchgraph.selectors import GRAPH_VERSION_KEY
 
 
@@ -80,12 +80,13 @@ VIA_WEIGHTS = {"click": 1.0, "fits": 2.0, "compare": 1.0}
 PAIRS_FROM_TOP_ARTIFACTS = 6
 COMATCHES_KEPT_PER_ARTIFACT = 20
 
-RESOLVED_INTENTS = """
-    -- Each intent's surviving target: itself, or the intent it was merged into.
+RESOLVED_INTENTS = f"""
+    -- Each intent's surviving target: itself, or the intent it was merged into; neither hidden.
     SELECT i.id AS intent_id, coalesce(i.merged_into_id, i.id) AS target_id
     FROM matchgraph_intent i
     LEFT JOIN matchgraph_intent t ON t.id = i.merged_into_id
-    WHERE NOT i.is_hidden AND NOT coalesce(t.is_hidden, false)
+    WHERE {intent_sql("i", NOT_HIDDEN_INTENT)}
+      AND (t.id IS NULL OR {intent_sql("t", NOT_HIDDEN_INTENT)})
 """
 
 # Every choice with evidence that its client was shown it is screened in order; the first

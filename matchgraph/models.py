@@ -10,15 +10,48 @@ from django.db import models
 
 from catalog.models import Artifact, Capability, Modality
 
+# Which intents count, said once as (field, required value) pairs; the QuerySet filters and
+# the SQL fragments that raw queries use are both built from these, so they cannot disagree.
+# Not hidden: a curator has not hidden it.
+NOT_HIDDEN_INTENT = (("is_hidden", False),)
+# Visible: not hidden, and not merged into another intent (its evidence moved there).
+VISIBLE_INTENT = (*NOT_HIDDEN_INTENT, ("merged_into", None))
+# Public: visible, and its text may appear on public pages (see `Intent.is_public`).
+PUBLIC_INTENT = (*VISIBLE_INTENT, ("is_public", True))
+
+
+def intent_lookups(rule) -> dict:
+    """The rule as QuerySet keyword filters."""
+    return {
+        (f"{field}__isnull" if value is None else field): (True if value is None else value)
+        for field, value in rule
+    }
+
+
+def intent_sql(alias: str, rule=VISIBLE_INTENT) -> str:
+    """The rule as an SQL condition on `matchgraph_intent` under `alias` (no parameters)."""
+    tests = []
+    for field, value in rule:
+        column = f"{alias}.{Intent._meta.get_field(field).column}"
+        if value is None:
+            tests.append(f"{column} IS NULL")
+        elif value is True:
+            tests.append(column)
+        elif value is False:
+            tests.append(f"NOT {column}")
+        else:
+            raise ValueError(f"an intent rule holds only None, True or False, not {value!r}")
+    return " AND ".join(tests)
+
 
 class IntentQuerySet(models.QuerySet):
     def visible(self):
-        return self.filter(is_hidden=False, merged_into__isnull=True)
+        return self.filter(**intent_lookups(VISIBLE_INTENT))
 
     def public(self):
         """Intents whose text may appear on public pages (see `Intent.is_public`), and not
         hidden or merged since the aggregation last looked."""
-        return self.visible().filter(is_public=True)
+        return self.filter(**intent_lookups(PUBLIC_INTENT))
 
 
 class Intent(models.Model):

@@ -1,7 +1,8 @@
 """Turn what a visitor typed into an intent: the same need typed two ways is one intent."""
 
-import re
 import unicodedata
+
+from catalog.search_words import WORD
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
@@ -12,7 +13,6 @@ STOP_WORDS = frozenset(
     that the their them then there these this to was what when where which who will with
     you your want need looking find some any please best good""".split()
 )
-WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def normalized_text(raw: str) -> str:

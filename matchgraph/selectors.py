@@ -1,6 +1,7 @@
 """Reads of the match graph's evidence for artifact pages: related artifacts, capability
 evidence, the intents that find an artifact. Search itself is `matchgraph.search`."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -9,7 +10,7 @@ from django.http import Http404
 from catalog.derived import LISTING_VERSION_KEY
 from catalog.embeddings.indexing import VECTORS_VERSION_KEY
 from catalog.embeddings.store import relative_closeness
-from catalog.models import REFERENCE_KINDS, Artifact
+from catalog.models import REFERENCE_KINDS, Artifact, Confidence
 from catalog.selectors import artifact_meaning_query, artifact_overlap_query
 from matchgraph.models import CapabilityMatchStats, Intent, IntentArtifactEdge
 
@@ -166,12 +167,41 @@ class CapabilityEvidence:
     matches: int
 
 
+# A capability explaining the choices of this many distinct clients is shown one confidence
+# level higher: one visitor typing three queries is one confirmation.
+CONFIRMATION_CLIENTS = 3
+CONFIDENCE_LEVELS = tuple(Confidence.values)  # lowest first
+
+
+def confirmed_confidence(*, confidence: str, evidence: CapabilityEvidence | None) -> str:
+    """The curated confidence, raised one level when many distinct searchers confirm it. Every
+    page showing a capability's confidence shows this one."""
+    levels = CONFIDENCE_LEVELS
+    if (
+        evidence is not None
+        and evidence.distinct_clients >= CONFIRMATION_CLIENTS
+        and confidence in levels[:-1]
+    ):
+        return levels[levels.index(confidence) + 1]
+    return confidence
+
+
 def capability_evidence(*, artifact: Artifact) -> dict[int, CapabilityEvidence]:
     """Per capability of `artifact`: the counted choices it explained, from how many distinct
     searches and distinct clients. One query."""
-    rows = CapabilityMatchStats.objects.filter(capability__artifact=artifact).values_list(
-        "capability_id", "distinct_intents", "distinct_clients", "matches"
-    )
+    return capability_evidence_for_artifacts(artifact_ids=[artifact.pk])
+
+
+def capability_evidence_for_artifacts(
+    *, artifact_ids: Sequence[int]
+) -> dict[int, CapabilityEvidence]:
+    """`capability_evidence` for the capabilities of several artifacts at once. One query.
+
+    The counts are the aggregation's, over visible intents only (`Intent.objects.visible()`):
+    an intent a curator hides drops out at the next aggregation."""
+    rows = CapabilityMatchStats.objects.filter(
+        capability__artifact_id__in=list(artifact_ids)
+    ).values_list("capability_id", "distinct_intents", "distinct_clients", "matches")
     return {
         capability_id: CapabilityEvidence(intents, clients, matches)
         for capability_id, intents, clients, matches in rows

@@ -10,10 +10,10 @@ the best-ranked artifacts that satisfy them.
 
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery
 from django.db.models import F, Q, QuerySet
 
 from catalog.models import TOP_TIER_RANK, Artifact, Capability
+from catalog.search_words import document_query
 from matchgraph.models import Intent, IntentArtifactEdge, IntentRelation
 from matchgraph.search.fit import does_task_condition
 from matchgraph.search.plan import SearchPlan
@@ -120,9 +120,8 @@ def document_matches(
     categories) matches, at most `limit`, those in the top tier first. When more than
     `limit` match, `ordered` keeps the best established (highest UnfragileRank); otherwise
     any `limit` do, and `enough` from the top tier end the search early."""
-    query = SearchQuery(tsquery, search_type="raw", config="english")
     # order_by(): without an order, LIMIT lets PostgreSQL stop reading rows early.
-    matches = Artifact.objects.published().filter(search_vector=query).order_by()
+    matches = Artifact.objects.published().matching_document(tsquery).order_by()
     by_rank = (F("current_rank").desc(nulls_last=True), "pk")
     # The top tier has its own small index: a broad query is usually settled there, without
     # probing the whole catalog's index for its words.
@@ -149,7 +148,7 @@ def _any_word_matches(tsquery: str) -> list[int]:
     ids = document_matches(tsquery, limit=MAX_CANDIDATES)
     if len(ids) >= MAX_CANDIDATES:
         return ids
-    query = SearchQuery(tsquery, search_type="raw", config="english")
+    query = document_query(tsquery)
     by_capability = (
         Capability.objects.filter(search_vector=query, artifact__is_published=True)
         .order_by()
@@ -214,7 +213,7 @@ def _wider_matches(plan: SearchPlan, related: list[RelatedIntent], *, have: int)
 
 
 def _capability_matches(tsquery: str, *, limit: int) -> list[int]:
-    query = SearchQuery(tsquery, search_type="raw", config="english")
+    query = document_query(tsquery)
     # Plain rows, de-duplicated here: with DISTINCT and a LIMIT, PostgreSQL may walk every
     # capability in artifact order instead of looking the words up in the index. An artifact
     # with many matching capabilities can leave fewer than `limit`; the next net fills in.

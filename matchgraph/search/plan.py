@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 
+from catalog.search_words import MIN_PREFIX_LENGTH, words_tsquery
 from matchgraph.models import SynonymGroup
 from matchgraph.normalize import STOP_WORDS, meaningful_words, normalize_intent, query_words
 from matchgraph.search.understanding import (
@@ -16,7 +17,6 @@ from matchgraph.search.understanding import (
     understand,
 )
 
-MIN_PREFIX_LENGTH = 2
 SYNONYMS_CACHE_KEY = "matchgraph:synonym-table"
 SYNONYMS_CACHE_SECONDS = 300
 
@@ -162,29 +162,6 @@ class SearchPlan:
             kept = _without_run(self.words, tuple(phrase.split()))
             parts.append(f"({options})" + "".join(f" & {word}" for word in kept))
         return " | ".join(f"({part})" for part in parts)
-
-
-def words_tsquery(
-    words: list[str],
-    *,
-    any_word: bool = False,
-    prefix_last: bool = False,
-    completions: tuple[str, ...] | None = None,
-    field: str = "",
-) -> str:
-    """The words as a tsquery, all of them (or `any_word`); with `prefix_last`, the last word
-    may be unfinished: any of its `completions`, or without them a prefix. With a `field`
-    ("A": the name), each word only in that field of the document."""
-    label = f":{field}" if field else ""
-    terms = [f"{word}{label}" for word in words]
-    if prefix_last and len(words[-1]) >= MIN_PREFIX_LENGTH:
-        last = words[-1]
-        terms[-1] = (
-            f"({' | '.join(f'{word}{label}' for word in completions)})"
-            if completions
-            else f"{last}:*{field}"
-        )
-    return (" | " if any_word else " & ").join(terms)
 
 
 def search_words(raw_query: str) -> list[str]:

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from catalog.search_words import words_tsquery
 from matchgraph.models import IntentArtifactEdge
 from matchgraph.search.candidates import RelatedIntent
 from matchgraph.search.highlights import CapabilityHighlight
-from matchgraph.search.plan import SearchPlan, words_tsquery
+from matchgraph.search.plan import SearchPlan
 from matchgraph.search.relevance import Scored
 from matchgraph.search.understanding import Constraint
 

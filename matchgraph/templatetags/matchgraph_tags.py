@@ -1,18 +1,11 @@
 """Match-graph data on pages owned by lower apps (the artifact page lives in catalog)."""
 
 from django import template
-from django.urls import reverse
-from django.utils.http import urlencode
 
-from matchgraph import selectors
+from matchgraph import links, selectors
 from matchgraph.impressions import impression_token as signed_impression
 
 register = template.Library()
-
-# A capability explaining the choices of this many distinct clients is shown one confidence
-# level higher: one visitor typing three queries is one confirmation.
-CONFIRMATION_CLIENTS = 3
-LEVELS = ["low", "medium", "high"]
 
 
 @register.simple_tag(takes_context=True)
@@ -37,23 +30,23 @@ def capability_evidence(artifact):
 
 @register.simple_tag
 def confirmed_confidence(capability, evidence):
-    """The curated confidence, raised one level when many distinct searchers confirm it."""
+    """The curated confidence, raised by search evidence (`selectors.confirmed_confidence`)."""
     found = evidence.get(capability.pk) if evidence else None
-    level = capability.confidence
-    if found and found.distinct_clients >= CONFIRMATION_CLIENTS and level in LEVELS[:-1]:
-        level = LEVELS[LEVELS.index(level) + 1]
-    return level
+    return selectors.confirmed_confidence(confidence=capability.confidence, evidence=found)
 
 
 @register.simple_tag
 def match_graph_search_url(*artifacts):
-    """Search prefilled with the artifacts' strongest intents, else their first capability."""
-    terms: list[str] = []
+    """Search prefilled from the artifacts (the rule of `links.search_term`)."""
+    terms = []
     for artifact in artifacts:
         intents = selectors.artifact_top_intents(artifact=artifact, limit=1)
-        if intents:
-            terms.append(intents[0])
-        else:
-            first = next(iter(artifact.capabilities.all()), None)
-            terms.append(first.title if first else artifact.get_kind_display())
-    return f"{reverse('matchgraph:search')}?{urlencode({'q': ' '.join(terms)[:200]})}"
+        first = next(iter(artifact.capabilities.all()), None)
+        terms.append(
+            links.search_term(
+                top_intent=intents[0] if intents else None,
+                first_capability=first.title if first else None,
+                kind_label=artifact.get_kind_display(),
+            )
+        )
+    return links.match_graph_search_url(terms)

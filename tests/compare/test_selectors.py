@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.core.cache import cache
 
-from compare import selectors
+from compare import stamps, suggestions
 from compare.selectors import (
     InvalidSelection,
     NeedsMore,
@@ -243,7 +243,7 @@ def test_a_cache_that_fails_costs_speed_not_the_page(directory, monkeypatch):
 
         set = get
 
-    monkeypatch.setattr(selectors, "cache", DownCache())
+    monkeypatch.setattr(stamps, "cache", DownCache())
     result = comparison_for_pair(pair="ernie-4-5-vl-vs-flux-1-pro")
     assert result.comparison.sides[1].name == "FLUX.1 Pro"
 
@@ -278,8 +278,8 @@ def test_the_comparison_round_trips_through_real_redis(
     real_redis, directory, django_assert_num_queries
 ):
     built = comparison_for_pair(pair="ernie-4-5-vl-vs-flux-1-pro").comparison
-    found, run_id = selectors._stamps(["ernie-4-5-vl", "flux-1-pro"])
-    key = selectors.comparison_cache_key([found["ernie-4-5-vl"], found["flux-1-pro"]], run_id)
+    found, run_id = stamps.stamps_for_slugs(["ernie-4-5-vl", "flux-1-pro"])
+    key = stamps.comparison_cache_key([found["ernie-4-5-vl"], found["flux-1-pro"]], run_id)
     assert real_redis.get(key) == built  # pickled, stored and read back equal
     with django_assert_num_queries(1):
         assert comparison_for_pair(pair="ernie-4-5-vl-vs-flux-1-pro").comparison == built
@@ -288,8 +288,8 @@ def test_the_comparison_round_trips_through_real_redis(
     with django_assert_num_queries(10):
         rebuilt = comparison_for_pair(pair="ernie-4-5-vl-vs-flux-1-pro").comparison
     assert rebuilt.built_at > built.built_at or rebuilt.built_at == built.built_at
-    found, run_id = selectors._stamps(["ernie-4-5-vl", "flux-1-pro"])
-    new_key = selectors.comparison_cache_key([found["ernie-4-5-vl"], found["flux-1-pro"]], run_id)
+    found, run_id = stamps.stamps_for_slugs(["ernie-4-5-vl", "flux-1-pro"])
+    new_key = stamps.comparison_cache_key([found["ernie-4-5-vl"], found["flux-1-pro"]], run_id)
     assert new_key != key
     assert real_redis.get(new_key) == rebuilt
 
@@ -320,7 +320,7 @@ def test_picker_exact_name_or_slug_goes_straight_to_the_comparison(directory):
 def test_picker_for_a_swap_excludes_the_side_being_replaced(directory):
     picker = compare_picker(kept_slugs=["flux-1-pro"], mode="swap", swap="ernie-4-5-vl")
     assert "ernie-4-5-vl" not in [s.slug for s in picker.suggestions]
-    assert ("swap", "ernie-4-5-vl") in picker.hidden
+    assert picker.swap == "ernie-4-5-vl"
 
 
 def test_picker_for_a_grid_adds_a_column(directory):
@@ -347,21 +347,49 @@ def test_picker_without_a_known_artifact_is_a_404(db):
         compare_picker(kept_slugs=["missing"])
 
 
-def test_related_suggestions_put_co_matches_first_then_category_then_kind(
+def test_related_suggestions_are_the_artifact_pages_alternatives_then_related_then_kind(
     directory, django_assert_max_num_queries
 ):
-    """Bounded at any catalog size: co-matches, same category, same kind (no term overlap)."""
+    """One "related" algorithm (`matchgraph.artifact_neighbours`), bounded at any size: what
+    does the same job first, then what else relates (a co-matched dataset, with its reason),
+    then others of its kind."""
     flux, sdnext = directory["flux"], directory["sdnext"]
     stranger = ArtifactFactory(name="Stranger dataset", kind="dataset")
     chosen_together(flux, stranger)
     with django_assert_max_num_queries(5):
-        related = selectors.related_suggestions(artifact_id=flux.pk, limit=5)
-    assert [(artifact.name, reason) for artifact, reason in related[:3]] == [
-        ("Stranger dataset", "chosen for 2 of the same searches"),
-        ("sdnext", "in the same category"),
-        ("Baidu: ERNIE 4.5 VL", "in the same category"),
-    ]
-    assert [reason for _, reason in related[3:]] == ["another model", "another model"]
+        related = suggestions.related_suggestions(artifact_id=flux.pk, limit=8)
+    reasons = {artifact.name: reason for artifact, reason in related}
+    assert reasons["Stranger dataset"] == "chosen for 2 of the same searches"
+    assert reasons["sdnext"] in ("does the same job", "related")  # same category
+    in_order = [reason for _, reason in related]
+    assert in_order.index("does the same job") < in_order.index("related")
+    assert flux.pk not in [artifact.pk for artifact, _ in related]
     assert sdnext.pk not in [
-        a.pk for a, _ in selectors.related_suggestions(artifact_id=flux.pk, exclude_ids=[sdnext.pk])
+        a.pk
+        for a, _ in suggestions.related_suggestions(artifact_id=flux.pk, exclude_ids=[sdnext.pk])
     ]
+
+
+def test_related_suggestions_are_the_artifact_pages_own_neighbours(directory):
+    from matchgraph.selectors import artifact_neighbours
+
+    flux = directory["flux"]
+    page = artifact_neighbours(artifact=flux)
+    on_the_page = list(dict.fromkeys(i.artifact.pk for i in (*page.alternatives, *page.related)))
+    picked = [artifact.pk for artifact, _ in suggestions.related_suggestions(artifact_id=flux.pk)]
+    assert picked[: len(on_the_page)] == on_the_page[: len(picked)]
+
+
+def test_rows_by_kind_come_from_stored_details_and_the_catalog_rules(db):
+    ArtifactFactory(
+        slug="big-model",
+        kind="model",
+        license="Apache-2.0",
+        details=[["context_length", 131072], ["parameters_total", "70B"]],
+    )
+    ArtifactFactory(slug="local-tool", kind="tool", license="MIT", details=[["language", "Go"]])
+    rows = {row.key: row for row in comparison_for_grid(slugs=["big-model", "local-tool"]).rows}
+    assert [cell.text for cell in rows["context_length"].cells] == ["128K tokens", "—"]
+    assert [cell.text for cell in rows["open_weights"].cells] == ["Yes", "—"]
+    assert [cell.text for cell in rows["runs_locally"].cells] == ["—", "Yes"]
+    assert [cell.text for cell in rows["written_in"].cells] == ["—", "Go"]

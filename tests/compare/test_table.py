@@ -149,3 +149,24 @@ def test_facts_rows_have_no_direction():
     for key in ("type", "license", "inputs", "outputs", "categories", "chosen_for"):
         assert not rows[key].has_better, key
     assert [c.text for c in rows["inputs"].cells] == ["Text", "Image"]
+
+
+def test_ranks_and_signals_are_marked_only_within_one_kind():
+    repository = {"kind": "repository", "kind_label": "Repository"}
+    pair = rows_by_key(
+        side("Whisper", kind="model", rank=95, signals={"adoption": 99}),
+        side("sdnext", rank=40, signals={"adoption": 10}, **repository),
+    )
+    for key in ("rank", "adoption"):
+        assert not pair[key].has_better
+        assert pair[key].note == "Ranked within different kinds, so not compared."
+    grid = rows_by_key(
+        side("Whisper", kind="model", rank=95),
+        side("whisper.cpp", rank=70, **repository),
+        side("faster-whisper", rank=50, **repository),
+    )
+    assert [cell.better for cell in grid["rank"].cells] == [False, True, False]
+    assert grid["rank"].note.startswith("Ranked within each kind")
+    same = rows_by_key(side("A", rank=60), side("B", rank=40))
+    assert [cell.better for cell in same["rank"].cells] == [True, False]
+    assert same["rank"].note == ""

@@ -2,7 +2,16 @@
 
 from decimal import Decimal
 
-from compare.types import SIGNAL_KEYS, IntentEvidence, Price, SharedSearches, Side, SignalValue
+from compare.overlap import capability_overlap
+from compare.types import (
+    SIGNAL_KEYS,
+    CapabilityItem,
+    IntentEvidence,
+    Price,
+    SharedSearches,
+    Side,
+    SignalValue,
+)
 from compare.verdict import comparison_verdict, grid_verdict, join_words, pair_verdict
 
 
@@ -224,9 +233,7 @@ def test_badges_are_named_with_the_kind():
         side("Flux", rank=60, signals=FULL, badges=("adoption", "quality")),
         side("Other", rank=50, signals=FULL),
     )
-    assert "Flux is in the top tier of models for adoption and documentation (badge 1)." in (
-        verdict.points
-    )
+    assert "Flux is in the top tier of models for adoption and documentation." in (verdict.points)
 
 
 def test_every_number_in_a_pair_verdict_comes_from_the_sides():
@@ -262,3 +269,118 @@ def test_grid_with_too_few_ranked_is_thin():
     verdict = comparison_verdict([side("A", rank=10), side("B"), side("C")])
     assert verdict.headline == "Only A is ranked (10/100)."
     assert verdict.thin
+
+
+# --- Different jobs, different kinds -------------------------------------------------------------
+
+
+def capabilities(*titles, start=1):
+    return tuple(CapabilityItem(id=start + n, title=title) for n, title in enumerate(titles))
+
+
+def test_a_pair_with_no_common_capability_does_different_jobs_and_has_no_lead():
+    vision = side(
+        "Ernie",
+        rank=20,
+        signals=FULL,
+        best_for=("Writing detailed image descriptions and alt text",),
+        capabilities=capabilities("Caption images in natural language"),
+        free_tier=False,
+        outputs=("text",),
+    )
+    generator = side(
+        "Flux",
+        rank=59,
+        signals={**FULL, "adoption": 99},
+        capabilities=capabilities("Generate images from text prompts", start=10),
+        free_tier=True,
+        outputs=("image",),
+    )
+    overlap = capability_overlap(vision.capabilities, generator.capabilities)
+    verdict = pair_verdict(vision, generator, overlap=overlap)
+    assert verdict.headline == (
+        "These do different jobs: Ernie is for “Writing detailed image descriptions and alt "
+        "text”, and Flux is for “Generate images from text prompts”."
+    )
+    assert verdict.leader_slug is None
+    assert not any("lead" in point or "ahead" in point for point in verdict.points)
+    assert "Ernie has no free tier." in verdict.points
+    assert "Flux has a free tier." in verdict.points
+
+
+def test_a_shared_capability_or_shared_searches_keep_the_usual_verdict():
+    a = side("Alpha", rank=70, capabilities=capabilities("Caption product photos"))
+    b = side("Beta", rank=30, capabilities=capabilities("Caption product photos", start=10))
+    overlap = capability_overlap(a.capabilities, b.capabilities)
+    assert "lead of 40 points" in pair_verdict(a, b, overlap=overlap).headline
+    c = side("Gamma", rank=30, capabilities=capabilities("Draw pictures", start=20))
+    shared = SharedSearches(count=2, examples=("photos",))
+    assert (
+        "lead of 40 points"
+        in (
+            pair_verdict(
+                a, c, overlap=capability_overlap(a.capabilities, c.capabilities), shared=shared
+            )
+        ).headline
+    )
+
+
+def test_without_capabilities_on_both_sides_there_is_no_different_jobs_claim():
+    a = side("Alpha", rank=70, outputs=("text",))
+    b = side("Beta", rank=30, capabilities=capabilities("Draw"), outputs=("image",))
+    assert "lead of" in pair_verdict(a, b, overlap=capability_overlap((), b.capabilities)).headline
+
+
+def test_titles_worded_apart_but_making_the_same_output_still_compete():
+    """Two transcribers whose capability titles share no word."""
+    a = side("Whisper", rank=76, capabilities=capabilities("Speech recognition"), outputs=("text",))
+    b = side(
+        "whisper.cpp",
+        rank=42,
+        capabilities=capabilities("Offline transcription", start=10),
+        outputs=("text", "structured"),
+    )
+    verdict = pair_verdict(a, b, overlap=capability_overlap(a.capabilities, b.capabilities))
+    assert "lead of 34 points" in verdict.headline
+
+
+def test_ranks_of_different_kinds_are_never_compared():
+    model = side("Whisper", rank=90, signals={**FULL, "adoption": 99})
+    repository = side(
+        "sdnext",
+        rank=40,
+        signals=FULL,
+        kind="repository",
+        kind_label="Repository",
+        kind_plural="repositories",
+    )
+    verdict = pair_verdict(model, repository)
+    assert verdict.headline == (
+        "Whisper ranks 90/100 among models and sdnext 40/100 among repositories: they are "
+        "ranked within different kinds, so their ranks do not compare."
+    )
+    assert verdict.leader_slug is None
+    assert not any("ahead on" in point for point in verdict.points)
+
+
+def test_a_grid_of_mixed_kinds_compares_ranks_only_within_each_kind():
+    repository = {"kind": "repository", "kind_label": "Repository", "kind_plural": "repositories"}
+    sides = [
+        side("Whisper", rank=95, signals={"adoption": 99}),
+        side("whisper.cpp", rank=70, signals={"adoption": 80}, **repository),
+        side("faster-whisper", rank=50, signals={"adoption": 60}, **repository),
+    ]
+    verdict = grid_verdict(sides)
+    assert verdict.headline == (
+        "These are ranked within different kinds (models and repositories), so a rank compares "
+        "only with others of its kind."
+    )
+    assert "Whisper ranks highest" not in " ".join([verdict.headline, *verdict.points])
+    assert verdict.leader_slug is None
+    assert "Whisper ranks 95/100 among models." in verdict.points
+    assert (
+        "Among repositories: whisper.cpp ranks highest at 70/100; faster-whisper is lowest at "
+        "50/100." in verdict.points
+    )
+    assert "Leaders by signal among repositories — adoption: whisper.cpp (80)." in verdict.points
+    assert not any("adoption: Whisper" in point for point in verdict.points)

@@ -25,12 +25,12 @@ def test_pair_page_has_headline_canonical_table_verdict_and_search(client, direc
     html = response.content.decode()
     assert f'<link rel="canonical" href="http://testserver{PAIR}">' in html
     assert '<h1>Baidu: ERNIE 4.5 VL <span class="vs">vs</span> FLUX.1 Pro</h1>' in html
-    flux = directory["flux"]
-    ernie = directory["ernie"]
+    # A vision-language model and an image generator: no lead, what each is for.
     assert (
-        f"FLUX.1 Pro ranks higher at {flux.current_rank}/100, against {ernie.current_rank}/100 "
-        "for Baidu: ERNIE 4.5 VL" in html
+        "These do different jobs: Baidu: ERNIE 4.5 VL is for “Multimodal vision-language "
+        "understanding”, and FLUX.1 Pro is for “Generate images from text prompts”." in html
     )
+    assert "lead of" not in html
     for label in (
         "Type",
         "UnfragileRank",
@@ -252,3 +252,54 @@ def test_picker_without_js_redirects_on_an_exact_name_and_lists_otherwise(client
 
 def test_picker_for_an_unknown_artifact_is_a_404(client, db):
     assert client.get("/compare/pick/?a=missing").status_code == 404
+
+
+def capability_article(html: str, capability_id: int) -> str:
+    found = re.search(
+        rf'<article class="capability[^"]*" aria-labelledby="cap-{capability_id}".*?</article>',
+        html,
+        re.S,
+    )
+    assert found, f"no article for capability {capability_id}"
+    return found.group(0)
+
+
+def test_a_capability_reads_the_same_on_the_artifact_page_and_the_pair_page(client, directory):
+    """Confidence raised by search evidence, and the searchers behind it, have one owner
+    (`matchgraph.selectors.confirmed_confidence`) and one partial on both pages."""
+    from matchgraph.models import CapabilityMatchStats
+
+    ernie = directory["ernie"]
+    confirmed = ernie.capabilities.order_by("position").first()
+    assert confirmed.confidence == "medium"
+    CapabilityMatchStats.objects.create(
+        capability=confirmed, matches=5, distinct_intents=2, distinct_clients=3
+    )
+    artifact_page = client.get(ernie.get_absolute_url()).content.decode()
+    pair_page = client.get(PAIR).content.decode()
+    on_artifact = capability_article(artifact_page, confirmed.pk)
+    assert "High confidence · chosen through it by 3 searchers" in on_artifact
+    assert capability_article(pair_page, confirmed.pk) == on_artifact
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/a/flux-1-pro/",
+        PAIR,
+        "/compare/?a=flux-1-pro&a=sdnext&a=ernie-4-5-vl",
+        "/compare/pick/?a=flux-1-pro&q=ern",
+        "/compare/?a=no-such-artifact&a=flux-1-pro",
+        "/compare/",
+    ],
+)
+def test_every_picker_form_is_the_one_partial_with_its_suggestions_region(client, directory, url):
+    html = client.get(url).content.decode()
+    forms = re.findall(r'<form class="picker-form[^"]*".*?</form>', html, re.S)
+    assert forms
+    for form in forms:
+        field = re.search(r'<label for="([^"]+)">', form).group(1)
+        target = re.search(r'aria-controls="([^"]+)"', form).group(1)
+        assert f'<input id="{field}" type="search" name="q"' in form
+        assert f'hx-target="#{target}"' in form
+        assert f'<div id="{target}" class="picker-suggestions" aria-live="polite">' in html
