@@ -17,7 +17,7 @@ SORT_CHOICES = [
     ("rank", "UnfragileRank"),
     ("name", "Name"),
     ("newest", "Newest"),
-    ("price", "Price per 1M input tokens"),
+    ("price", "Input token price"),
 ]
 DEFAULT_SORT = "rank"
 # The price filter's limits, in US dollars per 1M input tokens (`pricing.LISTING_CURRENCY`).

@@ -99,7 +99,7 @@ def test_sort_by_price_orders_token_prices_then_the_rest_by_rank(client, priced)
     cards = html.split('class="card-grid"')[1]
     assert cards.index("From here on, artifacts not priced per token") < cards.index("Image Maker")
     assert cards.index("Dear Tokens") < cards.index("From here on")
-    assert '<option value="price" selected>Price per 1M input tokens</option>' in html
+    assert '<option value="price" selected>Input token price</option>' in html
 
 
 def test_the_price_filter_keeps_token_prices_up_to_the_limit(client, priced):
