@@ -13,7 +13,12 @@ from django.urls import reverse
 from catalog.importing import artifacts_import
 from catalog.models import Artifact, PricingPlan
 from catalog.services import artifacts_refresh_prices
-from tests.catalog.factories import ArtifactFactory, PricingPlanFactory, token_api_with_two_plans
+from tests.catalog.factories import (
+    ArtifactFactory,
+    CategoryFactory,
+    PricingPlanFactory,
+    token_api_with_two_plans,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +260,12 @@ def test_browse_query_count_with_price_filter_and_sort_does_not_grow(
         response = client.get(BROWSE, {"sort": "price", "price": "15", "free_tier": ""})
     assert response.status_code == 200
     assert response.context["result"].total == 33
+
+
+def test_a_category_page_sorted_by_price_says_so(client, priced):
+    llm = CategoryFactory(name="LLM", slug="llm")
+    for artifact in Artifact.objects.filter(name__in=["Dear Tokens", "Cheap Tokens", "Open Repo"]):
+        artifact.categories.add(llm)
+    response = client.get(reverse("catalog:category-detail", args=["llm"]), {"sort": "price"})
+    assert names(response) == ["Cheap Tokens", "Dear Tokens", "Open Repo"]
+    assert "From here on, artifacts not priced per token" in response.content.decode()
