@@ -16,7 +16,8 @@ PRICES_BATCH = 5000
 
 
 def artifact_after_curator_edit(*, artifact: Artifact) -> None:
-    """Refresh the search document after an admin edit. The import hash is kept on purpose:
+    """Refresh the search document and the listing's price figures (the form edits the plans
+    and the free-tier flag) after an admin edit. The import hash is kept on purpose:
     re-importing an unchanged feed record leaves the curator's edit alone, while a changed
     record (new facts from the source) replaces it."""
     artifacts_refresh_search(artifact_ids=[artifact.pk])
