@@ -374,6 +374,23 @@ class PricingPlanAdmin(admin.ModelAdmin):
     list_select_related = ("artifact",)
     raw_id_fields = ("artifact",)
 
+    # Listings filter and sort by figures read from the plans: each write recomputes them,
+    # for the artifact a plan moved away from too.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        moved_from = form.initial.get("artifact") if change else None
+        ids = {obj.artifact_id} | ({moved_from} if moved_from else set())
+        services.artifacts_refresh_prices(artifact_ids=ids)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.artifacts_refresh_prices(artifact_ids=[obj.artifact_id])
+
+    def delete_queryset(self, request, queryset):
+        ids = set(queryset.values_list("artifact_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.artifacts_refresh_prices(artifact_ids=ids)
+
 
 @admin.register(DataSource)
 class DataSourceAdmin(admin.ModelAdmin):

@@ -4,14 +4,28 @@ Facets are lenient: an unknown value is dropped rather than answered with an err
 so an old shared link still lists something sensible.
 """
 
+from decimal import Decimal
+
 import django_filters
 from django import forms
 
 from catalog.models import Artifact, Category, Kind, Modality, PricingModel
 from catalog.search_words import text_words, words_tsquery
 
-SORT_CHOICES = [("rank", "UnfragileRank"), ("name", "Name"), ("newest", "Newest")]
+SORT_CHOICES = [
+    ("rank", "UnfragileRank"),
+    ("name", "Name"),
+    ("newest", "Newest"),
+    ("price", "Input token price"),
+]
 DEFAULT_SORT = "rank"
+# The price filter's limits, in US dollars per 1M input tokens (`pricing.LISTING_CURRENCY`).
+PRICE_LIMITS = [
+    ("0.5", "Up to $0.50"),
+    ("1", "Up to $1"),
+    ("5", "Up to $5"),
+    ("15", "Up to $15"),
+]
 
 
 class LenientMultipleChoiceField(forms.MultipleChoiceField):
@@ -82,6 +96,12 @@ class ArtifactFilter(django_filters.FilterSet):
         method="filter_free_tier",
         label="Has a free tier",
     )
+    price = LenientChoiceFilter(
+        method="filter_price",
+        choices=PRICE_LIMITS,
+        empty_label="Any price",
+        label="Price per 1M input tokens",
+    )
     category = LenientMultipleChoiceFilter(
         method="filter_category", widget=forms.CheckboxSelectMultiple, label="Category"
     )
@@ -116,8 +136,17 @@ class ArtifactFilter(django_filters.FilterSet):
     @property
     def chosen_sort(self) -> str:
         """The visitor's explicit sort, or "" (the caller then applies its default order)."""
+        return self._cleaned().get("sort") or ""
+
+    @property
+    def narrows(self) -> bool:
+        """Whether a filter (not the sort) has a valid value, so the listing is a subset."""
+        cleaned = self._cleaned()
+        return any(cleaned.get(name) for name in self.filters if name != "sort")
+
+    def _cleaned(self) -> dict:
         self.form.is_valid()  # lenient fields: validation only fills cleaned_data
-        return getattr(self.form, "cleaned_data", {}).get("sort") or ""
+        return getattr(self.form, "cleaned_data", {})
 
     def filter_text(self, queryset, name, value):
         """Every word, or a word it begins ("transcrib"), through the search index: the
@@ -128,7 +157,14 @@ class ArtifactFilter(django_filters.FilterSet):
         return queryset.matching_document(words_tsquery(words, prefix_every=True))
 
     def filter_free_tier(self, queryset, name, value):
-        return queryset.filter(free_tier=True) if value else queryset
+        return queryset.filter(has_free_tier=True) if value else queryset
+
+    def filter_price(self, queryset, name, value):
+        """Token-priced artifacts whose headline input rate is at most the limit; an artifact
+        priced per image or per month has no such rate, so it is not "under $1"."""
+        if not value:
+            return queryset
+        return queryset.filter(headline_token_price_per_million__lte=Decimal(value))
 
     # Every filter adds a condition or a subquery, never a join: facet counts
     # (catalog.facets.count_facets) rely on each artifact appearing once.
@@ -152,4 +188,6 @@ class ArtifactFilter(django_filters.FilterSet):
             return queryset.by_name()
         if value == "newest":
             return queryset.newest()
+        if value == "price":
+            return queryset.by_token_price()
         return queryset.by_rank()

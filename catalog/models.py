@@ -143,6 +143,14 @@ class Artifact(models.Model):
         max_length=20, choices=PricingModel.choices, blank=True, db_index=True
     )
     free_tier = models.BooleanField(null=True, blank=True)
+    # What listings filter and sort prices by, denormalized from the plans by
+    # `catalog.services.artifacts_refresh_prices` (the rules: `catalog.pricing`). Free to
+    # start: a free tier, or a plan priced at zero. The headline's US-dollar rate per 1M
+    # input tokens, exact; null when the headline is not a token input rate.
+    has_free_tier = models.BooleanField(default=False, db_default=False, editable=False)
+    headline_token_price_per_million = models.DecimalField(
+        max_digits=24, decimal_places=6, null=True, blank=True, editable=False
+    )
 
     best_for = ArrayField(models.TextField(), default=list, blank=True)
     limitations = ArrayField(models.TextField(), default=list, blank=True)
@@ -219,6 +227,23 @@ class Artifact(models.Model):
                 F("id"),
                 name="artifact_name_order",
                 condition=models.Q(is_published=True),
+            ),
+            # Browse's price sort: token prices cheapest first, then everything else by rank.
+            models.Index(
+                F("headline_token_price_per_million").asc(nulls_last=True),
+                F("current_rank").desc(nulls_last=True),
+                name_order(),
+                name="artifact_price_order",
+                condition=models.Q(is_published=True),
+            ),
+            # The price filter in rank order: only the token-priced few, not the catalog.
+            models.Index(
+                F("current_rank").desc(nulls_last=True),
+                name_order(),
+                name="artifact_token_priced_rank",
+                condition=models.Q(
+                    is_published=True, headline_token_price_per_million__isnull=False
+                ),
             ),
             GinIndex(fields=["inputs"], name="artifact_inputs_gin"),
             GinIndex(fields=["outputs"], name="artifact_outputs_gin"),

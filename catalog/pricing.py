@@ -49,6 +49,9 @@ ROLE_WORDS = {INPUT: "input tokens", OUTPUT: "output tokens", ANY_TOKEN: "tokens
 # The calculator's bound: more tokens than this a month is a typo, not a plan.
 MAX_TOKENS = 10**13
 CENT = Decimal("0.01")
+# Listings filter and sort token prices in this currency only: other currencies are not
+# converted, so they are not compared.
+LISTING_CURRENCY = "USD"
 
 
 def _unit_key(unit: str) -> str:
@@ -125,6 +128,11 @@ def plan_exact(*, price: Decimal, currency: str, unit: str) -> str:
     return f"{format_money(price, currency)} per {unit.strip()}"
 
 
+def has_free_tier(*, free_tier: bool | None, plans: Iterable) -> bool:
+    """Free to start: the listing says it has a free tier, or lists a plan priced at zero."""
+    return free_tier is True or any(plan.price == 0 for plan in plans)
+
+
 # --- The headline price -----------------------------------------------------------------------
 
 
@@ -133,8 +141,9 @@ class HeadlinePrice:
     """What a card, the artifact header and a comparison show as the price.
 
     `amount` is the exact stored per-unit rate of the main plan (the standard input rate for
-    token APIs); `output` the exact per-token output rate beside it, if any; `cached` the
-    cheapest cached-input rate, shown apart. `plans` names the plans it comes from."""
+    token APIs); `output` the exact per-token output rate of the same plan, if it lists one;
+    `cached` the cheapest cached-input rate, shown apart. `plans` names the plan rows it
+    comes from (an input row and its output row), `plan` the plan in words."""
 
     amount: Decimal
     currency: str
@@ -143,7 +152,7 @@ class HeadlinePrice:
     output: Decimal | None = None
     cached: Decimal | None = None
     plans: tuple[str, ...] = ()
-    output_from_other_plan: bool = False
+    plan: str = ""
 
     @property
     def family(self) -> str:
@@ -190,18 +199,21 @@ class HeadlinePrice:
 
     @property
     def source(self) -> str:
-        """Which plan(s) the headline comes from, in words."""
-        names = [f"“{name}”" for name in self.plans]
-        if not names:
-            return ""
-        if len(names) == 1:
-            return f"plan {names[0]}"
-        if self.output_from_other_plan:
-            return (
-                f"input from {names[0]}, output from {names[1]} (no output price is listed "
-                "for the first)"
-            )
-        return f"plans {names[0]} and {names[1]}"
+        """Which plan the headline comes from, in words: "plan “Claude Sonnet 4.5”"; a plan
+        named only by its rows ("Input", "Output") reads "plans “Input” and “Output”"."""
+        if self.plan:
+            return f"plan “{self.plan}”"
+        names = " and ".join(f"“{name}”" for name in self.plans)
+        return f"plans {names}" if len(self.plans) > 1 else f"plan {names}" if names else ""
+
+    @property
+    def per_million_input(self) -> Decimal | None:
+        """The rate per 1M input tokens (or per 1M tokens, for one rate for every token) in
+        US dollars: what listings filter and sort token prices by. None for any other family,
+        currency, or a headline with no input rate. Exact."""
+        if self.family != TOKENS or self.role == OUTPUT or self.currency != LISTING_CURRENCY:
+            return None
+        return self.amount * _scale(TOKENS)
 
     def comparable_with(self, other: HeadlinePrice) -> bool:
         """Same family and currency: a token price never compares with a per-image one."""
@@ -253,18 +265,22 @@ def _oldest(*days: date | None) -> date | None:
     return min(known) if known else None
 
 
-def matching_output(plan, outputs: list) -> tuple[object | None, bool]:
-    """The output plan for an input plan: one of the same name stem ("Sonnet input" and
-    "Sonnet output"), else a generic one (named just "Output", or any output when the input
-    is just "Input"), else the cheapest output, flagged as from another plan. Returns
-    (plan or None, whether it is another plan's rate)."""
-    if not outputs:
-        return None, False
+def own_output(plan, outputs: list):
+    """The output rate of the same plan as an input rate: the output of the same name stem
+    ("Sonnet input" and "Sonnet output"), else a generic one (named just "Output", or any
+    output when the input is just "Input"); None when the plan lists no output of its own."""
     stem = _stem(plan.name)
     same = [out for out in outputs if _stem(out.name) == stem]
     generic = [out for out in outputs if not stem or not _stem(out.name)]
-    if same or generic:
-        return min(same or generic, key=_order), False
+    return min(same or generic, key=_order) if same or generic else None
+
+
+def matching_output(plan, outputs: list) -> tuple[object | None, bool]:
+    """For an estimate: the plan's own output (`own_output`), else the cheapest output,
+    flagged as another plan's rate. Returns (plan or None, whether it is another plan's)."""
+    own = own_output(plan, outputs)
+    if own is not None or not outputs:
+        return own, False
     return min(outputs, key=_order), True
 
 
@@ -276,11 +292,12 @@ def headline_price(plans: Iterable) -> HeadlinePrice | None:
     """The price shown as an artifact's headline, or None when no plan is listed.
 
     The rule:
-    1. Token plans lead whenever there are standard (not cached) ones. The headline is the
-       cheapest input rate with its output: the output plan of the same name stem ("Claude
-       Sonnet 4.5 input" and "... output"), else the cheapest output, and then it says so.
-       Without an input rate, the cheapest "token" rate (one rate for every token), else the
-       cheapest output rate alone. The cheapest cached rate is carried beside it.
+    1. Token plans lead whenever there are standard (not cached) ones. The headline is ONE
+       plan: the cheapest input rate, with the output rate of that same plan (`own_output`)
+       when it lists one, never another plan's (Haiku's input beside Sonnet's output would
+       describe no plan anyone can buy). Without an input rate, the cheapest "token" rate
+       (one rate for every token), else the cheapest output rate alone. The cheapest cached
+       rate is carried beside it.
     2. Otherwise the family with the most plans (a tie goes to the family listed first), and
        its cheapest plan (a tie goes to the first listed): three monthly subscriptions and
        one per-character rate read "from $5.00 per month".
@@ -300,10 +317,10 @@ def headline_price(plans: Iterable) -> HeadlinePrice | None:
         cached_rate = min(p.price for p in cached) if cached else None
         if by_role[INPUT]:
             main = min(by_role[INPUT], key=_order)
-            out, other = matching_output(main, by_role[OUTPUT])
+            out = own_output(main, by_role[OUTPUT])
         else:
             main = min(by_role[ANY_TOKEN] or by_role[OUTPUT], key=_order)
-            out, other = None, False
+            out = None
         return HeadlinePrice(
             amount=main.price,
             currency=currency,
@@ -312,7 +329,7 @@ def headline_price(plans: Iterable) -> HeadlinePrice | None:
             output=out.price if out else None,
             cached=cached_rate,
             plans=(main.name, out.name) if out else (main.name,),
-            output_from_other_plan=other,
+            plan=_plan_name(main.name),
         )
     groups: dict[tuple[str, str], list] = {}
     for plan in plans:
@@ -325,6 +342,7 @@ def headline_price(plans: Iterable) -> HeadlinePrice | None:
         unit=main.unit,
         as_of=main.as_of,
         plans=(main.name,),
+        plan=main.name,
     )
 
 
@@ -382,11 +400,17 @@ def token_options(plans: Iterable) -> list[TokenOption]:
     return sorted(options, key=lambda option: option.input_rate)
 
 
+def _plan_name(input_name: str) -> str:
+    """The plan an input rate belongs to, in its own case: "Claude Sonnet 4.5 input" ->
+    "Claude Sonnet 4.5", "Hosted API, input" -> "Hosted API"; "" for a bare "Input"."""
+    stem = re.sub(r"[,\s]*\b(input|prompt)\b\s*$", "", input_name, flags=re.IGNORECASE).strip()
+    return stem if stem and _stem(input_name) else ""
+
+
 def _pair_label(input_name: str, output_name: str) -> str:
     """ "Claude Sonnet 4.5 input" with its output -> "Claude Sonnet 4.5"; "Input" and
     "Output" -> "Input and Output"."""
-    stem = re.sub(r"[,\s]*\b(input|prompt)\b\s*$", "", input_name, flags=re.IGNORECASE).strip()
-    return stem if stem and _stem(input_name) else f"{input_name} and {output_name}"
+    return _plan_name(input_name) or f"{input_name} and {output_name}"
 
 
 @dataclass(frozen=True)

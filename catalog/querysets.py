@@ -31,6 +31,16 @@ class ArtifactQuerySet(models.QuerySet):
         # Unranked artifacts go last, not first: NULL is unknown, not "best".
         return self.order_by(F("current_rank").desc(nulls_last=True), name_order())
 
+    def by_token_price(self):
+        """Token-priced artifacts first, the cheapest headline input rate per 1M tokens
+        first; then every other artifact (priced per image, per month, or not at all) by
+        rank. Prices in different units are never put in one order."""
+        return self.order_by(
+            F("headline_token_price_per_million").asc(nulls_last=True),
+            F("current_rank").desc(nulls_last=True),
+            name_order(),
+        )
+
     def newest(self):
         return self.order_by(F("released").desc(nulls_last=True), "-created_at", name_order())
 
@@ -38,7 +48,9 @@ class ArtifactQuerySet(models.QuerySet):
         return self.order_by(name_order(), "id")
 
     def for_search_results(self):
-        """What a search result shows: no categories or prices, so one query."""
+        """What a search result shows: no categories; plans for the headline price."""
+        from catalog.models import PricingPlan
+
         return self.only(
             "id",
             "slug",
@@ -46,9 +58,13 @@ class ArtifactQuerySet(models.QuerySet):
             "kind",
             "pricing_model",
             "free_tier",
+            "has_free_tier",
+            "headline_token_price_per_million",
             "current_rank",
             "summary",
             "times_matched",
+        ).prefetch_related(
+            Prefetch("plans", queryset=PricingPlan.objects.order_by("position", "id"))
         )
 
     def for_cards(self):

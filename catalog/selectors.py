@@ -238,6 +238,26 @@ class BrowseResult:
     facets: list[Facet]
     total: int
 
+    @property
+    def by_price(self) -> bool:
+        return self.filterset.chosen_sort == "price"
+
+    @cached_property
+    def first_not_token_priced(self) -> int | None:
+        """Sorted by price: the id of the first artifact on the page without a token price
+        after one with (where the page says the order changes), else None."""
+        if not self.by_price:
+            return None
+        priced_before = False
+        for artifact in self.page.object_list:
+            if artifact.headline_token_price_per_million is not None:
+                priced_before = True
+            elif priced_before:
+                return artifact.pk
+            else:
+                return None
+        return None
+
 
 def _filter_key(data: QueryDict) -> str:
     """The filters in `data` (every filter of the filterset but the sort; not the page), the
@@ -393,7 +413,7 @@ def _page_in_given_order(
 ) -> Page:
     """Paginate ids in their given order, keeping those the facets let through, then load
     only the page's artifacts."""
-    if any(data.getlist(name) for name in FACET_TITLES) or data.get("free_tier"):
+    if filterset.narrows:
         passing = set(filterset.qs.values_list("pk", flat=True))
         ranked_ids = [pk for pk in ranked_ids if pk in passing]
     page = paginate(ranked_ids, page_number=page_number, per_page=per_page)

@@ -3,8 +3,8 @@
 A batch upserts its changed artifacts by slug, replaces their lists (plans, sources, links,
 signals, categories), upserts capabilities on (artifact, title_key) so an unchanged capability
 keeps its id, deletes capabilities whose title is gone, and refreshes the written artifacts'
-search documents. Records whose hash equals the stored `import_hash` are not written at all.
-The caller owns the transaction.
+listing prices and search documents. Records whose hash equals the stored `import_hash` are
+not written at all. The caller owns the transaction.
 """
 
 from collections.abc import Sequence
@@ -23,6 +23,7 @@ from catalog.models import (
     Signals,
 )
 from catalog.search_index import artifacts_refresh_search
+from catalog.services import artifacts_refresh_prices
 
 CAPABILITY_FIELDS = (
     "position",
@@ -52,6 +53,7 @@ def artifacts_write_batch(*, records: Sequence[ArtifactRecord]) -> BatchCounts:
         _lists_delete(artifact_ids=replaced_ids)
         _lists_create(records=changed, ids=ids)
         _capabilities_sync(records=changed, ids=ids, replaced_ids=replaced_ids)
+        artifacts_refresh_prices(artifact_ids=ids.values())
         artifacts_refresh_search(artifact_ids=ids.values())
     return BatchCounts(
         created=created, updated=len(changed) - created, unchanged=len(records) - len(changed)

@@ -17,6 +17,7 @@ from catalog.models import (
     PricingPlan,
     Signals,
 )
+from catalog.services import artifacts_refresh_prices
 
 
 class CategoryFactory(DjangoModelFactory[Category]):
@@ -50,6 +51,13 @@ class ArtifactFactory(DjangoModelFactory[Artifact]):
         if create and extracted:
             self.categories.add(*extracted)
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        """As every writer does: the listing's price figures follow the free-tier flag."""
+        if create:
+            artifacts_refresh_prices(artifact_ids=[instance.pk])
+            instance.refresh_from_db(fields=["has_free_tier", "headline_token_price_per_million"])
+
 
 class CapabilityFactory(DjangoModelFactory[Capability]):
     class Meta:
@@ -74,6 +82,12 @@ class PricingPlanFactory(DjangoModelFactory[PricingPlan]):
     currency = "USD"
     unit = "prompt token"
     as_of = dt.date(2026, 11, 1)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        """As the admin and the importer do: the listing's price figures follow the plans."""
+        if create:
+            artifacts_refresh_prices(artifact_ids=[instance.artifact_id])
 
 
 class SignalsFactory(DjangoModelFactory[Signals]):
@@ -122,4 +136,21 @@ def token_api_with_cached_input(*, output_as_of: dt.date | None = None) -> Artif
         unit="completion token",
         **dated,
     )
+    return artifact
+
+
+def token_api_with_two_plans() -> Artifact:
+    """An API priced like Anthropic's in the demo: a cheap plan that lists only its input
+    rate (Haiku), and a dearer plan with input and output (Sonnet)."""
+    artifact = ArtifactFactory(name="Claude API", kind="api", pricing_model="paid")
+    for position, (name, price, unit) in enumerate(
+        [
+            ("Claude Haiku 4.5 input", "0.000001", "prompt token"),
+            ("Claude Sonnet 4.5 input", "0.000003", "prompt token"),
+            ("Claude Sonnet 4.5 output", "0.000015", "completion token"),
+        ]
+    ):
+        PricingPlanFactory(
+            artifact=artifact, position=position, name=name, price=Decimal(price), unit=unit
+        )
     return artifact

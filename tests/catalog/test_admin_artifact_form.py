@@ -4,6 +4,7 @@ as checkboxes, and a save of the form as shown changes nothing, in the rows or o
 import datetime as dt
 import io
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -16,7 +17,7 @@ from django.urls import reverse
 from catalog.forms import ArtifactAdminForm, DetailsField, LinesField
 from catalog.models import Artifact, Signals
 from catalog.search_index import artifacts_refresh_search
-from tests.catalog.factories import ArtifactFactory
+from tests.catalog.factories import ArtifactFactory, token_api_with_two_plans
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
@@ -306,3 +307,27 @@ def test_a_details_mistake_is_shown_on_the_form(curator_client):
     response = curator_client.post(url, data)
     assert response.status_code == 200
     assert "Line 1: write it as key: value." in response.content.decode()
+
+
+def test_editing_and_deleting_plans_inline_updates_the_listing_prices(curator_client):
+    """The plans inline is where curators price an artifact: its save recomputes what browse
+    filters and sorts by, and the cards a visitor sees show the new headline."""
+    artifact = token_api_with_two_plans()
+    Artifact.objects.filter(pk=artifact.pk).update(free_tier=False)
+    url = reverse("admin:catalog_artifact_change", args=[artifact.pk])
+    data = _post_data(curator_client.get(url).content.decode(), "artifact_form")
+    rows = {data[f"plans-{n}-name"][0]: n for n in range(int(data["plans-TOTAL_FORMS"][0]))}
+    data[f"plans-{rows['Claude Haiku 4.5 input']}-DELETE"] = ["on"]
+    data[f"plans-{rows['Claude Sonnet 4.5 input']}-price"] = ["0.0000004"]
+    data["free_tier"] = ["true"]
+    data["_save"] = ["Save"]
+    response = curator_client.post(url, data)
+    assert response.status_code == 302, _form_errors(response)
+
+    artifact.refresh_from_db()
+    assert artifact.headline_token_price_per_million == Decimal("0.400000")
+    visitor = Client()
+    browse = reverse("catalog:browse")
+    cheap = visitor.get(browse, {"price": "0.5"}).content.decode()
+    assert "From $0.40 / $15.00 per 1M tokens (input / output)" in cheap
+    assert "Claude API" in visitor.get(browse, {"free_tier": "on"}).content.decode()

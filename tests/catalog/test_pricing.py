@@ -3,6 +3,7 @@ calculator's arithmetic, all exact in Decimal."""
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
@@ -12,6 +13,7 @@ from catalog.pricing import (
     cost_calculate,
     format_money,
     format_money_rounded,
+    has_free_tier,
     headline_price,
     plan_exact,
     plan_reading,
@@ -19,7 +21,12 @@ from catalog.pricing import (
     read_amount,
     unit_family,
 )
-from tests.catalog.factories import ArtifactFactory, PricingPlanFactory, token_api_with_cached_input
+from tests.catalog.factories import (
+    ArtifactFactory,
+    PricingPlanFactory,
+    token_api_with_cached_input,
+    token_api_with_two_plans,
+)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +112,7 @@ def test_headline_of_a_token_api_is_standard_input_and_output_not_cached():
 
 
 @pytest.mark.django_db
-def test_headline_pairs_by_name_stem_else_takes_the_cheapest_output():
+def test_headline_pairs_an_input_with_the_output_of_its_own_plan():
     mistral = ArtifactFactory(name="Mistral")
     PricingPlanFactory(artifact=mistral, name="Medium input", price=Decimal("0.0000004"))
     PricingPlanFactory(
@@ -116,18 +123,29 @@ def test_headline_pairs_by_name_stem_else_takes_the_cheapest_output():
     )
     paired = headline_price(mistral.plans.all())
     assert paired.text == "$0.40 / $2.00 per 1M tokens (input / output)"
-    assert not paired.output_from_other_plan
+    assert paired.plans == ("Medium input", "Medium output")
+    assert paired.source == "plan “Medium”"
 
-    claude = ArtifactFactory(name="Claude")
-    PricingPlanFactory(artifact=claude, name="Haiku input", price=Decimal("0.000001"))
-    PricingPlanFactory(artifact=claude, name="Sonnet input", price=Decimal("0.000003"))
-    PricingPlanFactory(
-        artifact=claude, name="Sonnet output", price=Decimal("0.000015"), unit="completion token"
-    )
-    mixed = headline_price(claude.plans.all())
-    assert mixed.text == "$1.00 / $15.00 per 1M tokens (input / output)"
-    assert mixed.output_from_other_plan
-    assert mixed.source.startswith("input from “Haiku input”, output from “Sonnet output”")
+
+@pytest.mark.django_db
+def test_headline_never_pairs_one_plans_input_with_another_plans_output():
+    """Haiku's input beside Sonnet's output describes no plan anyone can buy: the headline
+    is the cheapest plan by input, with only that plan's own rates."""
+    price = headline_price(token_api_with_two_plans().plans.all())
+    assert price.text == "$1.00 per 1M input tokens"
+    assert price.output is None
+    assert price.plans == ("Claude Haiku 4.5 input",)
+    assert price.source == "plan “Claude Haiku 4.5”"
+    assert price.per_million_input == Decimal("1.000000")
+
+
+@pytest.mark.django_db
+def test_headline_of_a_plan_with_its_own_output_names_that_plan():
+    claude = token_api_with_two_plans()
+    claude.plans.filter(name__startswith="Claude Haiku").update(price=Decimal("0.000004"))
+    price = headline_price(claude.plans.all())
+    assert price.text == "$3.00 / $15.00 per 1M tokens (input / output)"
+    assert price.source == "plan “Claude Sonnet 4.5”"
 
 
 @pytest.mark.django_db
@@ -162,6 +180,25 @@ def test_price_order_within_and_across_families():
     assert price_order(cheap, cheap) == "same"
     assert price_order(cheap, odd) == "mixed"
     assert price_order(cheap, image) is None
+
+
+def test_listings_compare_only_us_dollar_input_rates_per_million_tokens():
+    def rate(amount, unit, currency="USD"):
+        return HeadlinePrice(Decimal(amount), currency, unit).per_million_input
+
+    assert rate("0.00000042", "prompt token") == Decimal("0.42")
+    assert rate("0.00000002", "token") == Decimal("0.02")  # one rate for every token
+    assert rate("0.000015", "completion token") is None  # an output rate alone
+    assert rate("0.00000042", "prompt token", "EUR") is None  # not converted, not compared
+    assert rate("0.04", "image") is None
+
+
+def test_free_tier_is_the_flag_or_a_plan_priced_at_zero():
+    free_plan, paid_plan = SimpleNamespace(price=Decimal(0)), SimpleNamespace(price=Decimal(5))
+    assert has_free_tier(free_tier=True, plans=[])
+    assert has_free_tier(free_tier=None, plans=[paid_plan, free_plan])
+    assert not has_free_tier(free_tier=False, plans=[paid_plan])
+    assert not has_free_tier(free_tier=None, plans=[])
 
 
 # --- The calculator ---------------------------------------------------------------------------

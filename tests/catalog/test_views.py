@@ -90,7 +90,7 @@ def test_headline_price_reads_per_million_tokens_with_plans_and_date(client, ern
     html = client.get(ernie.get_absolute_url()).content.decode()
     assert "$0.42 / $1.25</strong> per 1M tokens" in html
     assert "(input / output)" in html
-    assert "Plans “API” and “Output”" in html
+    assert "Plan “API”" in html
     assert "as of Nov 1, 2026" in html
     assert "per prompt token</strong>" not in html
 

@@ -682,21 +682,22 @@ def test_a_search_page_with_constraints_has_a_bounded_query_count(
 ):
     """ "speech recognition locally open source", one result meeting both constraints and two
     after it, recorded as a search (tasks
-    run eagerly). The first page, with nothing cached, reads 21:
+    run eagerly). The first page, with nothing cached, reads 22:
 
     - the synonym table, the constraint vocabulary and the lexicon (then cached);
     - the query's intent (none yet, so no related intents);
     - candidates: the document probe (top tier, then every match) and the capability net;
     - the fit: one query for both constraints (and a direction, were there one);
     - relevance, one query; the lone result's neighbours: the result, its related artifacts;
-    - browse: the category choices, the page's cards, the facet counts;
+    - browse: the category choices, the page's cards and their plans (the price line), the
+      facet counts;
     - reasons: matched fields; capability highlights;
     - recording: the intent (get, then created in a savepoint: 4), the search event.
 
     Asked again, the three tables and the category choices come from the cache, the intent
     exists (so its related intents are read) and recording only looks it up: 15."""
     query = "speech recognition locally open source"
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         first = page(client, query)
     with django_assert_max_num_queries(15):
         again = page(client, query)
