@@ -143,7 +143,7 @@ def _same_kind(artifact: Artifact, excluded: set[int], limit: int) -> list[tuple
         Artifact.objects.published()
         .filter(current_rank__isnull=False, kind=artifact.kind)
         .exclude(pk__in=excluded)
-        .order_by(F("current_rank").desc(nulls_last=True), "name")
+        .by_rank()
         .only(*CARD_FIELDS)[:limit]
     )
     return [(other, f"another {other.get_kind_display().lower()}") for other in same_kind]

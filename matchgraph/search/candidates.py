@@ -105,10 +105,10 @@ def best_ranked(*, scope: Q | None, limit: int) -> list[int]:
     artifacts = Artifact.objects.published()
     if scope is not None:
         artifacts = artifacts.filter(scope)
-    ranked = artifacts.filter(current_rank__isnull=False).order_by("-current_rank", "name")
+    ranked = artifacts.filter(current_rank__isnull=False).by_rank()
     ids = list(ranked.values_list("pk", flat=True)[:limit])
     if len(ids) < limit:
-        unranked = artifacts.filter(current_rank__isnull=True).order_by("name")
+        unranked = artifacts.filter(current_rank__isnull=True).by_name()
         ids += list(unranked.values_list("pk", flat=True)[: limit - len(ids)])
     return ids
 
