@@ -1,0 +1,105 @@
+"""Curators review claims here: approve, reject or revoke, each through the services, so the
+audit log and the listing's claim state follow every decision."""
+
+from django.contrib import admin, messages
+
+from builders import services
+from builders.models import Account, Claim, ClaimEvent
+
+
+class ClaimEventInline(admin.TabularInline):
+    model = ClaimEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = (
+        "artifact",
+        "user",
+        "method",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by",
+    )
+    list_filter = ("status", "method")
+    search_fields = ("artifact__name", "artifact__slug", "user__username", "user__email", "email")
+    list_select_related = ("artifact", "user", "decided_by")
+    raw_id_fields = ("artifact", "user")
+    readonly_fields = (
+        "artifact",
+        "user",
+        "method",
+        "status",
+        "email",
+        "evidence",
+        "last_check_at",
+        "last_check_message",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "decision_note",
+    )
+    fields = readonly_fields
+    inlines = [ClaimEventInline]
+    actions = ["approve", "reject", "revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the audit log must outlive decisions
+
+    @admin.action(description="Approve: verify the selected claims")
+    def approve(self, request, queryset):
+        self._decide(request, queryset, services.claim_approve, "approved")
+
+    @admin.action(description="Reject the selected claims")
+    def reject(self, request, queryset):
+        self._decide(request, queryset, services.claim_reject, "rejected")
+
+    @admin.action(description="Revoke the selected verified claims")
+    def revoke(self, request, queryset):
+        self._decide(request, queryset, services.claim_revoke, "revoked")
+
+    def _decide(self, request, queryset, decide, verb: str) -> None:
+        done = 0
+        for claim in queryset.select_related("artifact"):
+            try:
+                decide(claim=claim, curator=request.user)
+            except services.ClaimRefused as error:
+                self.message_user(request, f"{claim}: {error}", messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} claim{'s' if done != 1 else ''} {verb}.")
+
+
+@admin.register(ClaimEvent)
+class ClaimEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "claim", "from_status", "to_status", "actor", "note")
+    list_filter = ("to_status",)
+    list_select_related = ("claim__artifact", "claim__user", "actor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("user", "email_verified_at")
+    search_fields = ("user__username", "user__email")
+    raw_id_fields = ("user",)
