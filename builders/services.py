@@ -108,7 +108,7 @@ def claim_start(
     verifier = VERIFIERS.get(method)
     if verifier is None or not verifier.applies_to(artifact):
         raise ClaimRefused("That way of verifying is not available for this artifact.")
-    if method == ClaimMethod.EMAIL and not EmailDomainVerifier.address_matches(artifact, email):
+    if method == ClaimMethod.EMAIL and not verifier.address_matches(artifact, email):
         raise ClaimRefused("The address must be at the homepage's domain.")
     if method == ClaimMethod.CURATOR and not evidence.strip():
         raise ClaimRefused("Tell the curators how to confirm you build it.")

@@ -30,6 +30,26 @@ class Verdict:
     message: str
 
 
+# Hosts where many unrelated people have addresses or pages: an address there, or a page at
+# the host itself, proves nothing about one artifact. (A subdomain such as
+# "lab.github.io" is its owner's, so a token there still counts.)
+SHARED_HOSTS = frozenset(
+    """
+    github.com github.io gitlab.com gitlab.io bitbucket.org codeberg.org sourceforge.net
+    huggingface.co hf.co hf.space pypi.org npmjs.com crates.io pkg.go.dev docker.com
+    readthedocs.io readthedocs.org arxiv.org paperswithcode.com kaggle.com colab.google
+    google.com gmail.com googlemail.com outlook.com hotmail.com yahoo.com icloud.com
+    proton.me protonmail.com medium.com substack.com notion.site vercel.app netlify.app
+    pages.dev herokuapp.com replit.com streamlit.app gradio.live youtube.com x.com
+    twitter.com linkedin.com discord.com discord.gg
+    """.split()
+)
+
+
+def is_shared_host(host: str) -> bool:
+    return host in SHARED_HOSTS
+
+
 def homepage_host(artifact: Artifact) -> str:
     """The homepage's host without "www.", lower-cased; empty without a homepage."""
     host = (urlsplit(artifact.homepage).hostname or "") if artifact.homepage else ""
@@ -58,15 +78,22 @@ class EmailDomainVerifier(Verifier):
     label = "Email at the homepage's domain"
 
     def applies_to(self, artifact: Artifact) -> bool:
-        return bool(homepage_host(artifact))
+        host = homepage_host(artifact)
+        return bool(host) and not any(
+            is_shared_host(host) or host.endswith(f".{shared}") for shared in SHARED_HOSTS
+        )
 
-    @staticmethod
-    def address_matches(artifact: Artifact, email: str) -> bool:
+    def address_matches(self, artifact: Artifact, email: str) -> bool:
         """The address's domain is the homepage's host or a parent of it ("docs.x.com" →
-        "x.com"), never a mere suffix ("evilx.com")."""
+        "x.com"), never a mere suffix ("evilx.com") nor a shared host."""
         domain = email.rpartition("@")[2].lower()
         host = homepage_host(artifact)
-        return bool(domain) and (host == domain or host.endswith(f".{domain}"))
+        return (
+            self.applies_to(artifact)
+            and bool(domain)
+            and not is_shared_host(domain)
+            and (host == domain or host.endswith(f".{domain}"))
+        )
 
     def prepare(self, claim: Claim) -> None:
         claim.email_nonce = secrets.token_hex(16)
@@ -100,7 +127,8 @@ class WellKnownTokenVerifier(Verifier):
     label = "Token on the homepage"
 
     def applies_to(self, artifact: Artifact) -> bool:
-        return bool(homepage_host(artifact))
+        host = homepage_host(artifact)
+        return bool(host) and not is_shared_host(host)
 
     def prepare(self, claim: Claim) -> None:
         claim.token = f"unfragile-{secrets.token_urlsafe(24)}"

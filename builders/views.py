@@ -20,7 +20,7 @@ from builders import charts, ratelimit, selectors, services
 from builders.forms import ClaimForm, SignUpForm
 from builders.models import ClaimMethod
 from builders.suggestions import listing_suggestions
-from builders.verifiers import META_NAME, WELL_KNOWN_PATH, homepage_host
+from builders.verifiers import META_NAME, VERIFIERS, WELL_KNOWN_PATH, homepage_host
 from catalog import selectors as catalog_selectors
 from catalog.htmx import page_or_partial
 from ranking import selectors as ranking_selectors
@@ -74,7 +74,11 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
 def claim(request: HttpRequest, slug: str) -> HttpResponse:
     """The claim form and, once started, the claim's state and next step."""
     artifact = catalog_selectors.artifact_get(slug=slug)
-    context = {"artifact": artifact, "host": homepage_host(artifact)}
+    context = {
+        "artifact": artifact,
+        "host": homepage_host(artifact),
+        "email_possible": VERIFIERS[ClaimMethod.EMAIL].applies_to(artifact),
+    }
     status = 200
     if request.user.is_authenticated:
         context["email_verified"] = selectors.account_email_is_verified(user=request.user)

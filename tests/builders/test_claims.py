@@ -86,6 +86,19 @@ class TestEmailVerifier:
                 start(artifact, builder, ClaimMethod.EMAIL, email=email)
             assert not mail.outbox
 
+    @pytest.mark.parametrize(
+        "homepage, email",
+        [
+            ("https://github.com/parrot/tts", "ada@github.com"),
+            ("https://parrot.github.io/", "ada@github.io"),
+            ("https://huggingface.co/parrot/tts", "ada@huggingface.co"),
+        ],
+    )
+    def test_shared_hosts_prove_nothing(self, builder, homepage, email):
+        shared = ArtifactFactory(homepage=homepage)
+        with pytest.raises(services.ClaimRefused):
+            start(shared, builder, ClaimMethod.EMAIL, email=email)
+
     def test_a_subdomain_homepage_accepts_the_parent_domain(self, builder):
         docs = ArtifactFactory(homepage="https://www.docs.parrot.example/")
         assert start(docs, builder, ClaimMethod.EMAIL, email="ada@parrot.example").pk
@@ -146,6 +159,12 @@ class TestWellKnownVerifier:
         verdict = services.claim_check_well_known(claim=claim)
         assert not verdict.proven
         assert "larger than 100 bytes" in verdict.message and "too slowly" in verdict.message
+
+    def test_a_repository_host_cannot_carry_the_token_but_a_pages_subdomain_can(self, builder):
+        with pytest.raises(services.ClaimRefused, match="not available"):
+            start(ArtifactFactory(homepage="https://github.com/parrot/tts"), builder, "well_known")
+        pages = ArtifactFactory(homepage="https://parrot.github.io/")
+        assert start(pages, builder, ClaimMethod.WELL_KNOWN).token
 
 
 class TestStateMachine:

@@ -63,6 +63,10 @@ class TestClaimPanel:
         bare = ArtifactFactory(name="No Homepage", homepage="")
         html = builder_client.get(claim_url(bare), **HTMX).content.decode()
         assert "Token on the homepage" not in html and "a curator reviews every claim" in html
+        repo = ArtifactFactory(name="On GitHub", homepage="https://github.com/parrot/tts")
+        html = builder_client.get(claim_url(repo), **HTMX).content.decode()
+        assert "Email at the homepage" not in html and "Token on the homepage" not in html
+        assert "Reviewed by a curator" in html
 
     def test_an_email_claim_through_the_page(self, builder_client, artifact):
         response = builder_client.post(
