@@ -4,7 +4,7 @@ audit log and the listing's claim state follow every decision."""
 from django.contrib import admin, messages
 
 from builders import services
-from builders.models import Account, Claim, ClaimEvent
+from builders.models import Account, Claim, ClaimEvent, ListingEdit
 
 
 class ClaimEventInline(admin.TabularInline):
@@ -103,3 +103,31 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ("user", "email_verified_at")
     search_fields = ("user__username", "user__email")
     raw_id_fields = ("user",)
+
+
+@admin.register(ListingEdit)
+class ListingEditAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "artifact", "user", "changed_fields", "reverts")
+    list_select_related = ("artifact", "user")
+    search_fields = ("artifact__name", "artifact__slug", "user__username")
+    readonly_fields = ("artifact", "user", "created_at", "changes", "reverts")
+    fields = readonly_fields
+    actions = ["revert"]
+
+    @admin.display(description="Changed")
+    def changed_fields(self, edit: ListingEdit) -> str:
+        return ", ".join(edit.changes)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revert the selected edits")
+    def revert(self, request, queryset):
+        reverted = 0
+        for edit in queryset.order_by("-created_at", "-id"):
+            if services.listing_edit_revert(edit=edit, curator=request.user):
+                reverted += 1
+        self.message_user(request, f"{reverted} edit{'s' if reverted != 1 else ''} reverted.")

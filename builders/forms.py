@@ -3,7 +3,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
 from builders.models import ClaimMethod
+from builders.services import EDITABLE_FIELDS
 from builders.verifiers import VERIFIERS
+from catalog.forms import LinesField
 from catalog.models import Artifact
 from catalog.models import ClaimStatus as ListingClaimStatus
 
@@ -55,3 +57,22 @@ class ClaimForm(forms.Form):
         if method == ClaimMethod.CURATOR and not (data.get("evidence") or "").strip():
             self.add_error("evidence", "Tell the curators how to confirm you build it.")
         return data
+
+
+class ListingEditForm(forms.ModelForm):
+    """What a verified builder may change. Links, categories, modalities, details and dates
+    are not here: the rank reads whether they are present (`ranking.scoring.LISTING_FIELDS`),
+    and a homepage decides who can claim. Lists here may change but not become empty or
+    filled, for the same reason (`builders.services.listing_edit`)."""
+
+    best_for = LinesField(label="Best for")
+    limitations = LinesField(label="Known limitations")
+    requirements = LinesField(label="Requirements")
+
+    class Meta:
+        model = Artifact
+        fields = list(EDITABLE_FIELDS)
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "about": forms.Textarea(attrs={"rows": 10}),
+        }

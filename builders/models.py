@@ -117,3 +117,26 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"claim {self.claim_id}: {self.from_status or 'new'} → {self.to_status}"
+
+
+class ListingEdit(models.Model):
+    """One save of a listing by its verified builder: who, when, and each changed field as
+    {"field": {"old": …, "new": …}}. A curator can revert it (a new edit records that)."""
+
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changes = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reverts = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reverted_by"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["artifact", "-created_at"], name="listing_edit_artifact")]
+
+    def __str__(self) -> str:
+        fields = ", ".join(self.changes)
+        return f"{self.artifact} edited ({fields}) by {self.user}"

@@ -17,7 +17,7 @@ from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from builders.models import Account, Claim, ClaimStatus
+from builders.models import Account, Claim, ClaimStatus, ListingEdit
 from catalog.models import Artifact, DataSource
 from matchgraph.models import Intent, IntentArtifactEdge, MatchEvent, MatchEvidence, SearchEvent
 
@@ -114,6 +114,10 @@ def claim_list_for_user(*, user: AbstractBaseUser) -> list[Claim]:
         .select_related("artifact")
         .order_by("artifact__name", "-created_at")
     )
+
+
+def listing_edit_history(*, artifact: Artifact, limit: int = 20) -> list[ListingEdit]:
+    return list(ListingEdit.objects.filter(artifact=artifact).select_related("user")[:limit])
 
 
 def artifact_get_owned(*, slug: str, user: AbstractBaseUser) -> Artifact:

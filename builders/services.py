@@ -20,11 +20,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from builders import ratelimit
-from builders.models import Account, Claim, ClaimEvent, ClaimMethod, ClaimStatus
+from builders.models import Account, Claim, ClaimEvent, ClaimMethod, ClaimStatus, ListingEdit
 from builders.verifiers import VERIFIERS, EmailDomainVerifier, Verdict
 from catalog.models import Artifact
 from catalog.models import ClaimStatus as ListingClaimStatus
 from catalog.page_cache import pages_changed
+from catalog.search_index import artifacts_refresh_search
+from ranking.scoring import LISTING_FIELDS
 
 # request.build_absolute_uri: emails need whole links, views know the host.
 AbsoluteUrl = Callable[[str], str]
@@ -36,6 +38,16 @@ ALLOWED_TRANSITIONS = {
     ClaimStatus.PENDING: {ClaimStatus.VERIFIED, ClaimStatus.REJECTED},
     ClaimStatus.VERIFIED: {ClaimStatus.REVOKED},
 }
+
+
+# What a verified builder may edit. The rank never reads text; of these it reads only
+# whether the lists are present (LISTING_FIELDS), so an edit may not empty or fill them.
+EDITABLE_FIELDS = ("summary", "about", "best_for", "limitations", "requirements")
+PRESENCE_READ_BY_RANK = tuple(field for field in EDITABLE_FIELDS if field in LISTING_FIELDS)
+
+
+class EditRefused(Exception):
+    """A listing edit that would change what the rank reads."""
 
 
 class ClaimRefused(Exception):
@@ -312,3 +324,62 @@ def _send(template: str, *, to: str, context: dict) -> None:
     subject = render_to_string(f"{template}_subject.txt", context).strip()
     body = render_to_string(f"{template}.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+# --- Listing edits ----------------------------------------------------------------------------
+
+
+def listing_edit(
+    *, artifact: Artifact, user: AbstractBaseUser | None, values: dict
+) -> ListingEdit | None:
+    """Apply a builder's (or a curator's revert's) values to the listing and keep the diff;
+    None when nothing changed. Refuses to empty or fill a field whose presence the rank
+    reads: the edit must leave the rank exactly as it was."""
+    changes = {
+        field: {"old": getattr(artifact, field), "new": values[field]}
+        for field in EDITABLE_FIELDS
+        if field in values and values[field] != getattr(artifact, field)
+    }
+    flipped = [
+        field
+        for field in PRESENCE_READ_BY_RANK
+        if field in changes and bool(changes[field]["old"]) != bool(changes[field]["new"])
+    ]
+    if flipped:
+        names = ", ".join(Artifact._meta.get_field(field).verbose_name for field in flipped)
+        raise EditRefused(
+            f"Emptying or filling {names} would change what the rank reads; suggest it as a "
+            "correction and a curator decides."
+        )
+    if not changes:
+        return None
+    with transaction.atomic():
+        for field, change in changes.items():
+            setattr(artifact, field, change["new"])
+        artifact.save(update_fields=[*changes, "modified_at"])
+        edit = ListingEdit.objects.create(artifact=artifact, user=user, changes=changes)
+        artifacts_refresh_search(artifact_ids=[artifact.pk])
+    return edit
+
+
+def listing_edit_revert(*, edit: ListingEdit, curator: AbstractBaseUser) -> ListingEdit | None:
+    """Put back what `edit` changed, as a new edit by `curator` that names the one it
+    reverts. Presence checks do not apply: a curator may change what the rank reads."""
+    artifact = Artifact.objects.get(pk=edit.artifact_id)
+    values = {field: change["old"] for field, change in edit.changes.items()}
+    changes = {
+        field: {"old": getattr(artifact, field), "new": value}
+        for field, value in values.items()
+        if getattr(artifact, field) != value
+    }
+    if not changes:
+        return None
+    with transaction.atomic():
+        for field, change in changes.items():
+            setattr(artifact, field, change["new"])
+        artifact.save(update_fields=[*changes, "modified_at"])
+        revert = ListingEdit.objects.create(
+            artifact=artifact, user=curator, changes=changes, reverts=edit
+        )
+        artifacts_refresh_search(artifact_ids=[artifact.pk])
+    return revert

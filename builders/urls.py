@@ -53,5 +53,6 @@ urlpatterns = [
     path("claim/confirm/<str:token>/", views.claim_confirm, name="claim-confirm"),
     path("builder/", views.dashboard, name="dashboard"),
     path("builder/<slug:slug>/", views.artifact_analytics, name="analytics"),
+    path("builder/<slug:slug>/edit/", views.listing_edit, name="listing-edit"),
     path("builder/<slug:slug>/<str:table>.csv", views.analytics_export, name="analytics-export"),
 ]

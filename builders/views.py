@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from builders import charts, ratelimit, selectors, services
-from builders.forms import ClaimForm, SignUpForm
+from builders.forms import ClaimForm, ListingEditForm, SignUpForm
 from builders.models import ClaimMethod
 from builders.suggestions import listing_suggestions
 from builders.verifiers import META_NAME, VERIFIERS, WELL_KNOWN_PATH, homepage_host
@@ -188,6 +188,34 @@ def artifact_analytics(request: HttpRequest, slug: str) -> HttpResponse:
         "suggestions": listing_suggestions(artifact=artifact, breakdown=breakdown),
     }
     return render(request, "builders/analytics.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def listing_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The verified builder edits the listing's text; every save is kept with its diff."""
+    artifact = selectors.artifact_get_owned(slug=slug, user=request.user)
+    form = ListingEditForm(request.POST or None, instance=artifact)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            values = {field: form.cleaned_data[field] for field in form.fields}
+            # The form wrote onto `artifact` while validating: compare with the stored row.
+            artifact.refresh_from_db(fields=list(form.fields))
+            try:
+                edit = services.listing_edit(artifact=artifact, user=request.user, values=values)
+            except services.EditRefused as error:
+                form.add_error(None, str(error))
+            else:
+                messages.info(request, "Saved." if edit else "Nothing changed.")
+                return redirect("builders:listing-edit", slug=artifact.slug)
+    context = {
+        "artifact": artifact,
+        "form": form,
+        "edits": selectors.listing_edit_history(artifact=artifact),
+    }
+    return render(request, "builders/listing_edit.html", context, status=status)
 
 
 EXPORTS = ("daily", "intents")

@@ -23,3 +23,11 @@ def claim_badge(artifact):
 @register.inclusion_tag("builders/_claim_callout.html")
 def claim_callout(artifact):
     return {"artifact": artifact}
+
+
+@register.filter
+def edit_value(value) -> str:
+    """A stored value as the edit form shows it: lists one item a line."""
+    if isinstance(value, list | tuple):
+        return "\n".join(str(item) for item in value)
+    return value or ""

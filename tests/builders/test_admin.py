@@ -61,3 +61,19 @@ def test_the_claim_page_shows_evidence_and_history(curator_client, artifact):
     ).content.decode()
     assert "See my commits." in html and "Approved." in html
     assert curator_client.get(reverse("admin:builders_claimevent_changelist")).status_code == 200
+
+
+def test_curators_revert_a_builder_edit_from_the_admin(curator_client, artifact):
+    from builders import services
+    from builders.models import ListingEdit
+
+    edit = services.listing_edit(artifact=artifact, user=make_user("a"), values={"summary": "New."})
+    response = curator_client.post(
+        reverse("admin:builders_listingedit_changelist"),
+        {"action": "revert", "_selected_action": [edit.pk]},
+        follow=True,
+    )
+    assert "1 edit reverted" in response.content.decode()
+    artifact.refresh_from_db()
+    assert artifact.summary != "New."
+    assert ListingEdit.objects.filter(reverts=edit).exists()
