@@ -4,7 +4,7 @@ audit log and the listing's claim state follow every decision."""
 from django.contrib import admin, messages
 
 from builders import services
-from builders.models import Account, Claim, ClaimEvent, ListingEdit
+from builders.models import Account, Claim, ClaimEvent, Correction, ListingEdit, Submission
 
 
 class ClaimEventInline(admin.TabularInline):
@@ -131,3 +131,89 @@ class ListingEditAdmin(admin.ModelAdmin):
             if services.listing_edit_revert(edit=edit, curator=request.user):
                 reverted += 1
         self.message_user(request, f"{reverted} edit{'s' if reverted != 1 else ''} reverted.")
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "artifact", "field", "status", "user", "decided_by")
+    list_filter = ("status", "field")
+    list_select_related = ("artifact", "user", "decided_by")
+    search_fields = ("artifact__name", "artifact__slug", "value")
+    readonly_fields = (
+        "artifact",
+        "user",
+        "field",
+        "value",
+        "source_url",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by",
+    )
+    fields = readonly_fields
+    actions = ["accept", "decline"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Accept the selected corrections (then apply them to the artifact)")
+    def accept(self, request, queryset):
+        self._decide(request, queryset, accept=True)
+
+    @admin.action(description="Decline the selected corrections")
+    def decline(self, request, queryset):
+        self._decide(request, queryset, accept=False)
+
+    def _decide(self, request, queryset, *, accept: bool) -> None:
+        done = 0
+        for correction in queryset:
+            try:
+                services.correction_decide(correction=correction, user=request.user, accept=accept)
+            except services.ClaimRefused as error:
+                self.message_user(request, f"{correction}: {error}", messages.WARNING)
+            else:
+                done += 1
+        self.message_user(request, f"{done} correction{'s' if done != 1 else ''} decided.")
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "name", "slug", "status", "user", "decided_by", "artifact")
+    list_filter = ("status",)
+    list_select_related = ("user", "decided_by", "artifact")
+    search_fields = ("name", "slug")
+    readonly_fields = (
+        "user",
+        "name",
+        "slug",
+        "record",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "artifact",
+    )
+    fields = readonly_fields
+    actions = ["approve", "decline"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Approve: import, publish and rank the selected submissions")
+    def approve(self, request, queryset):
+        self._decide(request, queryset, services.submission_approve)
+
+    @admin.action(description="Decline the selected submissions")
+    def decline(self, request, queryset):
+        self._decide(request, queryset, services.submission_decline)
+
+    def _decide(self, request, queryset, decide) -> None:
+        done = 0
+        for submission in queryset:
+            try:
+                decide(submission=submission, curator=request.user)
+            except services.SubmissionRefused as error:
+                self.message_user(request, f"{submission}: {error}", messages.WARNING)
+            else:
+                done += 1
+        self.message_user(request, f"{done} submission{'s' if done != 1 else ''} decided.")

@@ -2,11 +2,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
-from builders.models import ClaimMethod
+from builders.models import ClaimMethod, Correction
 from builders.services import EDITABLE_FIELDS
 from builders.verifiers import VERIFIERS
 from catalog.forms import LinesField
-from catalog.models import Artifact
+from catalog.models import Artifact, Kind
 from catalog.models import ClaimStatus as ListingClaimStatus
 
 
@@ -76,3 +76,30 @@ class ListingEditForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
             "about": forms.Textarea(attrs={"rows": 10}),
         }
+
+
+class CorrectionForm(forms.ModelForm):
+    source_url = forms.URLField(max_length=500, assume_scheme="https", label="Where is that shown?")
+
+    class Meta:
+        model = Correction
+        fields = ["field", "value", "source_url"]
+        labels = {
+            "field": "What is wrong?",
+            "value": "What should it say?",
+        }
+        widgets = {"value": forms.Textarea(attrs={"rows": 3})}
+
+
+class SubmissionForm(forms.Form):
+    """The import format's main fields. Checked by the importer's own validation (in
+    `builders.services.submission_read`), so only their shape is declared here."""
+
+    name = forms.CharField()
+    kind = forms.ChoiceField(choices=Kind.choices)
+    organization = forms.CharField(required=False)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    homepage = forms.CharField(required=False, label="Homepage link")
+    repository_url = forms.CharField(required=False, label="Source repository link")
+    docs_url = forms.CharField(required=False, label="Documentation link")
+    license = forms.CharField(required=False)

@@ -140,3 +140,90 @@ class ListingEdit(models.Model):
     def __str__(self) -> str:
         fields = ", ".join(self.changes)
         return f"{self.artifact} edited ({fields}) by {self.user}"
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class Correction(models.Model):
+    """A visitor's "this is wrong": which fact, what it should say, and where that is shown.
+    Curators decide in the admin; the verified builder may decide on their own listing."""
+
+    FIELDS = [
+        ("name", "Name"),
+        ("organization", "Organization"),
+        ("summary", "Summary"),
+        ("homepage", "Homepage"),
+        ("repository_url", "Source repository"),
+        ("docs_url", "Documentation"),
+        ("license", "License"),
+        ("pricing", "Pricing"),
+        ("capabilities", "Capabilities"),
+        ("best_for", "Best for"),
+        ("limitations", "Limitations"),
+        ("requirements", "Requirements"),
+        ("other", "Something else"),
+    ]
+
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    field = models.CharField(max_length=30, choices=FIELDS)
+    value = models.TextField(max_length=2000, help_text="What it should say.")
+    source_url = models.URLField(max_length=500, help_text="Where that is shown.")
+    status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["artifact", "status"], name="correction_artifact")]
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()} of {self.artifact}"
+
+
+class Submission(models.Model):
+    """A new artifact proposed by someone with an account: one record in the import format,
+    already validated by the importer's own code, waiting for a curator."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    slug = models.SlugField(max_length=120)
+    name = models.CharField(max_length=200)
+    record = models.JSONField()
+    status = models.CharField(
+        max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    artifact = models.ForeignKey(
+        Artifact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"submission of {self.name}"

@@ -23,6 +23,9 @@ CLAIM_ATTEMPTS_PER_ARTIFACT = Limit("claim-artifact", 20, 60 * 60)
 EMAILS_PER_USER = Limit("email-user", 3, 60 * 60)
 EMAILS_PER_ARTIFACT = Limit("email-artifact", 5, 60 * 60)
 CHECKS_PER_CLAIM = Limit("check-claim", 10, 60 * 60)
+CORRECTIONS_PER_CLIENT = Limit("correction-client", 10, 60 * 60)
+CORRECTIONS_PER_ARTIFACT = Limit("correction-artifact", 30, 60 * 60)
+SUBMISSIONS_PER_USER = Limit("submission-user", 10, 24 * 60 * 60)
 
 
 class RateLimited(Exception):

@@ -17,7 +17,15 @@ from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from builders.models import Account, Claim, ClaimStatus, ListingEdit
+from builders.models import (
+    Account,
+    Claim,
+    ClaimStatus,
+    Correction,
+    ListingEdit,
+    ReviewStatus,
+    Submission,
+)
 from catalog.models import Artifact, DataSource
 from matchgraph.models import Intent, IntentArtifactEdge, MatchEvent, MatchEvidence, SearchEvent
 
@@ -114,6 +122,21 @@ def claim_list_for_user(*, user: AbstractBaseUser) -> list[Claim]:
         .select_related("artifact")
         .order_by("artifact__name", "-created_at")
     )
+
+
+def correction_get(*, correction_id: int) -> Correction:
+    correction = Correction.objects.select_related("artifact").filter(pk=correction_id).first()
+    if correction is None:
+        raise Http404("No such correction.")
+    return correction
+
+
+def correction_list_pending(*, artifact: Artifact) -> list[Correction]:
+    return list(Correction.objects.filter(artifact=artifact, status=ReviewStatus.PENDING)[:50])
+
+
+def submission_list_for_user(*, user: AbstractBaseUser) -> list[Submission]:
+    return list(Submission.objects.filter(user=user)[:50])
 
 
 def listing_edit_history(*, artifact: Artifact, limit: int = 20) -> list[ListingEdit]:

@@ -7,12 +7,14 @@ Nothing here touches a rank input: claiming and verifying never move the rank.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -20,8 +22,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from builders import ratelimit
-from builders.models import Account, Claim, ClaimEvent, ClaimMethod, ClaimStatus, ListingEdit
+from builders.models import (
+    Account,
+    Claim,
+    ClaimEvent,
+    ClaimMethod,
+    ClaimStatus,
+    Correction,
+    ListingEdit,
+    ReviewStatus,
+    Submission,
+)
 from builders.verifiers import VERIFIERS, EmailDomainVerifier, Verdict
+from catalog.importing.services import artifacts_import
+from catalog.importing.validation import line_read
 from catalog.models import Artifact
 from catalog.models import ClaimStatus as ListingClaimStatus
 from catalog.page_cache import pages_changed
@@ -48,6 +62,14 @@ PRESENCE_READ_BY_RANK = tuple(field for field in EDITABLE_FIELDS if field in LIS
 
 class EditRefused(Exception):
     """A listing edit that would change what the rank reads."""
+
+
+class SubmissionRefused(Exception):
+    """A submission the importer would not accept; `problems` lists why, by field."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 class ClaimRefused(Exception):
@@ -383,3 +405,96 @@ def listing_edit_revert(*, edit: ListingEdit, curator: AbstractBaseUser) -> List
         )
         artifacts_refresh_search(artifact_ids=[artifact.pk])
     return revert
+
+
+# --- Corrections ------------------------------------------------------------------------------
+
+
+def correction_suggest(
+    *,
+    artifact: Artifact,
+    user: AbstractBaseUser | None,
+    client: str,
+    field: str,
+    value: str,
+    source_url: str,
+) -> Correction:
+    """Keep a visitor's correction for review; `client` (the address, never stored) limits
+    how many one visitor may send."""
+    ratelimit.hit(ratelimit.CORRECTIONS_PER_CLIENT, user.pk if user else client)
+    ratelimit.hit(ratelimit.CORRECTIONS_PER_ARTIFACT, artifact.pk)
+    return Correction.objects.create(
+        artifact=artifact, user=user, field=field, value=value.strip(), source_url=source_url
+    )
+
+
+def correction_decide(*, correction: Correction, user: AbstractBaseUser, accept: bool) -> None:
+    """A curator, or the artifact's verified builder, accepts or declines. Accepting marks
+    it for applying; the change itself is made through the listing edit or the admin."""
+    is_owner = Claim.objects.verified().filter(artifact_id=correction.artifact_id, user=user)
+    if not (user.is_staff or is_owner.exists()):
+        raise PermissionDenied("Only curators and the verified builder decide corrections.")
+    if correction.status != ReviewStatus.PENDING:
+        raise ClaimRefused("This correction was already decided.")
+    correction.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.DECLINED
+    correction.decided_at = timezone.now()
+    correction.decided_by = user
+    correction.save(update_fields=["status", "decided_at", "decided_by"])
+
+
+# --- Submissions ------------------------------------------------------------------------------
+
+
+def submission_read(*, data: dict) -> tuple[dict, list[str]]:
+    """The record as the importer reads it, and its problems ("path: message"), checked by
+    the importer's own validation (`catalog.importing.validation.line_read`)."""
+    record = {key: value for key, value in data.items() if value not in ("", None, [])}
+    result = line_read(text=json.dumps(record), line=1)
+    problems = [f"{issue.path}: {issue.message}" for issue in result.errors]
+    if result.record is not None and Artifact.objects.filter(slug=result.slug).exists():
+        problems.append(f"slug: “{result.slug}” is listed already; suggest a correction there.")
+    return {**record, "slug": result.slug} if result.slug else record, problems
+
+
+def submission_create(*, user: AbstractBaseUser, data: dict) -> Submission:
+    record, problems = submission_read(data=data)
+    if problems:
+        raise SubmissionRefused(problems)
+    ratelimit.hit(ratelimit.SUBMISSIONS_PER_USER, user.pk)
+    return Submission.objects.create(
+        user=user, slug=record["slug"], name=record["name"], record=record
+    )
+
+
+def submission_approve(*, submission: Submission, curator: AbstractBaseUser) -> Artifact:
+    """Import the record (checked again: the slug may have been taken since), publish it,
+    and have it ranked."""
+    from config.queueing import queue_after_commit
+    from ranking.tasks import recompute_artifact_rank as recompute_artifact_rank_task
+
+    if submission.status != ReviewStatus.PENDING:
+        raise SubmissionRefused(["This submission was already decided."])
+    record, problems = submission_read(data=submission.record)
+    if problems:
+        raise SubmissionRefused(problems)
+    with transaction.atomic():
+        report = artifacts_import(lines=[json.dumps(record)])
+        if report.errors:
+            raise SubmissionRefused([str(issue) for issue in report.errors])
+        artifact = Artifact.objects.get(slug=record["slug"])
+        submission.status = ReviewStatus.ACCEPTED
+        submission.decided_at = timezone.now()
+        submission.decided_by = curator
+        submission.artifact = artifact
+        submission.save(update_fields=["status", "decided_at", "decided_by", "artifact"])
+        queue_after_commit(recompute_artifact_rank_task, artifact_id=artifact.pk)
+    return artifact
+
+
+def submission_decline(*, submission: Submission, curator: AbstractBaseUser) -> None:
+    if submission.status != ReviewStatus.PENDING:
+        raise SubmissionRefused(["This submission was already decided."])
+    submission.status = ReviewStatus.DECLINED
+    submission.decided_at = timezone.now()
+    submission.decided_by = curator
+    submission.save(update_fields=["status", "decided_at", "decided_by"])

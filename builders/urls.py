@@ -51,6 +51,13 @@ urlpatterns = [
     path("claim/<slug:slug>/", views.claim, name="claim"),
     path("claim/check/<int:claim_id>/", views.claim_check, name="claim-check"),
     path("claim/confirm/<str:token>/", views.claim_confirm, name="claim-confirm"),
+    path("correct/<slug:slug>/", views.correction_suggest, name="correction"),
+    path(
+        "builder/corrections/<int:correction_id>/<str:decision>/",
+        views.correction_decide,
+        name="correction-decide",
+    ),
+    path("submit/", views.submit, name="submit"),
     path("builder/", views.dashboard, name="dashboard"),
     path("builder/<slug:slug>/", views.artifact_analytics, name="analytics"),
     path("builder/<slug:slug>/edit/", views.listing_edit, name="listing-edit"),

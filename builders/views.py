@@ -17,12 +17,19 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 
 from builders import charts, ratelimit, selectors, services
-from builders.forms import ClaimForm, ListingEditForm, SignUpForm
+from builders.forms import (
+    ClaimForm,
+    CorrectionForm,
+    ListingEditForm,
+    SignUpForm,
+    SubmissionForm,
+)
 from builders.models import ClaimMethod
 from builders.suggestions import listing_suggestions
 from builders.verifiers import META_NAME, VERIFIERS, WELL_KNOWN_PATH, homepage_host
 from catalog import selectors as catalog_selectors
 from catalog.htmx import page_or_partial
+from matchgraph.privacy import client_key
 from ranking import selectors as ranking_selectors
 
 CLAIM_TEMPLATE = "builders/claim.html"
@@ -167,6 +174,7 @@ def claim_confirm(request: HttpRequest, token: str) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "claims": selectors.claim_list_for_user(user=request.user),
+        "submissions": selectors.submission_list_for_user(user=request.user),
         "email_verified": selectors.account_email_is_verified(user=request.user),
     }
     return render(request, "builders/dashboard.html", context)
@@ -186,6 +194,7 @@ def artifact_analytics(request: HttpRequest, slug: str) -> HttpResponse:
         "chart": charts.analytics_chart(analytics.daily, name=artifact.name),
         "breakdown": breakdown,
         "suggestions": listing_suggestions(artifact=artifact, breakdown=breakdown),
+        "corrections": selectors.correction_list_pending(artifact=artifact),
     }
     return render(request, "builders/analytics.html", context)
 
@@ -216,6 +225,74 @@ def listing_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "edits": selectors.listing_edit_history(artifact=artifact),
     }
     return render(request, "builders/listing_edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def correction_suggest(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Suggest a correction": open to every visitor, limited per visitor and per artifact."""
+    artifact = catalog_selectors.artifact_get(slug=slug)
+    form = CorrectionForm(request.POST or None)
+    context = {"artifact": artifact, "form": form}
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.correction_suggest(
+                    artifact=artifact,
+                    user=request.user if request.user.is_authenticated else None,
+                    client=client_key(request),
+                    **form.cleaned_data,
+                )
+            except ratelimit.RateLimited as error:
+                context["problem"], status = str(error), 429
+            else:
+                context["sent"], status = True, 200
+    template = page_or_partial(request, "builders/correction.html", "correction-panel")
+    return render(request, template, context, status=status)
+
+
+@require_POST
+@login_required
+def correction_decide(request: HttpRequest, correction_id: int, decision: str) -> HttpResponse:
+    if decision not in ("accept", "decline"):
+        raise Http404("No such decision.")
+    correction = selectors.correction_get(correction_id=correction_id)
+    try:
+        services.correction_decide(
+            correction=correction, user=request.user, accept=decision == "accept"
+        )
+    except services.ClaimRefused as error:
+        messages.error(request, str(error))
+    return redirect("builders:analytics", slug=correction.artifact.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def submit(request: HttpRequest) -> HttpResponse:
+    """Propose an artifact not listed yet; curators review it before it is published."""
+    form = SubmissionForm(request.POST or None)
+    context = {
+        "form": form,
+        "email_verified": selectors.account_email_is_verified(user=request.user),
+    }
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if not context["email_verified"]:
+            status = 403
+        elif form.is_valid():
+            try:
+                submission = services.submission_create(user=request.user, data=form.cleaned_data)
+            except services.SubmissionRefused as error:
+                context["problems"] = error.problems
+            except ratelimit.RateLimited as error:
+                context["problems"], status = [str(error)], 429
+            else:
+                messages.info(request, f"Thank you: {submission.name} waits for a curator.")
+                return redirect("builders:dashboard")
+    return render(request, "builders/submit.html", context, status=status)
 
 
 EXPORTS = ("daily", "intents")

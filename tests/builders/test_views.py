@@ -224,8 +224,8 @@ class TestDashboard:
     def test_the_dashboard_lists_claims(self, builder_client, owned, django_assert_num_queries):
         other = ArtifactFactory(name="Second Thing")
         Claim.objects.create(artifact=other, user=Claim.objects.get().user, method="curator")
-        # session, user, claims, account
-        with django_assert_num_queries(4):
+        # session, user, claims, submissions, account
+        with django_assert_num_queries(5):
             html = builder_client.get(reverse("builders:dashboard")).content.decode()
         assert "Parrot TTS" in html and "Match analytics" in html
         assert "Second Thing" in html and "Next step" in html
@@ -234,8 +234,9 @@ class TestDashboard:
         self, builder_client, traffic, django_assert_num_queries
     ):
         url = reverse("builders:analytics", args=[traffic.slug])
-        # session, user, artifact, edges, daily shown, daily chosen, competitors, rank
-        with django_assert_num_queries(8):
+        # session, user, artifact, edges, daily shown, daily chosen, competitors, rank,
+        # pending corrections
+        with django_assert_num_queries(9):
             response = builder_client.get(url)
         html = response.content.decode()
         assert response.status_code == 200
