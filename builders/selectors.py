@@ -105,6 +105,11 @@ def claim_latest_for(*, artifact: Artifact, user: AbstractBaseUser) -> Claim | N
     )
 
 
+def user_builds_artifact(*, user: AbstractBaseUser, artifact_id: int) -> bool:
+    """The match graph asks this before recording a signed-in visitor's choice."""
+    return Claim.objects.verified().filter(user=user, artifact_id=artifact_id).exists()
+
+
 def claim_get_own(*, claim_id: int, user: AbstractBaseUser) -> Claim:
     claim = Claim.objects.select_related("artifact").filter(pk=claim_id, user=user).first()
     if claim is None:

