@@ -10,8 +10,8 @@ from catalog.search_index import artifacts_refresh_search
 from matchgraph.models import MatchEvent
 from matchgraph.recording import _chosen_by_its_builder
 from tests.builders.conftest import make_user
-from tests.clients import CommittingClient
 from tests.catalog.factories import CapabilityFactory
+from tests.clients import CommittingClient
 from tests.matchgraph.test_recording import visit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
