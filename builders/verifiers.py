@@ -138,7 +138,9 @@ class WellKnownTokenVerifier(Verifier):
         """The well-known file, then the homepage itself (for the meta tag)."""
         parts = urlsplit(artifact.homepage)
         scheme = parts.scheme if settings.BUILDERS_FETCH_ALLOW_HTTP else "https"
-        origin = f"{scheme}://{parts.netloc}"
+        # Host and port only: credentials in a listed link are never sent.
+        host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+        origin = f"{scheme}://{host}{f':{parts.port}' if parts.port else ''}"
         return f"{origin}{WELL_KNOWN_PATH}", f"{origin}{parts.path or '/'}"
 
     def check(self, claim: Claim) -> Verdict:

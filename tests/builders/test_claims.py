@@ -289,3 +289,14 @@ class TestRateLimits:
             start(artifact, builder, ClaimMethod.EMAIL, email="ada@parrot.example")
         assert len(mail.outbox) == EMAILS_PER_USER.limit
         assert Claim.objects.count() == EMAILS_PER_USER.limit
+
+
+def test_the_token_is_looked_for_over_https_without_credentials(settings):
+    from builders.verifiers import WellKnownTokenVerifier
+
+    settings.BUILDERS_FETCH_ALLOW_HTTP = False
+    artifact = ArtifactFactory(homepage="http://user:secret@parrot.example:8443/tts/")
+    assert WellKnownTokenVerifier.urls(artifact) == (
+        "https://parrot.example:8443/.well-known/unfragile-verify.txt",
+        "https://parrot.example:8443/tts/",
+    )
