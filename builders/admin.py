@@ -4,7 +4,15 @@ audit log and the listing's claim state follow every decision."""
 from django.contrib import admin, messages
 
 from builders import services
-from builders.models import Account, Claim, ClaimEvent, Correction, ListingEdit, Submission
+from builders.models import (
+    Account,
+    Claim,
+    ClaimEvent,
+    Correction,
+    EditsReviewed,
+    ListingEdit,
+    Submission,
+)
 
 
 class ClaimEventInline(admin.TabularInline):
@@ -107,12 +115,21 @@ class AccountAdmin(admin.ModelAdmin):
 
 @admin.register(ListingEdit)
 class ListingEditAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "artifact", "user", "changed_fields", "reverts")
+    list_display = ("created_at", "artifact", "user", "changed_fields", "status", "reverts")
+    list_filter = ("status",)
     list_select_related = ("artifact", "user")
     search_fields = ("artifact__name", "artifact__slug", "user__username")
-    readonly_fields = ("artifact", "user", "created_at", "changes", "reverts")
+    readonly_fields = (
+        "artifact",
+        "user",
+        "created_at",
+        "status",
+        "decided_by",
+        "changes",
+        "reverts",
+    )
     fields = readonly_fields
-    actions = ["revert"]
+    actions = ["apply", "decline", "revert"]
 
     @admin.display(description="Changed")
     def changed_fields(self, edit: ListingEdit) -> str:
@@ -124,13 +141,39 @@ class ListingEditAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.action(description="Apply the selected edits waiting for review")
+    def apply(self, request, queryset):
+        self._decide(request, queryset, services.listing_edit_apply, "applied")
+
+    @admin.action(description="Decline the selected edits waiting for review")
+    def decline(self, request, queryset):
+        self._decide(request, queryset, services.listing_edit_decline, "declined")
+
     @admin.action(description="Revert the selected edits")
     def revert(self, request, queryset):
-        reverted = 0
+        self._decide(request, queryset, services.listing_edit_revert, "reverted")
+
+    def _decide(self, request, queryset, decide, verb: str) -> None:
+        done = 0
         for edit in queryset.order_by("-created_at", "-id"):
-            if services.listing_edit_revert(edit=edit, curator=request.user):
-                reverted += 1
-        self.message_user(request, f"{reverted} edit{'s' if reverted != 1 else ''} reverted.")
+            try:
+                if decide(edit=edit, curator=request.user):
+                    done += 1
+            except services.EditRefused as error:
+                self.message_user(request, f"{edit}: {error}", messages.WARNING)
+        self.message_user(request, f"{done} edit{'s' if done != 1 else ''} {verb}.")
+
+
+@admin.register(EditsReviewed)
+class EditsReviewedAdmin(admin.ModelAdmin):
+    list_display = ("artifact", "required_by", "created_at")
+    list_select_related = ("artifact", "required_by")
+    raw_id_fields = ("artifact",)
+    fields = ("artifact",)
+
+    def save_model(self, request, obj, form, change):
+        obj.required_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Correction)

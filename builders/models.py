@@ -119,6 +119,31 @@ class ClaimEvent(models.Model):
         return f"claim {self.claim_id}: {self.from_status or 'new'} → {self.to_status}"
 
 
+class EditStatus(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    PENDING = "pending", "Waiting for a curator"
+    DECLINED = "declined", "Declined"
+
+
+class EditsReviewed(models.Model):
+    """Curators read this artifact's builder edits before they show."""
+
+    artifact = models.OneToOneField(
+        Artifact, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    required_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "artifact whose edits curators review"
+        verbose_name_plural = "artifacts whose edits curators review"
+
+    def __str__(self) -> str:
+        return f"edits of {self.artifact} reviewed"
+
+
 class ListingEdit(models.Model):
     """One save of a listing by its verified builder: who, when, and each changed field as
     {"field": {"old": …, "new": …}}. A curator can revert it (a new edit records that)."""
@@ -131,6 +156,15 @@ class ListingEdit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     reverts = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reverted_by"
+    )
+    # Applied at once, unless curators review this artifact's edits (`EditsReviewed`).
+    status = models.CharField(max_length=20, choices=EditStatus.choices, default=EditStatus.APPLIED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:

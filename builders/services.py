@@ -29,6 +29,8 @@ from builders.models import (
     ClaimMethod,
     ClaimStatus,
     Correction,
+    EditsReviewed,
+    EditStatus,
     ListingEdit,
     ReviewStatus,
     Submission,
@@ -354,14 +356,10 @@ def _send(template: str, *, to: str, context: dict) -> None:
 def listing_edit(
     *, artifact: Artifact, user: AbstractBaseUser | None, values: dict
 ) -> ListingEdit | None:
-    """Apply a builder's (or a curator's revert's) values to the listing and keep the diff;
-    None when nothing changed. Refuses to empty or fill a field whose presence the rank
-    reads: the edit must leave the rank exactly as it was."""
-    changes = {
-        field: {"old": getattr(artifact, field), "new": values[field]}
-        for field in EDITABLE_FIELDS
-        if field in values and values[field] != getattr(artifact, field)
-    }
+    """Keep a builder's values with their diff and apply them, or hold them for a curator
+    when this artifact's edits are reviewed; None when nothing changed. Refuses to empty
+    or fill a field whose presence the rank reads: the edit must leave the rank as it was."""
+    changes = _changes(artifact, values)
     flipped = [
         field
         for field in PRESENCE_READ_BY_RANK
@@ -375,36 +373,68 @@ def listing_edit(
         )
     if not changes:
         return None
+    if EditsReviewed.objects.filter(artifact=artifact).exists():
+        return ListingEdit.objects.create(
+            artifact=artifact, user=user, changes=changes, status=EditStatus.PENDING
+        )
     with transaction.atomic():
-        for field, change in changes.items():
-            setattr(artifact, field, change["new"])
-        artifact.save(update_fields=[*changes, "modified_at"])
-        edit = ListingEdit.objects.create(artifact=artifact, user=user, changes=changes)
-        artifacts_refresh_search(artifact_ids=[artifact.pk])
+        _apply(artifact, changes)
+        return ListingEdit.objects.create(artifact=artifact, user=user, changes=changes)
+
+
+def listing_edit_apply(*, edit: ListingEdit, curator: AbstractBaseUser) -> ListingEdit:
+    """A curator lets a held edit show, if the listing still reads what the edit started
+    from (otherwise the builder edits again, from what is there now)."""
+    with transaction.atomic():
+        edit = ListingEdit.objects.select_for_update().get(pk=edit.pk)
+        artifact = Artifact.objects.select_for_update().get(pk=edit.artifact_id)
+        if edit.status != EditStatus.PENDING:
+            raise EditRefused("Only an edit waiting for a curator can be applied.")
+        if any(getattr(artifact, field) != change["old"] for field, change in edit.changes.items()):
+            raise EditRefused("The listing changed since this edit was made; it cannot apply.")
+        _apply(artifact, edit.changes)
+        edit.status, edit.decided_by = EditStatus.APPLIED, curator
+        edit.save(update_fields=["status", "decided_by"])
+    return edit
+
+
+def listing_edit_decline(*, edit: ListingEdit, curator: AbstractBaseUser) -> ListingEdit:
+    if edit.status != EditStatus.PENDING:
+        raise EditRefused("Only an edit waiting for a curator can be declined.")
+    edit.status, edit.decided_by = EditStatus.DECLINED, curator
+    edit.save(update_fields=["status", "decided_by"])
     return edit
 
 
 def listing_edit_revert(*, edit: ListingEdit, curator: AbstractBaseUser) -> ListingEdit | None:
-    """Put back what `edit` changed, as a new edit by `curator` that names the one it
-    reverts. Presence checks do not apply: a curator may change what the rank reads."""
+    """Put back what an applied `edit` changed, as a new edit by `curator` that names the
+    one it reverts. Presence checks do not apply: a curator may change what the rank reads."""
+    if edit.status != EditStatus.APPLIED:
+        raise EditRefused("Only an applied edit can be reverted.")
     artifact = Artifact.objects.get(pk=edit.artifact_id)
-    values = {field: change["old"] for field, change in edit.changes.items()}
-    changes = {
-        field: {"old": getattr(artifact, field), "new": value}
-        for field, value in values.items()
-        if getattr(artifact, field) != value
-    }
+    changes = _changes(artifact, {field: change["old"] for field, change in edit.changes.items()})
     if not changes:
         return None
     with transaction.atomic():
-        for field, change in changes.items():
-            setattr(artifact, field, change["new"])
-        artifact.save(update_fields=[*changes, "modified_at"])
-        revert = ListingEdit.objects.create(
-            artifact=artifact, user=curator, changes=changes, reverts=edit
+        _apply(artifact, changes)
+        return ListingEdit.objects.create(
+            artifact=artifact, user=curator, changes=changes, reverts=edit, decided_by=curator
         )
-        artifacts_refresh_search(artifact_ids=[artifact.pk])
-    return revert
+
+
+def _changes(artifact: Artifact, values: dict) -> dict:
+    return {
+        field: {"old": getattr(artifact, field), "new": values[field]}
+        for field in EDITABLE_FIELDS
+        if field in values and values[field] != getattr(artifact, field)
+    }
+
+
+def _apply(artifact: Artifact, changes: dict) -> None:
+    for field, change in changes.items():
+        setattr(artifact, field, change["new"])
+    artifact.save(update_fields=[*changes, "modified_at"])
+    artifacts_refresh_search(artifact_ids=[artifact.pk])
 
 
 # --- Corrections ------------------------------------------------------------------------------

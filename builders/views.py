@@ -24,7 +24,7 @@ from builders.forms import (
     SignUpForm,
     SubmissionForm,
 )
-from builders.models import ClaimMethod
+from builders.models import ClaimMethod, EditStatus
 from builders.suggestions import listing_suggestions
 from builders.verifiers import META_NAME, VERIFIERS, WELL_KNOWN_PATH, homepage_host
 from catalog import selectors as catalog_selectors
@@ -217,7 +217,7 @@ def listing_edit(request: HttpRequest, slug: str) -> HttpResponse:
             except services.EditRefused as error:
                 form.add_error(None, str(error))
             else:
-                messages.info(request, "Saved." if edit else "Nothing changed.")
+                messages.info(request, _edit_message(edit))
                 return redirect("builders:listing-edit", slug=artifact.slug)
     context = {
         "artifact": artifact,
@@ -293,6 +293,14 @@ def submit(request: HttpRequest) -> HttpResponse:
                 messages.info(request, f"Thank you: {submission.name} waits for a curator.")
                 return redirect("builders:dashboard")
     return render(request, "builders/submit.html", context, status=status)
+
+
+def _edit_message(edit) -> str:
+    if edit is None:
+        return "Nothing changed."
+    if edit.status == EditStatus.PENDING:
+        return "Saved for a curator's review: it shows once they apply it."
+    return "Saved."
 
 
 EXPORTS = ("daily", "intents")

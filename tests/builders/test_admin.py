@@ -77,3 +77,21 @@ def test_curators_revert_a_builder_edit_from_the_admin(curator_client, artifact)
     artifact.refresh_from_db()
     assert artifact.summary != "New."
     assert ListingEdit.objects.filter(reverts=edit).exists()
+
+
+def test_curators_require_review_then_apply_from_the_admin(curator_client, artifact):
+    from builders import services
+    from builders.models import EditsReviewed, EditStatus
+
+    curator_client.post(reverse("admin:builders_editsreviewed_add"), {"artifact": artifact.pk})
+    assert EditsReviewed.objects.get().required_by.username == "curator"
+    edit = services.listing_edit(artifact=artifact, user=make_user("a"), values={"summary": "New."})
+    assert edit.status == EditStatus.PENDING
+    response = curator_client.post(
+        reverse("admin:builders_listingedit_changelist"),
+        {"action": "apply", "_selected_action": [edit.pk]},
+        follow=True,
+    )
+    assert "1 edit applied" in response.content.decode()
+    artifact.refresh_from_db()
+    assert artifact.summary == "New."

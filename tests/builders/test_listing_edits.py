@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from builders import services
-from builders.models import Claim, ListingEdit
+from builders.models import Claim, EditsReviewed, EditStatus, ListingEdit
 from catalog.models import Artifact
 from ranking import services as ranking_services
 from tests.builders.conftest import make_user
@@ -134,3 +134,41 @@ def test_builder_edits_never_change_a_score(directory):
         )
     ranking_services.rank_recompute_all(now=FROZEN_NOW)
     assert snapshot() == before
+
+
+class TestReviewedEdits:
+    @pytest.fixture
+    def reviewed(self, listed):
+        EditsReviewed.objects.create(artifact=listed)
+        return listed
+
+    def test_an_edit_waits_for_a_curator(self, builder_client, reviewed):
+        response = builder_client.post(
+            edit_url(reviewed), form_data(reviewed, summary="Held."), follow=True
+        )
+        assert "curator&#x27;s review" in response.content.decode()
+        reviewed.refresh_from_db()
+        assert reviewed.summary != "Held."
+        edit = ListingEdit.objects.get()
+        assert edit.status == EditStatus.PENDING
+
+        services.listing_edit_apply(edit=edit, curator=make_user("curator"))
+        reviewed.refresh_from_db()
+        assert reviewed.summary == "Held."
+        edit.refresh_from_db()
+        assert edit.status == EditStatus.APPLIED
+
+    def test_a_stale_edit_cannot_apply(self, reviewed, builder):
+        edit = services.listing_edit(artifact=reviewed, user=builder, values={"summary": "One."})
+        Artifact.objects.filter(pk=reviewed.pk).update(summary="A curator's own words.")
+        with pytest.raises(services.EditRefused, match="changed since"):
+            services.listing_edit_apply(edit=edit, curator=make_user("curator"))
+
+    def test_declined_and_pending_edits_cannot_be_reverted(self, reviewed, builder):
+        curator = make_user("curator")
+        edit = services.listing_edit(artifact=reviewed, user=builder, values={"summary": "One."})
+        with pytest.raises(services.EditRefused):
+            services.listing_edit_revert(edit=edit, curator=curator)
+        services.listing_edit_decline(edit=edit, curator=curator)
+        with pytest.raises(services.EditRefused):
+            services.listing_edit_apply(edit=edit, curator=curator)
