@@ -9,7 +9,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from builders import services
-from builders.models import Claim
+from builders.models import Claim, Correction
 from matchgraph.models import Intent, IntentArtifactEdge
 from tests.builders.conftest import make_user
 from tests.catalog.factories import ArtifactFactory
@@ -89,3 +89,16 @@ def test_the_dashboard_shows_analytics_for_a_verified_artifact(builder_page, par
     with page.expect_download() as download:
         page.get_by_role("link", name="Download per intent (CSV)").click()
     assert download.value.suggested_filename == "parrot-tts-intents.csv"
+
+
+def test_a_visitor_suggests_a_correction_in_place(page, parrot):
+    page.goto("/a/parrot-tts/")
+    page.get_by_role("link", name="Suggest a correction").click()
+    panel = page.locator("#correction-panel")
+    panel.get_by_label("What is wrong?").select_option("license")
+    panel.get_by_label("What should it say?").fill("Apache-2.0")
+    panel.get_by_label("Where is that shown?").fill("https://parrot.example/license")
+    panel.get_by_role("button", name="Send the correction").click()
+    expect(page.locator("#correction-panel")).to_contain_text("Thank you")
+    assert page.url.endswith("/a/parrot-tts/")
+    assert Correction.objects.get().value == "Apache-2.0"
