@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -65,6 +66,9 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 @login_required
 def resend_verification(request: HttpRequest) -> HttpResponse:
+    if selectors.account_email_is_verified(user=request.user):
+        messages.info(request, f"{request.user.email} is confirmed already.")
+        return redirect("builders:dashboard")
     try:
         services.account_send_verification(
             user=request.user, absolute_url=request.build_absolute_uri
@@ -123,9 +127,15 @@ def _start_claim(request, *, form: ClaimForm, artifact, context: dict) -> int:
 
 
 def _token_instructions(claim) -> dict:
-    if claim is None or claim.method != ClaimMethod.WELL_KNOWN:
+    """What the pending claim's next step shows: where the token goes, or how long the
+    emailed link works."""
+    if claim is None:
         return {}
-    return {"well_known_path": WELL_KNOWN_PATH, "meta_name": META_NAME}
+    if claim.method == ClaimMethod.EMAIL:
+        return {"link_hours": settings.BUILDERS_CLAIM_LINK_MAX_AGE // 3600}
+    if claim.method == ClaimMethod.WELL_KNOWN:
+        return {"well_known_path": WELL_KNOWN_PATH, "meta_name": META_NAME}
+    return {}
 
 
 @require_POST

@@ -103,3 +103,31 @@ def test_verification_emails_are_rate_limited(client):
     response = client.post(reverse("builders:resend-verification"), follow=True)
     assert "Too many" in response.content.decode()
     assert len(mail.outbox) == EMAILS_PER_USER.limit
+
+
+def test_a_confirmed_account_gets_no_new_link(client):
+    client.force_login(make_user("ada"))
+    response = client.post(reverse("builders:resend-verification"), follow=True)
+    assert "confirmed already" in response.content.decode()
+    assert not mail.outbox
+
+
+def test_choosing_a_new_password_refuses_a_post_without_a_csrf_token():
+    from django.test import Client
+
+    make_user("ada", email="ada@mail.example")
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("builders:password-reset"))
+    token = page.cookies["csrftoken"].value
+    client.post(
+        reverse("builders:password-reset"),
+        {"email": "ada@mail.example", "csrfmiddlewaretoken": token},
+    )
+    link = link_in_last_email(r"/accounts/reset/[^/\s]+/[^/\s]+/")
+    form_page = client.get(link, follow=True)
+    assert form_page.context["validlink"]
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "another long phrase", "new_password2": "another long phrase"},
+    )
+    assert response.status_code == 403

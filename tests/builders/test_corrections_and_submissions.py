@@ -150,3 +150,15 @@ class TestSubmissions:
         submission.refresh_from_db()
         assert submission.status == ReviewStatus.DECLINED
         assert not Artifact.objects.filter(slug="quill-ocr").exists()
+
+
+def test_deciding_a_correction_refuses_a_post_without_a_csrf_token(artifact, builder):
+    claim = Claim.objects.create(artifact=artifact, user=builder, method="curator")
+    services.claim_approve(claim=claim, curator=make_user("curator"))
+    correction = Correction.objects.create(artifact=artifact, **CORRECTION)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(builder)
+    url = reverse("builders:correction-decide", args=[correction.pk, "accept"])
+    assert client.post(url).status_code == 403
+    correction.refresh_from_db()
+    assert correction.status == ReviewStatus.PENDING
