@@ -11,5 +11,4 @@ urlpatterns = [
     path("a/<slug:slug>/cost/", views.artifact_cost, name="artifact-cost"),
     path("categories/", views.category_list, name="category-list"),
     path("categories/<slug:slug>/", views.category_detail, name="category-detail"),
-    path("claim/<slug:slug>/", views.claim_placeholder, name="claim"),
 ]

@@ -98,12 +98,6 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, template, {"category": category, "result": result})
 
 
-@require_safe
-def claim_placeholder(request: HttpRequest, slug: str) -> HttpResponse:
-    artifact = selectors.artifact_get(slug=slug)
-    return render(request, "catalog/claim.html", {"artifact": artifact})
-
-
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A 404 that helps: what was asked for, a search box, and where to go instead."""
     context = {

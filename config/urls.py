@@ -6,6 +6,7 @@ urlpatterns = [
     path("search/", include("matchgraph.urls")),
     path("ranking/", include("ranking.urls")),
     path("compare/", include("compare.urls")),
+    path("", include("builders.urls")),
     path("", include("catalog.urls")),
 ]
 

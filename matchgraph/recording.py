@@ -5,7 +5,9 @@ the visitor was shown what they chose (`matchgraph.impressions`)."""
 
 from dataclasses import asdict
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils.module_loading import import_string
 
 from config.queueing import queue_after_commit
 from matchgraph.impressions import choice_evidence, token_artifact_id
@@ -26,7 +28,7 @@ def artifact_chosen(
 ) -> None:
     """A visitor chose `artifact_id` for `query`, proven by the impression `token` of the
     result they chose from (nothing is recorded without a query)."""
-    if not query:
+    if not query or _chosen_by_its_builder(request, artifact_id=artifact_id):
         return
     choice = choice_evidence(request, token=token, query=query, artifact_id=artifact_id)
     queue_after_commit(
@@ -55,3 +57,13 @@ def artifacts_compared(
             via=MatchVia.COMPARE,
             token=by_artifact.get(artifact_id, ""),
         )
+
+
+def _chosen_by_its_builder(request: HttpRequest, *, artifact_id: int) -> bool:
+    """A builder's own choices of their artifact are never recorded, so they cannot farm
+    its matches. Who builds what is known above this app: MATCHGRAPH_BUILDER_CHECK names
+    that function (called as `check(user=…, artifact_id=…)`); anonymous visitors cost nothing."""
+    user = getattr(request, "user", None)
+    if not settings.MATCHGRAPH_BUILDER_CHECK or user is None or not user.is_authenticated:
+        return False
+    return import_string(settings.MATCHGRAPH_BUILDER_CHECK)(user=user, artifact_id=artifact_id)

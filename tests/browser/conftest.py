@@ -49,3 +49,20 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+BUILDER_PASSWORD = "a-long-pass-phrase"
+
+
+@pytest.fixture
+def builder_page(page):
+    """`page`, logged in through the form as a builder whose address is confirmed."""
+    from tests.builders.conftest import make_user
+
+    make_user("builder", email="ada@mail.example")
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("builder")
+    page.get_by_label("Password").fill(BUILDER_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/builder/")
+    return page

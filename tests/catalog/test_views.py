@@ -489,12 +489,6 @@ def test_category_list_counts_published_artifacts(client):
     assert "1 artifact<" in html
 
 
-def test_claim_placeholder_page(client, ernie):
-    response = client.get(reverse("catalog:claim", args=[ernie.slug]))
-    assert response.status_code == 200
-    assert "Claim ERNIE 4.5 VL" in response.content.decode()
-
-
 def test_pages_refuse_post(client, ernie):
     assert client.post(reverse("catalog:browse")).status_code == 405
 

@@ -1,0 +1,105 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+
+from builders.models import ClaimMethod, Correction
+from builders.services import EDITABLE_FIELDS
+from builders.verifiers import VERIFIERS
+from catalog.forms import LinesField
+from catalog.models import Artifact, Kind
+from catalog.models import ClaimStatus as ListingClaimStatus
+
+
+class SignUpForm(UserCreationForm):
+    email = forms.EmailField(
+        help_text="We send a link to confirm it; claims and notices go there.", max_length=254
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this address exists; log in instead.")
+        return email
+
+
+class ClaimForm(forms.Form):
+    method = forms.ChoiceField(widget=forms.RadioSelect, label="How will you prove it?")
+    email = forms.EmailField(
+        required=False, max_length=254, label="Your address at the homepage's domain"
+    )
+    evidence = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="What should a curator check?",
+        help_text="Links to a profile, a commit, a page that names you.",
+    )
+
+    def __init__(self, *args, artifact: Artifact, **kwargs):
+        super().__init__(*args, **kwargs)
+        # With a verified builder already, only a curator can hand the listing over.
+        has_owner = artifact.claim_status == ListingClaimStatus.VERIFIED
+        self.fields["method"].choices = [
+            (key, verifier.label)
+            for key, verifier in VERIFIERS.items()
+            if verifier.applies_to(artifact) and (key == ClaimMethod.CURATOR or not has_owner)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method")
+        if method == ClaimMethod.EMAIL and not data.get("email"):
+            self.add_error("email", "Give the address the link should go to.")
+        if method == ClaimMethod.CURATOR and not (data.get("evidence") or "").strip():
+            self.add_error("evidence", "Tell the curators how to confirm you build it.")
+        return data
+
+
+class ListingEditForm(forms.ModelForm):
+    """What a verified builder may change. Links, categories, modalities, details and dates
+    are not here: the rank reads whether they are present (`ranking.scoring.LISTING_FIELDS`),
+    and a homepage decides who can claim. Lists here may change but not become empty or
+    filled, for the same reason (`builders.services.listing_edit`)."""
+
+    best_for = LinesField(label="Best for")
+    limitations = LinesField(label="Known limitations")
+    requirements = LinesField(label="Requirements")
+
+    class Meta:
+        model = Artifact
+        fields = list(EDITABLE_FIELDS)
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "about": forms.Textarea(attrs={"rows": 10}),
+        }
+
+
+class CorrectionForm(forms.ModelForm):
+    source_url = forms.URLField(max_length=500, assume_scheme="https", label="Where is that shown?")
+
+    class Meta:
+        model = Correction
+        fields = ["field", "value", "source_url"]
+        labels = {
+            "field": "What is wrong?",
+            "value": "What should it say?",
+        }
+        widgets = {"value": forms.Textarea(attrs={"rows": 3})}
+
+
+class SubmissionForm(forms.Form):
+    """The import format's main fields. Checked by the importer's own validation (in
+    `builders.services.submission_read`), so only their shape is declared here."""
+
+    name = forms.CharField()
+    kind = forms.ChoiceField(choices=Kind.choices)
+    organization = forms.CharField(required=False)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    homepage = forms.CharField(required=False, label="Homepage link")
+    repository_url = forms.CharField(required=False, label="Source repository link")
+    docs_url = forms.CharField(required=False, label="Documentation link")
+    license = forms.CharField(required=False)
