@@ -6,6 +6,7 @@ Pure: words in, a raw tsquery out, read by `document_query` with the document's 
 configuration."""
 
 import re
+from itertools import combinations
 
 from django.contrib.postgres.search import SearchQuery
 
@@ -26,6 +27,7 @@ def words_tsquery(
     words: list[str],
     *,
     any_word: bool = False,
+    two_words: bool = False,
     prefix_last: bool = False,
     prefix_every: bool = False,
     completions: tuple[str, ...] | None = None,
@@ -34,7 +36,8 @@ def words_tsquery(
     """The words as a tsquery, all of them (or `any_word`); with `prefix_last`, the last word
     may be unfinished: any of its `completions`, or without them a prefix; with
     `prefix_every`, each word is a prefix ("speech recog" finds "speech recognition"). With
-    a `field` ("A": the name), each word only in that field of the document."""
+    a `field` ("A": the name), each word only in that field of the document. `two_words`:
+    any two of the words (every pair, or'ed)."""
     label = f":{field}" if field else ""
     if prefix_every:
         terms = [f"{word}:*{field}" for word in words]
@@ -47,6 +50,8 @@ def words_tsquery(
             if completions
             else f"{last}:*{field}"
         )
+    if two_words and len(terms) > 2:
+        return " | ".join(f"({first} & {second})" for first, second in combinations(terms, 2))
     return (" | " if any_word else " & ").join(terms)
 
 

@@ -93,7 +93,7 @@ def candidates_for(plan: SearchPlan, *, scope: Q | None = None) -> Candidates:
     if len(ids) < ENOUGH_DIRECT:
         ids = merged(ids, _wider_matches(plan, related, have=len(ids)))
     if len(ids) < FEW_RESULTS and len(plan.words) > 1:
-        extra = merged(ids, _any_word_matches(plan.index_tsquery(any_word=True)))
+        extra = merged(ids, _some_word_matches(plan))
         if len(extra) > len(ids):
             return Candidates(extra, plan.tsquery(any_word=True), True, capped, own_id, related)
     return Candidates(ids, plan.tsquery(), False, capped, own_id, related)
@@ -141,11 +141,18 @@ def _first_ids(queryset: QuerySet, limit: int) -> list[int]:
     return list(queryset.values_list("pk", flat=True)[: max(limit, MIN_PROBE_ROWS)])[:limit]
 
 
-def _any_word_matches(tsquery: str) -> list[int]:
-    """Published artifacts matching any word: through their own document (the best
-    established first, as for every word), then through one capability's text. Neither
-    read is sorted as a whole: a common word ("make") matches a tenth of a large catalog."""
-    ids = document_matches(tsquery, limit=MAX_CANDIDATES)
+def _some_word_matches(plan: SearchPlan) -> list[int]:
+    """Published artifacts matching some of the words, those sharing two of them first: a
+    paraphrase ("turn recorded speech into text") is about its pairs of words, not about
+    whichever one word is commonest. Each group the best established first, and through
+    their own document, then through one capability's text. No read is sorted as a whole: a
+    common word ("make") matches a tenth of a large catalog."""
+    ids: list[int] = []
+    if len(plan.words) > 2:
+        ids = document_matches(plan.index_tsquery(two_words=True), limit=MAX_CANDIDATES)
+    tsquery = plan.index_tsquery(any_word=True)
+    if len(ids) < MAX_CANDIDATES:
+        ids = merged(ids, document_matches(tsquery, limit=MAX_CANDIDATES))
     if len(ids) >= MAX_CANDIDATES:
         return ids
     query = document_query(tsquery)

@@ -113,7 +113,9 @@ class SearchPlan:
     def prefix_last(self) -> bool:
         return not self.last_word_complete
 
-    def index_tsquery(self, *, any_word: bool = False, field: str = "") -> str:
+    def index_tsquery(
+        self, *, any_word: bool = False, two_words: bool = False, field: str = ""
+    ) -> str:
         """The same search for finding matches through the index: `caption & product &
         (photo | photos | photography)`. Where the vocabulary knows how the last word may end,
         naming those words is much cheaper than a prefix, for which the index must read
@@ -122,6 +124,7 @@ class SearchPlan:
         return words_tsquery(
             self.words,
             any_word=any_word,
+            two_words=two_words,
             prefix_last=self.prefix_last,
             completions=self.completions,
             field=field,

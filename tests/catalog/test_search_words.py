@@ -27,3 +27,9 @@ def test_browse_reads_every_word_as_a_prefix():
 
 def test_a_field_limits_each_word_to_that_part_of_the_document():
     assert words_tsquery(["whisper", "cp"], prefix_last=True, field="A") == "whisper:A & cp:*A"
+
+
+def test_two_words_is_any_pair_of_them():
+    assert words_tsquery(["a", "b", "c"], two_words=True) == "(a & b) | (a & c) | (b & c)"
+    # Two words: both of them, as without it.
+    assert words_tsquery(["a", "b"], two_words=True) == "a & b"

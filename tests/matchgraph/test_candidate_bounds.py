@@ -95,3 +95,17 @@ def test_a_capped_query_of_one_word_keeps_the_best_established(monkeypatch, vect
     ArtifactFactory(name="Vector", summary="A vector store.", current_rank=5)
     artifacts_refresh_search()
     assert ranks_shown(search("vector")) == [99, 95, 90]
+
+
+def test_with_too_few_matches_of_every_word_two_shared_words_come_before_one(monkeypatch):
+    """The any-word net is bounded too; filled by rank alone, artifacts that share only the
+    commonest word ("python", ranked high) would crowd out one sharing two of the words."""
+    monkeypatch.setattr(search_candidates, "MAX_CANDIDATES", 3)
+    for n in range(4):
+        ArtifactFactory(name=f"Helper {n}", summary="A python helper.", current_rank=90 - n)
+    ArtifactFactory(name="Voice notes", summary="Turns speech into written notes.", current_rank=10)
+    artifacts_refresh_search()
+    results = search("python speech transcript notes")
+    names = [artifact.name for artifact in results.browse.page.object_list]
+    assert "Voice notes" in names
+    assert results.broadened
