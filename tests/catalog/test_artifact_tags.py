@@ -35,4 +35,4 @@ def test_the_card_and_the_search_result_show_the_same_tags(client):
     assert on_card == in_search
     assert '<span class="tag tag-kind">Tool</span>' in on_card
     assert '<span class="tag tag-good">Free tier</span>' in on_card
-    assert "<strong>87</strong>/100 <span class=\"rank-scope\">among tools</span>" in on_card
+    assert '<strong>87</strong>/100 <span class="rank-scope">among tools</span>' in on_card
