@@ -25,8 +25,9 @@ CARD_FIELDS = ("id", "slug", "name", "kind", "current_rank")
 class Suggestion:
     slug: str
     name: str
+    kind: str
     kind_label: str
-    rank: int | None
+    rank: int | None  # within its kind, as every rank
     url: str  # where choosing it goes: a comparison
     reason: str = ""
 
@@ -36,6 +37,7 @@ def suggestion_for(artifact: Artifact, *, url: str, reason: str = "") -> Suggest
     return Suggestion(
         artifact.slug,
         artifact.name,
+        artifact.kind,
         artifact.get_kind_display(),
         artifact.current_rank,
         url,

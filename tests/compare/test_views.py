@@ -250,6 +250,14 @@ def test_picker_without_js_redirects_on_an_exact_name_and_lists_otherwise(client
     assert 'href="/compare/ernie-4-5-vl-vs-flux-1-pro/"' in listed.content.decode()
 
 
+def test_picker_suggestions_say_what_each_rank_is_compared_with(client, directory):
+    html = client.get("/compare/pick/?a=flux-1-pro&q=").content.decode()
+    suggestions = html.split('class="picker-list"')[1].split("</ul>")[0]
+    scopes = re.findall(r'/100 <span class="rank-scope">among (\w+)</span>', suggestions)
+    assert "repositories" in scopes  # sdnext
+    assert not re.search(r"\d+/100(?! <span class=\"rank-scope\">)", suggestions)
+
+
 def test_picker_for_an_unknown_artifact_is_a_404(client, db):
     assert client.get("/compare/pick/?a=missing").status_code == 404
 
