@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchRank
 from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from catalog.models import Artifact
+from catalog.querysets import name_order
 from catalog.search_words import document_query, words_tsquery
 from compare.limits import MAX_GRID, MAX_SLUG_LENGTH
 from matchgraph.search.plan import search_words
@@ -81,7 +82,7 @@ def artifact_name_matches(
             ),
             relevance=relevance,
         )
-        .order_by("-closeness", "-relevance", F("current_rank").desc(nulls_last=True), "name")
+        .order_by("-closeness", "-relevance", F("current_rank").desc(nulls_last=True), name_order())
         .only(*CARD_FIELDS)[:limit]
     )
 
@@ -145,7 +146,7 @@ def _same_kind(artifact: Artifact, excluded: set[int], limit: int) -> list[tuple
         Artifact.objects.published()
         .filter(current_rank__isnull=False, kind=artifact.kind)
         .exclude(pk__in=excluded)
-        .order_by(F("current_rank").desc(nulls_last=True), "name")
+        .by_rank()
         .only(*CARD_FIELDS)[:limit]
     )
     return [(other, f"another {other.get_kind_display().lower()}") for other in same_kind]

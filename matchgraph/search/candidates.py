@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q, QuerySet
 
 from catalog.models import TOP_TIER_RANK, Artifact, Capability
+from catalog.querysets import name_order
 from catalog.search_words import document_query
 from matchgraph.models import Intent, IntentArtifactEdge, IntentRelation
 from matchgraph.search.fit import does_task_condition
@@ -105,10 +106,10 @@ def best_ranked(*, scope: Q | None, limit: int) -> list[int]:
     artifacts = Artifact.objects.published()
     if scope is not None:
         artifacts = artifacts.filter(scope)
-    ranked = artifacts.filter(current_rank__isnull=False).order_by("-current_rank", "name")
+    ranked = artifacts.filter(current_rank__isnull=False).by_rank()
     ids = list(ranked.values_list("pk", flat=True)[:limit])
     if len(ids) < limit:
-        unranked = artifacts.filter(current_rank__isnull=True).order_by("name")
+        unranked = artifacts.filter(current_rank__isnull=True).order_by(name_order())
         ids += list(unranked.values_list("pk", flat=True)[: limit - len(ids)])
     return ids
 
