@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from catalog.search_index import artifacts_refresh_search
 from matchgraph.search.vocabulary import vocabulary_rebuild
 from ranking import services
+from ranking.signals import SIGNALS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -133,7 +134,7 @@ def test_rank_explanation_is_shown_whole(phone, demo):
         ".map(node => node.getBoundingClientRect().right)"
     )
     assert rights and max(rights) <= PHONE["width"]
-    for name in ["Adoption", "Freshness", "Total"]:
+    for name in [SIGNALS[0].name, SIGNALS[-1].name, "Total"]:  # named by the registry
         expect(table.get_by_role("rowheader", name=name)).to_be_visible()
     expect(table.get_by_text(re.compile(r"^\d+/100$")).first).to_be_visible()
 
