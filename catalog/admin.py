@@ -25,6 +25,7 @@ from catalog.models import (
     PricingPlan,
     Signals,
 )
+from catalog.querysets import name_order
 
 MAX_ISSUES_SHOWN = 200
 IMPORTING_DIR = Path(__file__).resolve().parent / "importing"
@@ -74,7 +75,7 @@ class SignalsInline(admin.StackedInline):
 
 
 class AssignCategoryForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=Category.objects.order_by("name"))
+    category = forms.ModelChoiceField(queryset=Category.objects.order_by(name_order()))
     replace = forms.BooleanField(
         required=False, help_text="Remove the artifacts' other categories first."
     )

@@ -97,7 +97,7 @@ class Category(models.Model):
     description = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = [name_order()]
         verbose_name_plural = "categories"
 
     def __str__(self) -> str:
@@ -204,7 +204,7 @@ class Artifact(models.Model):
     objects = ArtifactQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = [name_order()]
         indexes = [
             models.Index(Lower("name"), name="artifact_name_lower"),
             # One per browse order (`ArtifactQuerySet.by_rank`, `newest`, by name) over the

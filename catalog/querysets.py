@@ -9,7 +9,8 @@ from catalog.search_words import document_query
 
 def name_order() -> Lower:
     """Names in the order people read them, case aside: "faster-whisper" and "vLLM" among the
-    f's and v's, not after "Z.ai". The listing indexes (`Artifact.Meta`) use this expression."""
+    f's and v's, not after "Z.ai". For every list a person reads in name order (artifacts,
+    categories; the models' default ordering); the listing indexes (`Artifact.Meta`) use it."""
     return Lower("name")
 
 

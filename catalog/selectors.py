@@ -31,7 +31,7 @@ from catalog.models import (
     DataSource,
     PricingPlan,
 )
-from catalog.querysets import ArtifactQuerySet
+from catalog.querysets import ArtifactQuerySet, name_order
 
 # Related artifacts are chosen among at most this many sharing categories and this many
 # sharing capability words (plus every linked one), so the cost stays flat as the catalog grows.
@@ -53,7 +53,7 @@ def artifact_get(*, slug: str) -> Artifact:
         .select_related("signals")
         .prefetch_related(
             Prefetch("capabilities", queryset=Capability.objects.order_by("position", "id")),
-            Prefetch("categories", queryset=Category.objects.order_by("name")),
+            Prefetch("categories", queryset=Category.objects.order_by(name_order())),
             "plans",
             Prefetch("sources", queryset=DataSource.objects.order_by("position", "id")),
             Prefetch(
@@ -269,7 +269,7 @@ def _filter_key(data: QueryDict) -> str:
 def _category_choices() -> list[tuple[str, str]]:
     return derived(
         "category-choices",
-        lambda: list(Category.objects.order_by("name").values_list("slug", "name")),
+        lambda: list(Category.objects.order_by(name_order()).values_list("slug", "name")),
     )
 
 
@@ -481,7 +481,7 @@ def category_list_with_counts() -> list[Category]:
                 artifact_count=Count("artifacts", filter=Q(artifacts__is_published=True))
             )
             .filter(artifact_count__gt=0)
-            .order_by("-artifact_count", "name")
+            .order_by("-artifact_count", name_order())
         ),
     )
 

@@ -3,7 +3,8 @@ stores (an artifact's `details`, its licence and pricing), never written per art
 
 Each row applies to some kinds; a column of another kind reads "—" (not applicable), and a
 column of its kind without the value reads "Unknown". A row is shown only when at least one
-column has a value (`compare.table` builds and marks it). Pure: plain `Side` values only.
+column has a value (`compare.table` builds and marks it). Values read as on the artifact page:
+`catalog.details` puts them into words. Pure: plain `Side` values only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from catalog.details import as_count, detail_value, tokens, yes_no
 from catalog.pricing import TOKENS, format_money, read_amount
 from compare.types import Cell, Side
 
@@ -56,97 +58,57 @@ class KindRow:
         return self.score(side)
 
 
-def detail(side: Side, *keys: str):
-    """The first of these detail keys the artifact has (None when it has none)."""
+def detail(side: Side, *keys: str) -> tuple[str, object] | None:
+    """The first of these detail keys the artifact has, with its value (None when it has none)."""
     values = dict(side.details)
-    return next((values[key] for key in keys if values.get(key) not in (None, "")), None)
+    return next(((key, values[key]) for key in keys if values.get(key) not in (None, "")), None)
 
 
-# (a decimal size, its binary counterpart, the suffix), largest first.
-COUNT_SUFFIXES = ((10**9, 1024**3, "B"), (10**6, 1024**2, "M"), (10**3, 1024, "K"))
-
-
-def short_count(number: int) -> str:
-    """131072 -> "128K", 1048576 -> "1M", 200000 -> "200K", 7000000000 -> "7B", 900 -> "900".
-
-    Round thousands read in 1,000s, to one decimal; whole multiples of 1,024 (context
-    windows often are) in 1,024s; anything less round is written out."""
-    for size, binary, suffix in COUNT_SUFFIXES:
-        if number >= size and number % (size // 10) == 0:
-            return f"{Decimal(number) / size:,.1f}".removesuffix(".0") + suffix
-        if number >= binary and number % binary == 0:
-            return f"{number // binary:,}{suffix}"
-    return f"{number:,}"
-
-
-def _number(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.replace(",", "").strip().isdigit():
-        return int(value.replace(",", ""))
-    return None
+def detail_text(side: Side, *keys: str) -> str | None:
+    """That detail in the catalog's words (`catalog.details`), None when the artifact has none."""
+    found = detail(side, *keys)
+    return None if found is None else detail_value(*found)
 
 
 def _yes_no(value: bool | None) -> str | None:
-    return None if value is None else "Yes" if value else "No"
-
-
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return _yes_no(value)
-    if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value) or None
-    number = _number(value)
-    return f"{number:,}" if number is not None else str(value)
+    return None if value is None else yes_no(value)
 
 
 # --- Models ---------------------------------------------------------------------------------
 
+CONTEXT_KEYS = ("context_length", "max_input_tokens", "max_sequence_length")
+
 
 def context_length(side: Side) -> str | None:
-    value = detail(side, "context_length", "max_input_tokens", "max_sequence_length")
-    number = _number(value)
-    if number is not None:
-        return f"{short_count(number)} tokens"
-    return _text(value)
+    count = context_tokens(side)
+    return tokens(count) if count is not None else detail_text(side, *CONTEXT_KEYS)
 
 
-def context_tokens(side: Side) -> float | None:
-    return _number(detail(side, "context_length", "max_input_tokens", "max_sequence_length"))
+def context_tokens(side: Side) -> int | None:
+    found = detail(side, *CONTEXT_KEYS)
+    return None if found is None else as_count(found[1])
 
 
 def parameters(side: Side) -> str | None:
-    total = detail(side, "parameters_total", "parameters")
+    total = detail_text(side, "parameters_total", "parameters")
     if total is None:
         return None
-    total_text = short_count(_number(total)) if _number(total) is not None else str(total)
-    active = detail(side, "parameters_active")
-    if active is None:
-        return total_text
-    active_text = short_count(_number(active)) if _number(active) is not None else str(active)
-    return f"{total_text} ({active_text} active)"
+    active = detail_text(side, "parameters_active")
+    return total if active is None else f"{total} ({active} active)"
 
 
 def open_weights(side: Side) -> str | None:
     """As the catalog states it, else from the licence (no licence: unknown)."""
     stated = detail(side, "weights_available", "open_weights")
-    if isinstance(stated, bool):
-        return _yes_no(stated)
+    if stated is not None and isinstance(stated[1], bool):
+        return yes_no(stated[1])
     if not side.license:
         return None
     return _yes_no(side.open_licence)
 
 
 def languages(side: Side) -> str | None:
-    value = detail(side, "languages")
-    number = _number(value)
-    if number is not None:
-        return f"{number:,} language{'' if number == 1 else 's'}"
-    return _text(value)
+    return detail_text(side, "languages")
 
 
 # --- Software -------------------------------------------------------------------------------
@@ -189,7 +151,7 @@ def cached_per_million(side: Side) -> str | None:
 
 
 def rate_limits(side: Side) -> str | None:
-    return _text(detail(side, "rate_limits", "rate_limit", "requests_per_minute"))
+    return detail_text(side, "rate_limits", "rate_limit", "requests_per_minute")
 
 
 KIND_ROWS = (
@@ -209,13 +171,13 @@ KIND_ROWS = (
         "platforms",
         "Platforms",
         SOFTWARE_KINDS,
-        lambda side: _text(detail(side, "platforms", "supported_platforms")),
+        lambda side: detail_text(side, "platforms", "supported_platforms"),
     ),
     KindRow(
         "written_in",
         "Written in",
         SOFTWARE_KINDS,
-        lambda side: _text(detail(side, "language", "core_language")),
+        lambda side: detail_text(side, "language", "core_language"),
     ),
     KindRow(
         "input_per_1m",

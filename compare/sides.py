@@ -9,7 +9,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch
 
 from catalog.models import Artifact, Capability, Category, PricingPlan, kind_plural
 from catalog.pricing import headline_price
-from catalog.querysets import open_source_condition, runs_locally_condition
+from catalog.querysets import name_order, open_source_condition, runs_locally_condition
 from compare.types import SIGNAL_KEYS, CapabilityItem, IntentEvidence, Side, SignalValue
 from matchgraph import links
 from matchgraph.selectors import CapabilityEvidence, confirmed_confidence
@@ -44,7 +44,9 @@ def artifacts_for_sides(ids: list[int]) -> dict[int, Artifact]:
                 queryset=Capability.objects.order_by("position", "id").defer("search_vector"),
             ),
             Prefetch("plans", queryset=PricingPlan.objects.order_by("position", "id")),
-            Prefetch("categories", queryset=Category.objects.order_by("name").only("id", "name")),
+            Prefetch(
+                "categories", queryset=Category.objects.order_by(name_order()).only("id", "name")
+            ),
         )
     )
     return {artifact.pk: artifact for artifact in queryset}

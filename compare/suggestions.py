@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchRank
 from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from catalog.models import Artifact
+from catalog.querysets import name_order
 from catalog.search_words import document_query, words_tsquery
 from compare.limits import MAX_GRID, MAX_SLUG_LENGTH
 from matchgraph.search.plan import search_words
@@ -25,8 +26,9 @@ CARD_FIELDS = ("id", "slug", "name", "kind", "current_rank")
 class Suggestion:
     slug: str
     name: str
+    kind: str
     kind_label: str
-    rank: int | None
+    rank: int | None  # within its kind, as every rank
     url: str  # where choosing it goes: a comparison
     reason: str = ""
 
@@ -36,6 +38,7 @@ def suggestion_for(artifact: Artifact, *, url: str, reason: str = "") -> Suggest
     return Suggestion(
         artifact.slug,
         artifact.name,
+        artifact.kind,
         artifact.get_kind_display(),
         artifact.current_rank,
         url,
@@ -79,7 +82,7 @@ def artifact_name_matches(
             ),
             relevance=relevance,
         )
-        .order_by("-closeness", "-relevance", F("current_rank").desc(nulls_last=True), "name")
+        .order_by("-closeness", "-relevance", F("current_rank").desc(nulls_last=True), name_order())
         .only(*CARD_FIELDS)[:limit]
     )
 

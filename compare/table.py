@@ -73,7 +73,7 @@ def _row(
 def _rank_cell(side: Side) -> Cell:
     if side.rank is None:
         return Cell("Not ranked yet", unknown=True)
-    return Cell(f"{side.rank}/100")
+    return Cell(f"{side.rank}/100", detail=f"among {side.kind_plural}")
 
 
 def _signal_cell(key: str) -> Callable[[Side], Cell]:

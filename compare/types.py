@@ -10,6 +10,7 @@ from datetime import date, datetime
 # A side's price is the catalog's headline price (`catalog.pricing.headline_price`): the
 # cheapest standard input and its output for token APIs, per unit family otherwise; two
 # prices compare only within one family (`comparable_with`, `price_order`).
+from catalog.models import KIND_PLURAL_UNKNOWN
 from catalog.pricing import HeadlinePrice as Price
 from compare import naming
 
@@ -72,7 +73,7 @@ class Side:
     url: str = ""
     kind: str = "other"
     kind_label: str = "Other"
-    kind_plural: str = "artifacts of its kind"
+    kind_plural: str = KIND_PLURAL_UNKNOWN
     organization: str = ""
     summary: str = ""
     rank: int | None = None

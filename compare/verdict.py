@@ -107,20 +107,21 @@ def _rank_headline(a: Side, b: Side, reasons: list[str]) -> tuple[str, str | Non
             None,
         )
     if a.rank is not None and b.rank is not None:
+        among = f"among {_kind_plural(a)}"  # one kind: every rank still says which
         if a.rank == b.rank:
-            return f"{a.name} and {b.name} are level at {a.rank}/100.", None
+            return f"{a.name} and {b.name} are level at {a.rank}/100 {among}.", None
         high, low = (a, b) if a.rank > b.rank else (b, a)
         gap = high.rank - low.rank
         if gap <= CLOSE_RANK_GAP:
             return (
-                f"{high.name} is just ahead at {high.rank}/100, against {low.rank}/100 for "
-                f"{low.name}: a gap of {plural(gap, 'point')} is too close to call on rank "
+                f"{high.name} is just ahead at {high.rank}/100 {among}, against {low.rank}/100 "
+                f"for {low.name}: a gap of {plural(gap, 'point')} is too close to call on rank "
                 "alone.",
                 None,
             )
         size = "a wide" if gap >= 25 else "a clear" if gap >= 10 else "a modest"
         return (
-            f"{high.name} ranks higher at {high.rank}/100, against {low.rank}/100 for "
+            f"{high.name} ranks higher at {high.rank}/100 {among}, against {low.rank}/100 for "
             f"{low.name}: {size} lead of {gap} points.",
             high.slug,
         )
@@ -134,7 +135,8 @@ def _rank_headline(a: Side, b: Side, reasons: list[str]) -> tuple[str, str | Non
     known, unknown = (a, b) if a.rank is not None else (b, a)
     reasons.append(f"{unknown.name} is not ranked yet")
     return (
-        f"{known.name} ranks {known.rank}/100; {unknown.name} is not ranked yet, so their "
+        f"{known.name} ranks {known.rank}/100 among {_kind_plural(known)}; {unknown.name} is not "
+        "ranked yet, so their "
         "overall scores cannot be compared.",
         None,
     )
@@ -418,9 +420,10 @@ def grid_verdict(sides: Sequence[Side]) -> Verdict:
         points += rank_points
     elif len(ranked) >= 2:
         sentence, leader = _rank_order(ranked)
-        headline = f"{sentence}."
+        headline = f"Among {_kind_plural(ranked[0])}: {sentence}."
     elif ranked:
-        headline = f"Only {ranked[0].name} is ranked ({ranked[0].rank}/100)."
+        only = ranked[0]
+        headline = f"Only {only.name} is ranked ({only.rank}/100 among {_kind_plural(only)})."
     else:
         headline = "None of these is ranked yet, so there is no overall score to compare."
     unranked = [side.name for side in sides if side.rank is None]

@@ -27,7 +27,13 @@ from django.utils import timezone
 
 from catalog.page_cache import pages_changed
 from matchgraph.maintenance import tables_rebuilt, vacuum_analyze
-from matchgraph.models import NOT_HIDDEN_INTENT, AggregationRun, Intent, intent_sql
+from matchgraph.models import (
+    NOT_HIDDEN_INTENT,
+    VISIBLE_INTENT,
+    AggregationRun,
+    Intent,
+    intent_sql,
+)
 from matchgraph.selectors import GRAPH_VERSION_KEY
 
 
@@ -349,7 +355,8 @@ clients AS (
 counted AS (
     SELECT src.id, coalesce(s.n, 0) AS searches, coalesce(m.n, 0) AS matches,
            coalesce(c.n, 0) AS clients,
-           NOT src.is_hidden AND src.merged_into_id IS NULL
+           -- Public: visible (the models' rule), seen by enough clients, not spam.
+           {intent_sql("src", VISIBLE_INTENT)}
            AND coalesce(c.n, 0) >= %(public_min_clients)s
            AND src.text !~* %(spam_pattern)s AS public
     FROM matchgraph_intent src

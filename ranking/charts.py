@@ -37,6 +37,7 @@ class HistoryChart:
     end_label: str
     axis_y: float
     title: str
+    scope: str
     description: str
 
     @property
@@ -48,12 +49,15 @@ def history_chart(
     history: Sequence[tuple[date, int]],
     *,
     name: str,
+    scope: str,
     days: int,
     today: date,
     width: int = 320,
     height: int = 120,
 ) -> HistoryChart | None:
-    """Rank (0–100, up is better) over the last `days` days; None without any history."""
+    """Rank (0–100, up is better) over the last `days` days; None without any history.
+
+    `scope` is what the rank compares with ("among models"): the title says it, as every rank."""
     points = sorted((day, rank) for day, rank in history if today - timedelta(days=days) <= day)
     if not points:
         return None
@@ -94,6 +98,7 @@ def history_chart(
         start_label=date_format(start, "M j"),
         end_label=date_format(today, "M j"),
         axis_y=height - 6,
-        title=f"UnfragileRank of {name} over the last {days} days",
+        title=f"UnfragileRank of {name} {scope} over the last {days} days",
+        scope=scope,
         description=description,
     )

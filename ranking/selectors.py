@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from catalog.models import Artifact, kind_plural
+from catalog.querysets import name_order
 from ranking import scoring
 from ranking.models import RankHistory, RankRun, RankScore, WeightsVersion
 from ranking.signals import SIGNAL_KEYS, SIGNAL_NAMES, SIGNALS, SignalInput
@@ -259,7 +260,7 @@ def rank_rising_stars(*, days: int, limit: int, today: date | None = None) -> li
         .annotate(change=F("current_rank") - F("previous_rank"))
         .filter(change__gt=0)
         .only("id", "slug", "name", "kind", "current_rank")
-        .order_by("-change", "-current_rank", "name")[:limit]
+        .order_by("-change", "-current_rank", name_order())[:limit]
     )
     return [
         RisingStar(

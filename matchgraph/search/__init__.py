@@ -20,7 +20,7 @@ from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
 from catalog.models import Artifact, Category
-from catalog.querysets import ArtifactQuerySet
+from catalog.querysets import ArtifactQuerySet, name_order
 from catalog.selectors import (
     BrowseResult,
     artifact_browse,
@@ -377,7 +377,7 @@ def _categories_for(plan: SearchPlan) -> list[Category]:
     condition = Q()
     for word in plan.words:
         condition |= Q(name__icontains=word)
-    return list(Category.objects.filter(condition).order_by("name")[:8])
+    return list(Category.objects.filter(condition).order_by(name_order())[:8])
 
 
 def _popular_categories() -> list[Category]:

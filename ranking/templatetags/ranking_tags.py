@@ -3,8 +3,8 @@
 A rank is a standing within the artifact's kind, so every tag that shows one names that kind
 ("among repositories"); no tag compares ranks across kinds.
 
-Query cost per tag: `rank_number` and `rank_short` 0 (read the denormalized `current_rank`),
-`rank_breakdown` 1 (the current score with its run, weights and history),
+Query cost per tag: `rank_number`, `rank_short` and `rank_short_of` 0 (read the denormalized
+`current_rank`), `rank_breakdown` 1 (the current score with its run, weights and history),
 `rank_rising_stars` 1, `rank_scores_for` 1.
 """
 
@@ -27,7 +27,13 @@ def rank_number(artifact):
 @register.inclusion_tag("ranking/_rank_short.html")
 def rank_short(artifact):
     """A rank on a card or a search result: "95/100 among repositories"."""
-    return {"rank": artifact.current_rank, "scope": kind_plural(artifact.kind)}
+    return rank_short_of(artifact.current_rank, artifact.kind)
+
+
+@register.inclusion_tag("ranking/_rank_short.html")
+def rank_short_of(rank, kind):
+    """The same words for a rank read apart from its artifact (a picker's suggestion)."""
+    return {"rank": rank, "scope": kind_plural(kind)}
 
 
 @register.inclusion_tag("ranking/_breakdown.html")
@@ -40,7 +46,13 @@ def rank_breakdown(artifact):
     )
     chart = None
     if breakdown is not None:
-        chart = charts.history_chart(history, name=artifact.name, days=days, today=today)
+        chart = charts.history_chart(
+            history,
+            name=artifact.name,
+            scope=f"among {kind_plural(artifact.kind)}",
+            days=days,
+            today=today,
+        )
     return {
         "artifact": artifact,
         "breakdown": breakdown,

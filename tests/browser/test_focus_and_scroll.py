@@ -1,5 +1,6 @@
 """Where focus, scroll, the query and announcements go after an in-place swap: the next page
-of results starts at its top, removing a grid column keeps focus in the grid, the search page
+of results starts at its top, removing a grid column or swapping a pair's side keeps focus in
+the comparison, the search page
 has one search box, which no other form's text reaches, and the page's one status line (which
 no swap replaces) says what changed."""
 
@@ -75,6 +76,27 @@ def test_removing_a_grid_column_keeps_focus_in_the_grid(page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Comparing 2 artifacts")
     expect(page.get_by_role("heading", level=1)).to_be_focused()
     assert page.evaluate("window.__marker") == "still here"
+
+
+def test_swapping_a_pair_side_keeps_focus_on_the_incoming_sides_swap_control(page):
+    make_directory()
+    page.goto("/compare/ernie-4-5-vl-vs-flux-1-pro/")
+    page.evaluate("window.__marker = 'still here'")
+
+    # Keyboard only: open Ernie's Swap control, type, choose a suggestion with Enter.
+    page.get_by_text("Swap Baidu: ERNIE 4.5 VL for another artifact").focus()
+    page.keyboard.press("Enter")
+    field = page.get_by_label("Compare FLUX.1 Pro with")
+    field.focus()
+    field.press_sequentially("sdn", delay=40)
+    choice = page.locator("th.side-head[data-slug=ernie-4-5-vl] .picker-list a", has_text="sdnext")
+    expect(choice).to_be_visible()
+    choice.focus()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("FLUX.1 Pro vs sdnext")
+    expect(page.locator("#swap-sdnext")).to_be_focused()
+    assert page.evaluate("window.__marker") == "still here"  # swapped in place, not reloaded
 
 
 @pytest.fixture

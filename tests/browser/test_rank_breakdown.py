@@ -47,7 +47,9 @@ def test_breakdown_is_visible_and_its_bars_add_up(page, ranked):
     expect(adoption_bar).to_be_visible()
     assert adoption_bar.bounding_box()["width"] > 0
 
-    chart = page.get_by_role("img", name="UnfragileRank of FLUX.1 Pro over the last 90 days")
+    chart = page.get_by_role(
+        "img", name="UnfragileRank of FLUX.1 Pro among models over the last 90 days"
+    )
     expect(chart).to_be_visible()
     expect(page.get_by_role("heading", name="Inputs behind each bar")).to_be_visible()
 

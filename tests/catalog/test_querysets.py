@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from catalog.models import Artifact
-from tests.catalog.factories import ArtifactFactory
+from catalog.models import Artifact, Category
+from catalog.selectors import category_list_with_counts
+from tests.catalog.factories import ArtifactFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,26 @@ def names(queryset) -> list[str]:
 
 def test_by_name_ignores_case(named):
     assert names(Artifact.objects.published().by_name()) == READ_ORDER
+
+
+def test_the_default_order_ignores_case_for_artifacts_and_categories(named):
+    """Admin lists and any unordered read (`Meta.ordering` is `name_order()` too)."""
+    assert names(Artifact.objects.all()) == READ_ORDER
+    for name in NAMES:
+        CategoryFactory(name=name, slug=slugify(name))
+    assert names(Category.objects.all()) == READ_ORDER
+
+
+def test_the_admin_lists_artifacts_as_people_read_them(admin_client, named):
+    response = admin_client.get(reverse("admin:catalog_artifact_changelist"))
+    assert [artifact.name for artifact in response.context["cl"].result_list] == READ_ORDER
+
+
+def test_categories_of_one_size_list_by_name_ignoring_case(named):
+    for artifact in Artifact.objects.all():
+        category = CategoryFactory(name=artifact.name, slug=f"c-{artifact.slug}")
+        artifact.categories.add(category)
+    assert [category.name for category in category_list_with_counts()] == READ_ORDER
 
 
 def test_browse_sorted_by_name_ignores_case(client, named):

@@ -286,7 +286,7 @@ def test_artifact_page_query_count_does_not_grow_with_catalog(
 
 def test_home_lists_top_newest_and_categories(client, ernie):
     html = client.get(reverse("catalog:home")).content.decode()
-    assert "Top ranked" in html
+    assert "Top ranked, each in its kind" in html
     assert "Newest" in html
     assert "Multimodal" in html
     assert 'role="search"' in html

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from compare.kind_rows import short_count
+from catalog.details import detail_value
 from compare.table import feature_rows
 from compare.types import Price, Side
 
@@ -25,17 +25,6 @@ def rows(*sides):
 
 def texts(row):
     return [cell.text for cell in row.cells]
-
-
-def test_short_counts_read_as_people_write_them():
-    assert short_count(131072) == "128K"
-    assert short_count(128000) == "128K"
-    assert short_count(200000) == "200K"
-    assert short_count(1048576) == "1M"
-    assert short_count(1500000) == "1.5M"
-    assert short_count(7_000_000_000) == "7B"
-    assert short_count(8191) == "8,191"
-    assert short_count(900) == "900"
 
 
 def test_model_rows_come_from_details_and_the_licence():
@@ -109,3 +98,24 @@ def test_api_rows_read_per_million_tokens_and_rate_limits_where_known():
     assert texts(found["rate_limits"]) == ["500 requests a minute", "Unknown", "Unknown"]
     assert texts(found["context_length"]) == ["128K tokens", "Unknown", "32K tokens"]
     assert [cell.better for cell in found["context_length"].cells] == [True, False, False]
+
+
+def test_cells_read_as_the_artifact_page_reads_the_same_detail():
+    """One owner for a detail's words: the grid's cell is `catalog.details.detail_value`."""
+    found = rows(
+        model(
+            "Big",
+            details=(("parameters_total", 7_000_000_000), ("languages", 99)),
+            license="MIT",
+            open_licence=True,
+        ),
+        model("Typed", details=(("context_length", "131,072"), ("parameters", "1500000"))),
+    )
+    assert texts(found["parameters"]) == [
+        detail_value("parameters_total", 7_000_000_000),
+        detail_value("parameters", "1500000"),
+    ]
+    assert texts(found["parameters"]) == ["7B", "1.5M"]
+    assert texts(found["languages"]) == [detail_value("languages", 99), "Unknown"]
+    assert texts(found["context_length"]) == ["Unknown", detail_value("context_length", "131,072")]
+    assert found["context_length"].cells[1].text == "128K tokens"

@@ -152,7 +152,7 @@ def test_facts_rows_have_no_direction():
 
 
 def test_ranks_and_signals_are_marked_only_within_one_kind():
-    repository = {"kind": "repository", "kind_label": "Repository"}
+    repository = {"kind": "repository", "kind_label": "Repository", "kind_plural": "repositories"}
     pair = rows_by_key(
         side("Whisper", kind="model", rank=95, signals={"adoption": 99}),
         side("sdnext", rank=40, signals={"adoption": 10}, **repository),
@@ -161,12 +161,17 @@ def test_ranks_and_signals_are_marked_only_within_one_kind():
         assert not pair[key].has_better
         assert pair[key].note == "Ranked within different kinds, so not compared."
     grid = rows_by_key(
-        side("Whisper", kind="model", rank=95),
+        side("Whisper", kind="model", kind_plural="models", rank=95),
         side("whisper.cpp", rank=70, **repository),
         side("faster-whisper", rank=50, **repository),
     )
     assert [cell.better for cell in grid["rank"].cells] == [False, True, False]
     assert grid["rank"].note.startswith("Ranked within each kind")
+    assert [(cell.text, cell.detail) for cell in grid["rank"].cells] == [
+        ("95/100", "among models"),
+        ("70/100", "among repositories"),
+        ("50/100", "among repositories"),
+    ]
     same = rows_by_key(side("A", rank=60), side("B", rank=40))
     assert [cell.better for cell in same["rank"].cells] == [True, False]
     assert same["rank"].note == ""

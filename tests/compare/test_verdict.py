@@ -45,7 +45,7 @@ def test_tie_says_level_and_names_no_leader():
     verdict = pair_verdict(
         side("Alpha", rank=47, signals=FULL), side("Beta", rank=47, signals=FULL)
     )
-    assert verdict.headline == "Alpha and Beta are level at 47/100."
+    assert verdict.headline == "Alpha and Beta are level at 47/100 among models."
     assert verdict.leader_slug is None
     assert "within 5 points of each other" in verdict.points[0]
     assert not verdict.thin
@@ -55,7 +55,9 @@ def test_a_small_gap_is_too_close_to_call():
     verdict = pair_verdict(
         side("Alpha", rank=50, signals=FULL), side("Beta", rank=48, signals=FULL)
     )
-    assert verdict.headline.startswith("Alpha is just ahead at 50/100, against 48/100 for Beta")
+    assert verdict.headline.startswith(
+        "Alpha is just ahead at 50/100 among models, against 48/100 for Beta"
+    )
     assert "a gap of 2 points is too close to call" in verdict.headline
     assert verdict.leader_slug is None
 
@@ -63,7 +65,8 @@ def test_a_small_gap_is_too_close_to_call():
 def test_clear_leader_with_margin_words():
     wide = pair_verdict(side("Flux", rank=58), side("Ernie", rank=23))
     assert wide.headline == (
-        "Flux ranks higher at 58/100, against 23/100 for Ernie: a wide lead of 35 points."
+        "Flux ranks higher at 58/100 among models, against 23/100 for Ernie: a wide lead of 35 "
+        "points."
     )
     assert wide.leader_slug == "flux"
     modest = pair_verdict(side("Flux", rank=30), side("Ernie", rank=36))
@@ -97,7 +100,8 @@ def test_missing_data_is_named_and_makes_the_verdict_thin():
     unknown = side("Mystery")
     verdict = pair_verdict(known, unknown)
     assert verdict.headline == (
-        "Known ranks 40/100; Mystery is not ranked yet, so their overall scores cannot be compared."
+        "Known ranks 40/100 among models; Mystery is not ranked yet, so their overall scores "
+        "cannot be compared."
     )
     assert verdict.thin
     assert "Mystery is not ranked yet" in verdict.thin_reasons
@@ -255,7 +259,7 @@ def test_grid_summary():
         side("C", signals={"adoption": 90}),
     ]
     verdict = grid_verdict(sides)
-    assert verdict.headline == "A ranks highest at 70/100; B is lowest at 40/100."
+    assert verdict.headline == "Among models: A ranks highest at 70/100; B is lowest at 40/100."
     assert verdict.leader_slug == "a"
     assert "Not ranked yet: C." in verdict.points
     assert "Leaders by signal — adoption: A and C (90)." in verdict.points
@@ -267,7 +271,7 @@ def test_grid_summary():
 
 def test_grid_with_too_few_ranked_is_thin():
     verdict = comparison_verdict([side("A", rank=10), side("B"), side("C")])
-    assert verdict.headline == "Only A is ranked (10/100)."
+    assert verdict.headline == "Only A is ranked (10/100 among models)."
     assert verdict.thin
 
 

@@ -24,7 +24,10 @@ def test_pair_page_has_headline_canonical_table_verdict_and_search(client, direc
     assert response.status_code == 200
     html = response.content.decode()
     assert f'<link rel="canonical" href="http://testserver{PAIR}">' in html
-    assert '<h1>Baidu: ERNIE 4.5 VL <span class="vs">vs</span> FLUX.1 Pro</h1>' in html
+    assert (
+        '<h1 id="comparison-title" tabindex="-1" data-focus-fallback>'
+        'Baidu: ERNIE 4.5 VL <span class="vs">vs</span> FLUX.1 Pro</h1>'
+    ) in html
     # A vision-language model and an image generator: no lead, what each is for.
     assert (
         "These do different jobs: Baidu: ERNIE 4.5 VL is for “Multimodal vision-language "
@@ -239,6 +242,8 @@ def test_picker_suggestions_swap_in_place_on_a_comparison(client, directory):
     assert 'hx-get="/compare/flux-1-pro-vs-sdnext/"' in html
     assert 'hx-target="#comparison"' in html
     assert 'hx-push-url="true"' in html
+    # Focus follows the incoming side to its own Swap control (js/comparison_focus.js).
+    assert 'data-focus-after="swap-sdnext"' in html
 
 
 def test_picker_without_js_redirects_on_an_exact_name_and_lists_otherwise(client, directory):
@@ -248,6 +253,14 @@ def test_picker_without_js_redirects_on_an_exact_name_and_lists_otherwise(client
     listed = client.get("/compare/pick/?a=flux-1-pro&q=ern")
     assert listed.status_code == 200
     assert 'href="/compare/ernie-4-5-vl-vs-flux-1-pro/"' in listed.content.decode()
+
+
+def test_picker_suggestions_say_what_each_rank_is_compared_with(client, directory):
+    html = client.get("/compare/pick/?a=flux-1-pro&q=").content.decode()
+    suggestions = html.split('class="picker-list"')[1].split("</ul>")[0]
+    scopes = re.findall(r'/100 <span class="rank-scope">among (\w+)</span>', suggestions)
+    assert "repositories" in scopes  # sdnext
+    assert not re.search(r"\d+/100(?! <span class=\"rank-scope\">)", suggestions)
 
 
 def test_picker_for_an_unknown_artifact_is_a_404(client, db):

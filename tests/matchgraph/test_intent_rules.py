@@ -1,11 +1,13 @@
 """What "visible" and "public" mean for an intent is said once (`matchgraph.models`): the
 QuerySet filters and the SQL fragments raw queries use are built from it and agree."""
 
+import inspect
 import itertools
 
 import pytest
 from django.db import connection
 
+from matchgraph import aggregation
 from matchgraph.models import (
     NOT_HIDDEN_INTENT,
     PUBLIC_INTENT,
@@ -52,3 +54,10 @@ def test_visible_and_public_are_the_rules(every_kind_of_intent):
     assert all(not i.is_hidden and i.merged_into_id is None for i in Intent.objects.visible())
     assert all(i.is_public for i in Intent.objects.public())
     assert set(Intent.objects.public()) < set(Intent.objects.visible())
+
+
+def test_the_aggregation_spells_no_intent_rule_itself():
+    """Its SQL builds every hidden/merged test from the rules (`intent_sql`), never by hand."""
+    source = inspect.getsource(aggregation)
+    for column in ("is_hidden", "merged_into_id IS NULL"):
+        assert column not in source

@@ -126,8 +126,7 @@ def test_no_false_sentence_about_the_match_graph_and_as_of_from_the_registry(cli
 def test_badges_are_named_chips_never_zero_or_one(client, directory):
     html = client.get(directory["models"][11].get_absolute_url()).content.decode()
     body = html.split('class="rank-breakdown"')[1].split("<tbody>")[1].split("</tbody>")[0]
-    rows = [row for row in body.split("</tr>") if "<td" in row]
-    top_tier = [row.rsplit("<td", 1)[1].split(">", 1)[1].split("</td>")[0] for row in rows]
+    top_tier = re.findall(r'<td data-label="Top tier">(.*?)</td>', body)
     assert top_tier
     for cell in top_tier:
         assert cell == '<span class="subtle">No</span>' or "Top 20% of models" in cell

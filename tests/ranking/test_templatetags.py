@@ -73,8 +73,8 @@ def test_history_chart_is_server_side_svg_with_a_text_alternative(ranked):
     html = render(BREAKDOWN, "medium")
     assert '<svg class="rank-chart" role="img"' in html
     assert (
-        '<title id="rank-history-title">UnfragileRank of Medium over the last 90 days</title>'
-        in html
+        '<title id="rank-history-title">'
+        "UnfragileRank of Medium among models over the last 90 days</title>" in html
     )
     assert '<desc id="rank-history-desc">From ' in html
     assert "<polyline" in html
