@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.template.loader import render_to_string
 
+from builders import services
 from builders.models import ClaimMethod, Correction
 from builders.services import EDITABLE_FIELDS
 from builders.verifiers import VERIFIERS
@@ -24,6 +26,25 @@ class SignUpForm(UserCreationForm):
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this address exists; log in instead.")
         return email
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, its email sent by our Celery task like every other one."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        services.email_queue(
+            to=to_email,
+            subject=render_to_string(subject_template_name, context),
+            body=render_to_string(email_template_name, context),
+        )
 
 
 class ClaimForm(forms.Form):

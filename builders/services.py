@@ -343,10 +343,28 @@ def _send_claim_link(claim: Claim, *, absolute_url: AbsoluteUrl) -> None:
 
 
 def _send(template: str, *, to: str, context: dict) -> None:
+    """Write the email now (links and names as they are in this request) and leave sending
+    it to the Celery task."""
     if not to:
         return
-    subject = render_to_string(f"{template}_subject.txt", context).strip()
+    subject = render_to_string(f"{template}_subject.txt", context)
     body = render_to_string(f"{template}.txt", context)
+    email_queue(to=to, subject=subject, body=body)
+
+
+def email_queue(*, to: str, subject: str, body: str) -> None:
+    """Send through the Celery task once the transaction commits, never inside the request:
+    a slow mail server cannot hold a page, and a broker outage is logged, not shown."""
+    from builders.tasks import send_email as send_email_task
+    from config.queueing import queue_after_commit
+
+    # A header line cannot hold a newline (Django would refuse the message).
+    subject = " ".join(subject.split())
+    queue_after_commit(send_email_task, to=to, subject=subject, body=body)
+
+
+def email_send(*, to: str, subject: str, body: str) -> None:
+    """What the task does: hand one email to Django's mail backend."""
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
