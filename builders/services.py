@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -38,10 +40,11 @@ from builders.models import (
 from builders.verifiers import VERIFIERS, EmailDomainVerifier, Verdict
 from catalog.importing.services import artifacts_import
 from catalog.importing.validation import line_read
-from catalog.models import Artifact
+from catalog.models import Artifact, Capability, Confidence, PricingPlan
 from catalog.models import ClaimStatus as ListingClaimStatus
 from catalog.page_cache import pages_changed
 from catalog.search_index import artifacts_refresh_search
+from catalog.services import artifacts_refresh_prices
 from ranking.scoring import LISTING_FIELDS
 
 # request.build_absolute_uri: emails need whole links, views know the host.
@@ -60,6 +63,15 @@ ALLOWED_TRANSITIONS = {
 # whether the lists are present (LISTING_FIELDS), so an edit may not empty or fill them.
 EDITABLE_FIELDS = ("summary", "about", "best_for", "limitations", "requirements")
 PRESENCE_READ_BY_RANK = tuple(field for field in EDITABLE_FIELDS if field in LISTING_FIELDS)
+# Rows of their own, kept in an edit as the whole list before and after ("snapshots"). The
+# rank reads how many capabilities there are and their confidence, never their words: a
+# builder edits the words, confidence stays the curators', and an edit that adds or removes
+# a capability waits for a curator. Plans are never a rank input.
+RELATED_FIELDS = ("capabilities", "plans")
+CAPABILITY_TEXT = ("title", "description", "unique_angle", "vs_alternatives")
+PLAN_FIELDS = ("name", "price", "currency", "unit", "as_of")
+# A capability a builder adds has not been checked by anyone yet.
+NEW_CAPABILITY_CONFIDENCE = Confidence.LOW
 
 
 class EditRefused(Exception):
@@ -391,7 +403,9 @@ def listing_edit(
         )
     if not changes:
         return None
-    if EditsReviewed.objects.filter(artifact=artifact).exists():
+    if EditsReviewed.objects.filter(artifact=artifact).exists() or _changes_capability_count(
+        changes
+    ):
         return ListingEdit.objects.create(
             artifact=artifact, user=user, changes=changes, status=EditStatus.PENDING
         )
@@ -408,7 +422,8 @@ def listing_edit_apply(*, edit: ListingEdit, curator: AbstractBaseUser) -> Listi
         artifact = Artifact.objects.select_for_update().get(pk=edit.artifact_id)
         if edit.status != EditStatus.PENDING:
             raise EditRefused("Only an edit waiting for a curator can be applied.")
-        if any(getattr(artifact, field) != change["old"] for field, change in edit.changes.items()):
+        changes = edit.changes.items()
+        if any(_current(artifact, field) != change["old"] for field, change in changes):
             raise EditRefused("The listing changed since this edit was made; it cannot apply.")
         _apply(artifact, edit.changes)
         edit.status, edit.decided_by = EditStatus.APPLIED, curator
@@ -430,7 +445,11 @@ def listing_edit_revert(*, edit: ListingEdit, curator: AbstractBaseUser) -> List
     if edit.status != EditStatus.APPLIED:
         raise EditRefused("Only an applied edit can be reverted.")
     artifact = Artifact.objects.get(pk=edit.artifact_id)
-    changes = _changes(artifact, {field: change["old"] for field, change in edit.changes.items()})
+    changes = _changes(
+        artifact,
+        {field: change["old"] for field, change in edit.changes.items()},
+        by_curator=True,
+    )
     if not changes:
         return None
     with transaction.atomic():
@@ -440,19 +459,122 @@ def listing_edit_revert(*, edit: ListingEdit, curator: AbstractBaseUser) -> List
         )
 
 
-def _changes(artifact: Artifact, values: dict) -> dict:
+def _changes(artifact: Artifact, values: dict, *, by_curator: bool = False) -> dict:
+    changes = {}
+    for field in (*EDITABLE_FIELDS, *RELATED_FIELDS):
+        if field not in values:
+            continue
+        old = _current(artifact, field)
+        new = _normalized(artifact, field, values[field], by_curator=by_curator)
+        if new != old:
+            changes[field] = {"old": old, "new": new}
+    return changes
+
+
+def _changes_capability_count(changes: dict) -> bool:
+    change = changes.get("capabilities")
+    return change is not None and len(change["old"]) != len(change["new"])
+
+
+def capabilities_snapshot(*, artifact: Artifact) -> list[dict]:
+    """The artifact's capabilities as an edit keeps them (JSON)."""
+    return [
+        {"id": capability.pk, **{name: getattr(capability, name) for name in CAPABILITY_TEXT}}
+        | {"confidence": capability.confidence}
+        for capability in Capability.objects.filter(artifact=artifact).order_by("position", "id")
+    ]
+
+
+def plans_snapshot(*, artifact: Artifact) -> list[dict]:
+    """The artifact's pricing plans as an edit keeps them (JSON: prices and dates as text)."""
+    return [
+        _plan_item({"id": plan.pk, **{name: getattr(plan, name) for name in PLAN_FIELDS}})
+        for plan in PricingPlan.objects.filter(artifact=artifact).order_by("position", "id")
+    ]
+
+
+def _current(artifact: Artifact, field: str):
+    if field == "capabilities":
+        return capabilities_snapshot(artifact=artifact)
+    if field == "plans":
+        return plans_snapshot(artifact=artifact)
+    return getattr(artifact, field)
+
+
+def _normalized(artifact: Artifact, field: str, value, *, by_curator: bool):
+    """A submitted value in the form the edit keeps; only ids of this artifact's rows are
+    kept. A builder's capability keeps its curated confidence whatever was submitted; a
+    curator's (a revert) keeps the confidence it names."""
+    if field == "capabilities":
+        confidence = {
+            item["id"]: item["confidence"] for item in capabilities_snapshot(artifact=artifact)
+        }
+        return [
+            {
+                "id": item.get("id") if item.get("id") in confidence else None,
+                **{name: item.get(name, "") for name in CAPABILITY_TEXT},
+                "confidence": (item.get("confidence") if by_curator else None)
+                or confidence.get(item.get("id"), NEW_CAPABILITY_CONFIDENCE),
+            }
+            for item in value
+        ]
+    if field == "plans":
+        own = {item["id"] for item in plans_snapshot(artifact=artifact)}
+        return [
+            _plan_item({**item, "id": item.get("id") if item.get("id") in own else None})
+            for item in value
+        ]
+    return value
+
+
+def _plan_item(item: dict) -> dict:
+    """Exact prices as text without trailing zeros (10, not 10.000000000000), dates ISO."""
+    price = Decimal(str(item["price"]))
+    as_of = item.get("as_of")
     return {
-        field: {"old": getattr(artifact, field), "new": values[field]}
-        for field in EDITABLE_FIELDS
-        if field in values and values[field] != getattr(artifact, field)
+        "id": item.get("id"),
+        "name": item["name"],
+        "price": format(price.normalize(), "f") if price else "0",
+        "currency": item.get("currency") or "USD",
+        "unit": item["unit"],
+        "as_of": as_of.isoformat() if isinstance(as_of, date) else as_of,
     }
 
 
 def _apply(artifact: Artifact, changes: dict) -> None:
-    for field, change in changes.items():
-        setattr(artifact, field, change["new"])
-    artifact.save(update_fields=[*changes, "modified_at"])
+    own = [field for field in changes if field not in RELATED_FIELDS]
+    for field in own:
+        setattr(artifact, field, changes[field]["new"])
+    if own:
+        artifact.save(update_fields=[*own, "modified_at"])
+    if "capabilities" in changes:
+        _write_rows(Capability, artifact, changes["capabilities"]["new"])
+    if "plans" in changes:
+        _write_rows(PricingPlan, artifact, changes["plans"]["new"])
+        artifacts_refresh_prices(artifact_ids=[artifact.pk])
     artifacts_refresh_search(artifact_ids=[artifact.pk])
+    if not own:
+        pages_changed()
+
+
+def _write_rows(model, artifact: Artifact, items: list[dict]) -> None:
+    """Make the artifact's rows of `model` read `items`, in order: rows not listed are
+    deleted, listed ones updated, the rest (no id, or one deleted since) created. Two rows
+    swapping titles at once would break the one-title-per-artifact rule: refused."""
+    rows = model.objects.filter(artifact=artifact)
+    rows.exclude(pk__in=[item["id"] for item in items if item["id"]]).delete()
+    existing = {row.pk: row for row in rows}
+    try:
+        with transaction.atomic():
+            for position, item in enumerate(items):
+                row = existing.get(item["id"]) or model(artifact=artifact)
+                for name, value in item.items():
+                    if name != "id":
+                        setattr(row, name, value)
+                row.position = position
+                row.save()
+    except IntegrityError as error:
+        raise EditRefused("Two capabilities cannot share a title.") from error
 
 
 # --- Corrections ------------------------------------------------------------------------------

@@ -63,5 +63,11 @@ urlpatterns = [
     path("builder/", views.dashboard, name="dashboard"),
     path("builder/<slug:slug>/", views.artifact_analytics, name="analytics"),
     path("builder/<slug:slug>/edit/", views.listing_edit, name="listing-edit"),
+    path(
+        "builder/<slug:slug>/edit/capabilities/",
+        views.listing_capabilities,
+        name="listing-capabilities",
+    ),
+    path("builder/<slug:slug>/edit/prices/", views.listing_prices, name="listing-prices"),
     path("builder/<slug:slug>/<str:table>.csv", views.analytics_export, name="analytics-export"),
 ]
