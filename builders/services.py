@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -68,6 +68,9 @@ PRESENCE_READ_BY_RANK = tuple(field for field in EDITABLE_FIELDS if field in LIS
 # builder edits the words, confidence stays the curators', and an edit that adds or removes
 # a capability waits for a curator. Plans are never a rank input.
 RELATED_FIELDS = ("capabilities", "plans")
+# What only curators change: names and links decide who can claim and what the rank reads.
+CURATOR_FIELDS = ("name", "organization", "homepage", "repository_url", "docs_url", "license")
+LIST_FIELDS = ("best_for", "limitations", "requirements")
 CAPABILITY_TEXT = ("title", "description", "unique_angle", "vs_alternatives")
 PLAN_FIELDS = ("name", "price", "currency", "unit", "as_of")
 # A capability a builder adds has not been checked by anyone yet.
@@ -384,12 +387,22 @@ def email_send(*, to: str, subject: str, body: str) -> None:
 
 
 def listing_edit(
-    *, artifact: Artifact, user: AbstractBaseUser | None, values: dict
+    *, artifact: Artifact, user: AbstractBaseUser | None, values: dict, by_curator: bool = False
 ) -> ListingEdit | None:
     """Keep a builder's values with their diff and apply them, or hold them for a curator
     when this artifact's edits are reviewed; None when nothing changed. Refuses to empty
-    or fill a field whose presence the rank reads: the edit must leave the rank as it was."""
-    changes = _changes(artifact, values)
+    or fill a field whose presence the rank reads: the edit must leave the rank as it was.
+    A curator's edit (`by_curator`, an accepted correction) may also change CURATOR_FIELDS,
+    applies at once and may change what the rank reads."""
+    changes = _changes(artifact, values, by_curator=by_curator)
+    if by_curator:
+        if not changes:
+            return None
+        with transaction.atomic():
+            _apply(artifact, changes)
+            return ListingEdit.objects.create(
+                artifact=artifact, user=user, changes=changes, decided_by=user
+            )
     flipped = [
         field
         for field in PRESENCE_READ_BY_RANK
@@ -461,7 +474,8 @@ def listing_edit_revert(*, edit: ListingEdit, curator: AbstractBaseUser) -> List
 
 def _changes(artifact: Artifact, values: dict, *, by_curator: bool = False) -> dict:
     changes = {}
-    for field in (*EDITABLE_FIELDS, *RELATED_FIELDS):
+    fields = (*EDITABLE_FIELDS, *RELATED_FIELDS, *(CURATOR_FIELDS if by_curator else ()))
+    for field in fields:
         if field not in values:
             continue
         old = _current(artifact, field)
@@ -598,18 +612,53 @@ def correction_suggest(
     )
 
 
-def correction_decide(*, correction: Correction, user: AbstractBaseUser, accept: bool) -> None:
-    """A curator, or the artifact's verified builder, accepts or declines. Accepting marks
-    it for applying; the change itself is made through the listing edit or the admin."""
+def correction_decide(
+    *, correction: Correction, user: AbstractBaseUser, accept: bool
+) -> ListingEdit | None:
+    """A curator, or the artifact's verified builder, accepts or declines. Accepting a
+    correction of a field we can write applies it as a listing edit (kept, revertable,
+    held when curators review the builder's edits): the builder's fields for either, the
+    curators' own fields (names, links, license) for a curator only. Other corrections
+    (prices, capabilities, "something else") are marked accepted and made by hand.
+    Returns the edit, if one was made."""
+    is_curator = user.is_staff
     is_owner = Claim.objects.verified().filter(artifact_id=correction.artifact_id, user=user)
-    if not (user.is_staff or is_owner.exists()):
+    if not (is_curator or is_owner.exists()):
         raise PermissionDenied("Only curators and the verified builder decide corrections.")
     if correction.status != ReviewStatus.PENDING:
         raise ClaimRefused("This correction was already decided.")
-    correction.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.DECLINED
-    correction.decided_at = timezone.now()
-    correction.decided_by = user
-    correction.save(update_fields=["status", "decided_at", "decided_by"])
+    if accept and correction.field in CURATOR_FIELDS and not is_curator:
+        raise EditRefused(
+            f"Only a curator can change the {correction.get_field_display().lower()}; "
+            "leave this correction to them."
+        )
+    edit = None
+    with transaction.atomic():
+        if accept and correction.field in (*EDITABLE_FIELDS, *CURATOR_FIELDS):
+            artifact = Artifact.objects.select_for_update().get(pk=correction.artifact_id)
+            edit = listing_edit(
+                artifact=artifact,
+                user=user,
+                values={correction.field: _correction_value(correction)},
+                by_curator=is_curator,
+            )
+        correction.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.DECLINED
+        correction.decided_at = timezone.now()
+        correction.decided_by = user
+        correction.save(update_fields=["status", "decided_at", "decided_by"])
+    return edit
+
+
+def _correction_value(correction: Correction):
+    """The suggested value as the field stores it: lists one item a line; checked by the
+    model field's own rules (a link must be a link, a name not too long)."""
+    model_field = Artifact._meta.get_field(correction.field)
+    if correction.field in LIST_FIELDS:
+        return [line.strip() for line in correction.value.splitlines() if line.strip()]
+    try:
+        return model_field.clean(correction.value.strip(), None)
+    except ValidationError as error:
+        raise EditRefused(" ".join(error.messages)) from error
 
 
 # --- Submissions ------------------------------------------------------------------------------

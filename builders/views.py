@@ -339,11 +339,14 @@ def correction_decide(request: HttpRequest, correction_id: int, decision: str) -
         raise Http404("No such decision.")
     correction = selectors.correction_get(correction_id=correction_id)
     try:
-        services.correction_decide(
+        edit = services.correction_decide(
             correction=correction, user=request.user, accept=decision == "accept"
         )
-    except services.ClaimRefused as error:
+    except (services.ClaimRefused, services.EditRefused) as error:
         messages.error(request, str(error))
+    else:
+        if edit is not None:
+            messages.info(request, _edit_message(edit))
     return redirect("builders:analytics", slug=correction.artifact.slug)
 
 
