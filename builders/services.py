@@ -567,8 +567,6 @@ def _apply(artifact: Artifact, changes: dict) -> None:
         _write_rows(PricingPlan, artifact, changes["plans"]["new"])
         artifacts_refresh_prices(artifact_ids=[artifact.pk])
     artifacts_refresh_search(artifact_ids=[artifact.pk])
-    if not own:
-        pages_changed()
 
 
 def _write_rows(model, artifact: Artifact, items: list[dict]) -> None:
