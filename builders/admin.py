@@ -199,7 +199,9 @@ class CorrectionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Accept the selected corrections (then apply them to the artifact)")
+    @admin.action(
+        description="Accept the selected corrections (names, links, text and lists are applied)"
+    )
     def accept(self, request, queryset):
         self._decide(request, queryset, accept=True)
 
@@ -212,7 +214,7 @@ class CorrectionAdmin(admin.ModelAdmin):
         for correction in queryset:
             try:
                 services.correction_decide(correction=correction, user=request.user, accept=accept)
-            except services.ClaimRefused as error:
+            except (services.ClaimRefused, services.EditRefused) as error:
                 self.message_user(request, f"{correction}: {error}", messages.WARNING)
             else:
                 done += 1

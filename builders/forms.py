@@ -1,12 +1,15 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.template.loader import render_to_string
+from django.utils import timezone
 
+from builders import services
 from builders.models import ClaimMethod, Correction
 from builders.services import EDITABLE_FIELDS
 from builders.verifiers import VERIFIERS
 from catalog.forms import LinesField
-from catalog.models import Artifact, Kind
+from catalog.models import Artifact, Kind, capability_title_key
 from catalog.models import ClaimStatus as ListingClaimStatus
 
 
@@ -24,6 +27,25 @@ class SignUpForm(UserCreationForm):
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this address exists; log in instead.")
         return email
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, its email sent by our Celery task like every other one."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        services.email_queue(
+            to=to_email,
+            subject=render_to_string(subject_template_name, context),
+            body=render_to_string(email_template_name, context),
+        )
 
 
 class ClaimForm(forms.Form):
@@ -103,3 +125,74 @@ class SubmissionForm(forms.Form):
     repository_url = forms.CharField(required=False, label="Source repository link")
     docs_url = forms.CharField(required=False, label="Documentation link")
     license = forms.CharField(required=False)
+
+
+class CapabilityForm(forms.Form):
+    """One capability's words; its confidence stays with the curators."""
+
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    unique_angle = forms.CharField(
+        required=False, label="What is unique about it", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    vs_alternatives = forms.CharField(
+        required=False, label="Compared with alternatives", widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class KeptRowsFormSet(forms.BaseFormSet):
+    def kept(self) -> list[dict]:
+        """The rows that stay: filled in and not marked for removal."""
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+class BaseCapabilityFormSet(KeptRowsFormSet):
+    def clean(self):
+        """Titles tell capabilities apart (`catalog.models.capability_title_key`)."""
+        if any(self.errors):
+            return
+        keys = [capability_title_key(row["title"]) for row in self.kept()]
+        if len(keys) != len(set(keys)):
+            raise forms.ValidationError("Two capabilities have the same title.")
+
+
+CapabilityFormSet = forms.formset_factory(
+    CapabilityForm, formset=BaseCapabilityFormSet, extra=1, can_delete=True, max_num=100
+)
+
+
+class PlanForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(max_length=200)
+    price = forms.DecimalField(max_digits=24, decimal_places=12, min_value=0)
+    currency = forms.CharField(max_length=3, min_length=3, initial="USD")
+    unit = forms.CharField(max_length=100, help_text="What the price buys: month, 1M tokens…")
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].upper()
+
+
+PlanFormSet = forms.formset_factory(
+    PlanForm, formset=KeptRowsFormSet, extra=1, can_delete=True, max_num=50
+)
+
+
+class PricesAsOfForm(forms.Form):
+    """Prices change: every pricing edit says on which day these were the prices."""
+
+    as_of = forms.DateField(
+        label="These are the prices as of",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day you read them on your pricing page.",
+    )
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data["as_of"]
+        if as_of > timezone.localdate():
+            raise forms.ValidationError("Give a day that has come: today or earlier.")
+        return as_of

@@ -27,6 +27,8 @@ from builders.models import (
     Submission,
 )
 from catalog.models import Artifact, DataSource
+from matchgraph import selectors as matchgraph_selectors
+from matchgraph.aggregation import CLIENT_ARTIFACTS_PER_INTENT, NETWORK_ALLOWANCE, SCREENING_REASONS
 from matchgraph.models import Intent, IntentArtifactEdge, MatchEvent, MatchEvidence, SearchEvent
 
 ANALYTICS_DAYS = 30
@@ -44,6 +46,27 @@ class DailyPoint:
     @property
     def match_rate(self) -> float | None:
         return self.matches / self.impressions if self.impressions else None
+
+
+# Each screening rule of the hourly aggregation, in a builder's words.
+SCREENING_WORDS = {
+    "repeat": "The same visitor chose it again on the same day: one choice a day counts.",
+    "client_cap": (
+        f"One visitor chose more than {CLIENT_ARTIFACTS_PER_INTENT} results for one search "
+        "in a day: only their first choices count."
+    ),
+    "network_cap": (
+        f"More than {NETWORK_ALLOWANCE} visitors from one network (one office, one block "
+        "of addresses) chose it on the same day: only the first count."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ScreenedOut:
+    reason: str
+    words: str
+    choices: int
 
 
 @dataclass(frozen=True)
@@ -74,6 +97,8 @@ class Analytics:
     top_intents: tuple[IntentRow, ...]
     missed_intents: tuple[IntentRow, ...]
     competitors: tuple[CompetitorRow, ...]
+    # From the last aggregation, over every recorded choice: discarded by its screening.
+    screened_out: tuple[ScreenedOut, ...] = ()
 
     @property
     def impressions(self) -> int:
@@ -173,7 +198,8 @@ def artifact_get_owned(*, slug: str, user: AbstractBaseUser) -> Artifact:
 def artifact_analytics(
     *, artifact: Artifact, days: int = ANALYTICS_DAYS, today: date | None = None
 ) -> Analytics:
-    """Four queries: daily impressions, daily choices, intents, competitors."""
+    """Five queries: daily impressions, daily choices, intents, competitors, and what the
+    aggregation's screening discarded."""
     today = today or timezone.localdate()
     start = today - timedelta(days=days - 1)
     edges = IntentArtifactEdge.objects.filter(
@@ -193,7 +219,17 @@ def artifact_analytics(
         top_intents=tuple(_intent_row(edge) for edge in top),
         missed_intents=tuple(_intent_row(edge) for edge in missed),
         competitors=tuple(_competitors(artifact=artifact)),
+        screened_out=tuple(_screened_out(artifact=artifact)),
     )
+
+
+def _screened_out(*, artifact: Artifact) -> list[ScreenedOut]:
+    discards = matchgraph_selectors.artifact_discards(artifact_id=artifact.pk)
+    return [
+        ScreenedOut(reason=reason, words=SCREENING_WORDS[reason], choices=discards[reason])
+        for reason in SCREENING_REASONS
+        if discards.get(reason)
+    ]
 
 
 def _intent_row(edge: IntentArtifactEdge) -> IntentRow:

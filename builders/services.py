@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -38,10 +40,11 @@ from builders.models import (
 from builders.verifiers import VERIFIERS, EmailDomainVerifier, Verdict
 from catalog.importing.services import artifacts_import
 from catalog.importing.validation import line_read
-from catalog.models import Artifact
+from catalog.models import Artifact, Capability, Confidence, PricingPlan
 from catalog.models import ClaimStatus as ListingClaimStatus
 from catalog.page_cache import pages_changed
 from catalog.search_index import artifacts_refresh_search
+from catalog.services import artifacts_refresh_prices
 from ranking.scoring import LISTING_FIELDS
 
 # request.build_absolute_uri: emails need whole links, views know the host.
@@ -60,6 +63,18 @@ ALLOWED_TRANSITIONS = {
 # whether the lists are present (LISTING_FIELDS), so an edit may not empty or fill them.
 EDITABLE_FIELDS = ("summary", "about", "best_for", "limitations", "requirements")
 PRESENCE_READ_BY_RANK = tuple(field for field in EDITABLE_FIELDS if field in LISTING_FIELDS)
+# Rows of their own, kept in an edit as the whole list before and after ("snapshots"). The
+# rank reads how many capabilities there are and their confidence, never their words: a
+# builder edits the words, confidence stays the curators', and an edit that adds or removes
+# a capability waits for a curator. Plans are never a rank input.
+RELATED_FIELDS = ("capabilities", "plans")
+# What only curators change: names and links decide who can claim and what the rank reads.
+CURATOR_FIELDS = ("name", "organization", "homepage", "repository_url", "docs_url", "license")
+LIST_FIELDS = ("best_for", "limitations", "requirements")
+CAPABILITY_TEXT = ("title", "description", "unique_angle", "vs_alternatives")
+PLAN_FIELDS = ("name", "price", "currency", "unit", "as_of")
+# A capability a builder adds has not been checked by anyone yet.
+NEW_CAPABILITY_CONFIDENCE = Confidence.LOW
 
 
 class EditRefused(Exception):
@@ -343,10 +358,28 @@ def _send_claim_link(claim: Claim, *, absolute_url: AbsoluteUrl) -> None:
 
 
 def _send(template: str, *, to: str, context: dict) -> None:
+    """Write the email now (links and names as they are in this request) and leave sending
+    it to the Celery task."""
     if not to:
         return
-    subject = render_to_string(f"{template}_subject.txt", context).strip()
+    subject = render_to_string(f"{template}_subject.txt", context)
     body = render_to_string(f"{template}.txt", context)
+    email_queue(to=to, subject=subject, body=body)
+
+
+def email_queue(*, to: str, subject: str, body: str) -> None:
+    """Send through the Celery task once the transaction commits, never inside the request:
+    a slow mail server cannot hold a page, and a broker outage is logged, not shown."""
+    from builders.tasks import send_email as send_email_task
+    from config.queueing import queue_after_commit
+
+    # A header line cannot hold a newline (Django would refuse the message).
+    subject = " ".join(subject.split())
+    queue_after_commit(send_email_task, to=to, subject=subject, body=body)
+
+
+def email_send(*, to: str, subject: str, body: str) -> None:
+    """What the task does: hand one email to Django's mail backend."""
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
@@ -354,12 +387,22 @@ def _send(template: str, *, to: str, context: dict) -> None:
 
 
 def listing_edit(
-    *, artifact: Artifact, user: AbstractBaseUser | None, values: dict
+    *, artifact: Artifact, user: AbstractBaseUser | None, values: dict, by_curator: bool = False
 ) -> ListingEdit | None:
     """Keep a builder's values with their diff and apply them, or hold them for a curator
     when this artifact's edits are reviewed; None when nothing changed. Refuses to empty
-    or fill a field whose presence the rank reads: the edit must leave the rank as it was."""
-    changes = _changes(artifact, values)
+    or fill a field whose presence the rank reads: the edit must leave the rank as it was.
+    A curator's edit (`by_curator`, an accepted correction) may also change CURATOR_FIELDS,
+    applies at once and may change what the rank reads."""
+    changes = _changes(artifact, values, by_curator=by_curator)
+    if by_curator:
+        if not changes:
+            return None
+        with transaction.atomic():
+            _apply(artifact, changes)
+            return ListingEdit.objects.create(
+                artifact=artifact, user=user, changes=changes, decided_by=user
+            )
     flipped = [
         field
         for field in PRESENCE_READ_BY_RANK
@@ -373,7 +416,9 @@ def listing_edit(
         )
     if not changes:
         return None
-    if EditsReviewed.objects.filter(artifact=artifact).exists():
+    if EditsReviewed.objects.filter(artifact=artifact).exists() or _changes_capability_count(
+        changes
+    ):
         return ListingEdit.objects.create(
             artifact=artifact, user=user, changes=changes, status=EditStatus.PENDING
         )
@@ -390,7 +435,8 @@ def listing_edit_apply(*, edit: ListingEdit, curator: AbstractBaseUser) -> Listi
         artifact = Artifact.objects.select_for_update().get(pk=edit.artifact_id)
         if edit.status != EditStatus.PENDING:
             raise EditRefused("Only an edit waiting for a curator can be applied.")
-        if any(getattr(artifact, field) != change["old"] for field, change in edit.changes.items()):
+        changes = edit.changes.items()
+        if any(_current(artifact, field) != change["old"] for field, change in changes):
             raise EditRefused("The listing changed since this edit was made; it cannot apply.")
         _apply(artifact, edit.changes)
         edit.status, edit.decided_by = EditStatus.APPLIED, curator
@@ -412,7 +458,11 @@ def listing_edit_revert(*, edit: ListingEdit, curator: AbstractBaseUser) -> List
     if edit.status != EditStatus.APPLIED:
         raise EditRefused("Only an applied edit can be reverted.")
     artifact = Artifact.objects.get(pk=edit.artifact_id)
-    changes = _changes(artifact, {field: change["old"] for field, change in edit.changes.items()})
+    changes = _changes(
+        artifact,
+        {field: change["old"] for field, change in edit.changes.items()},
+        by_curator=True,
+    )
     if not changes:
         return None
     with transaction.atomic():
@@ -422,19 +472,121 @@ def listing_edit_revert(*, edit: ListingEdit, curator: AbstractBaseUser) -> List
         )
 
 
-def _changes(artifact: Artifact, values: dict) -> dict:
+def _changes(artifact: Artifact, values: dict, *, by_curator: bool = False) -> dict:
+    changes = {}
+    fields = (*EDITABLE_FIELDS, *RELATED_FIELDS, *(CURATOR_FIELDS if by_curator else ()))
+    for field in fields:
+        if field not in values:
+            continue
+        old = _current(artifact, field)
+        new = _normalized(artifact, field, values[field], by_curator=by_curator)
+        if new != old:
+            changes[field] = {"old": old, "new": new}
+    return changes
+
+
+def _changes_capability_count(changes: dict) -> bool:
+    change = changes.get("capabilities")
+    return change is not None and len(change["old"]) != len(change["new"])
+
+
+def capabilities_snapshot(*, artifact: Artifact) -> list[dict]:
+    """The artifact's capabilities as an edit keeps them (JSON)."""
+    return [
+        {"id": capability.pk, **{name: getattr(capability, name) for name in CAPABILITY_TEXT}}
+        | {"confidence": capability.confidence}
+        for capability in Capability.objects.filter(artifact=artifact).order_by("position", "id")
+    ]
+
+
+def plans_snapshot(*, artifact: Artifact) -> list[dict]:
+    """The artifact's pricing plans as an edit keeps them (JSON: prices and dates as text)."""
+    return [
+        _plan_item({"id": plan.pk, **{name: getattr(plan, name) for name in PLAN_FIELDS}})
+        for plan in PricingPlan.objects.filter(artifact=artifact).order_by("position", "id")
+    ]
+
+
+def _current(artifact: Artifact, field: str):
+    if field == "capabilities":
+        return capabilities_snapshot(artifact=artifact)
+    if field == "plans":
+        return plans_snapshot(artifact=artifact)
+    return getattr(artifact, field)
+
+
+def _normalized(artifact: Artifact, field: str, value, *, by_curator: bool):
+    """A submitted value in the form the edit keeps; only ids of this artifact's rows are
+    kept. A builder's capability keeps its curated confidence whatever was submitted; a
+    curator's (a revert) keeps the confidence it names."""
+    if field == "capabilities":
+        confidence = {
+            item["id"]: item["confidence"] for item in capabilities_snapshot(artifact=artifact)
+        }
+        return [
+            {
+                "id": item.get("id") if item.get("id") in confidence else None,
+                **{name: item.get(name, "") for name in CAPABILITY_TEXT},
+                "confidence": (item.get("confidence") if by_curator else None)
+                or confidence.get(item.get("id"), NEW_CAPABILITY_CONFIDENCE),
+            }
+            for item in value
+        ]
+    if field == "plans":
+        own = {item["id"] for item in plans_snapshot(artifact=artifact)}
+        return [
+            _plan_item({**item, "id": item.get("id") if item.get("id") in own else None})
+            for item in value
+        ]
+    return value
+
+
+def _plan_item(item: dict) -> dict:
+    """Exact prices as text without trailing zeros (10, not 10.000000000000), dates ISO."""
+    price = Decimal(str(item["price"]))
+    as_of = item.get("as_of")
     return {
-        field: {"old": getattr(artifact, field), "new": values[field]}
-        for field in EDITABLE_FIELDS
-        if field in values and values[field] != getattr(artifact, field)
+        "id": item.get("id"),
+        "name": item["name"],
+        "price": format(price.normalize(), "f") if price else "0",
+        "currency": item.get("currency") or "USD",
+        "unit": item["unit"],
+        "as_of": as_of.isoformat() if isinstance(as_of, date) else as_of,
     }
 
 
 def _apply(artifact: Artifact, changes: dict) -> None:
-    for field, change in changes.items():
-        setattr(artifact, field, change["new"])
-    artifact.save(update_fields=[*changes, "modified_at"])
+    own = [field for field in changes if field not in RELATED_FIELDS]
+    for field in own:
+        setattr(artifact, field, changes[field]["new"])
+    if own:
+        artifact.save(update_fields=[*own, "modified_at"])
+    if "capabilities" in changes:
+        _write_rows(Capability, artifact, changes["capabilities"]["new"])
+    if "plans" in changes:
+        _write_rows(PricingPlan, artifact, changes["plans"]["new"])
+        artifacts_refresh_prices(artifact_ids=[artifact.pk])
     artifacts_refresh_search(artifact_ids=[artifact.pk])
+
+
+def _write_rows(model, artifact: Artifact, items: list[dict]) -> None:
+    """Make the artifact's rows of `model` read `items`, in order: rows not listed are
+    deleted, listed ones updated, the rest (no id, or one deleted since) created. Two rows
+    swapping titles at once would break the one-title-per-artifact rule: refused."""
+    rows = model.objects.filter(artifact=artifact)
+    rows.exclude(pk__in=[item["id"] for item in items if item["id"]]).delete()
+    existing = {row.pk: row for row in rows}
+    try:
+        with transaction.atomic():
+            for position, item in enumerate(items):
+                row = existing.get(item["id"]) or model(artifact=artifact)
+                for name, value in item.items():
+                    if name != "id":
+                        setattr(row, name, value)
+                row.position = position
+                row.save()
+    except IntegrityError as error:
+        raise EditRefused("Two capabilities cannot share a title.") from error
 
 
 # --- Corrections ------------------------------------------------------------------------------
@@ -458,18 +610,53 @@ def correction_suggest(
     )
 
 
-def correction_decide(*, correction: Correction, user: AbstractBaseUser, accept: bool) -> None:
-    """A curator, or the artifact's verified builder, accepts or declines. Accepting marks
-    it for applying; the change itself is made through the listing edit or the admin."""
+def correction_decide(
+    *, correction: Correction, user: AbstractBaseUser, accept: bool
+) -> ListingEdit | None:
+    """A curator, or the artifact's verified builder, accepts or declines. Accepting a
+    correction of a field we can write applies it as a listing edit (kept, revertable,
+    held when curators review the builder's edits): the builder's fields for either, the
+    curators' own fields (names, links, license) for a curator only. Other corrections
+    (prices, capabilities, "something else") are marked accepted and made by hand.
+    Returns the edit, if one was made."""
+    is_curator = user.is_staff
     is_owner = Claim.objects.verified().filter(artifact_id=correction.artifact_id, user=user)
-    if not (user.is_staff or is_owner.exists()):
+    if not (is_curator or is_owner.exists()):
         raise PermissionDenied("Only curators and the verified builder decide corrections.")
     if correction.status != ReviewStatus.PENDING:
         raise ClaimRefused("This correction was already decided.")
-    correction.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.DECLINED
-    correction.decided_at = timezone.now()
-    correction.decided_by = user
-    correction.save(update_fields=["status", "decided_at", "decided_by"])
+    if accept and correction.field in CURATOR_FIELDS and not is_curator:
+        raise EditRefused(
+            f"Only a curator can change the {correction.get_field_display().lower()}; "
+            "leave this correction to them."
+        )
+    edit = None
+    with transaction.atomic():
+        if accept and correction.field in (*EDITABLE_FIELDS, *CURATOR_FIELDS):
+            artifact = Artifact.objects.select_for_update().get(pk=correction.artifact_id)
+            edit = listing_edit(
+                artifact=artifact,
+                user=user,
+                values={correction.field: _correction_value(correction)},
+                by_curator=is_curator,
+            )
+        correction.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.DECLINED
+        correction.decided_at = timezone.now()
+        correction.decided_by = user
+        correction.save(update_fields=["status", "decided_at", "decided_by"])
+    return edit
+
+
+def _correction_value(correction: Correction):
+    """The suggested value as the field stores it: lists one item a line; checked by the
+    model field's own rules (a link must be a link, a name not too long)."""
+    model_field = Artifact._meta.get_field(correction.field)
+    if correction.field in LIST_FIELDS:
+        return [line.strip() for line in correction.value.splitlines() if line.strip()]
+    try:
+        return model_field.clean(correction.value.strip(), None)
+    except ValidationError as error:
+        raise EditRefused(" ".join(error.messages)) from error
 
 
 # --- Submissions ------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
-"""Celery tasks: thin wrappers that load by id and call a service."""
+"""Celery tasks: thin wrappers that load rows by id (or take a ready email) and call a service."""
+
+import smtplib
 
 from celery import shared_task
 
@@ -13,3 +15,17 @@ def check_well_known_token(claim_id: int) -> dict:
         return {"claim": claim_id, "skipped": "no such claim"}
     verdict = claim_check_well_known(claim=claim)
     return {"claim": claim_id, "proven": verdict.proven, "message": verdict.message}
+
+
+# Mail servers fail briefly; a few spaced retries beat a lost confirmation link.
+@shared_task(
+    time_limit=60,
+    soft_time_limit=50,
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=30,
+    max_retries=3,
+)
+def send_email(to: str, subject: str, body: str) -> None:
+    from builders.services import email_send
+
+    email_send(to=to, subject=subject, body=body)

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from builders import views
+from builders.forms import QueuedPasswordResetForm
 
 app_name = "builders"
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=QueuedPasswordResetForm,
             template_name="builders/password_reset_form.html",
             email_template_name="builders/email/password_reset.txt",
             subject_template_name="builders/email/password_reset_subject.txt",
@@ -61,5 +63,11 @@ urlpatterns = [
     path("builder/", views.dashboard, name="dashboard"),
     path("builder/<slug:slug>/", views.artifact_analytics, name="analytics"),
     path("builder/<slug:slug>/edit/", views.listing_edit, name="listing-edit"),
+    path(
+        "builder/<slug:slug>/edit/capabilities/",
+        views.listing_capabilities,
+        name="listing-capabilities",
+    ),
+    path("builder/<slug:slug>/edit/prices/", views.listing_prices, name="listing-prices"),
     path("builder/<slug:slug>/<str:table>.csv", views.analytics_export, name="analytics-export"),
 ]

@@ -19,9 +19,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from builders import charts, ratelimit, selectors, services
 from builders.forms import (
+    CapabilityFormSet,
     ClaimForm,
     CorrectionForm,
     ListingEditForm,
+    PlanFormSet,
+    PricesAsOfForm,
     SignUpForm,
     SubmissionForm,
 )
@@ -238,6 +241,72 @@ def listing_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@login_required
+def listing_capabilities(request: HttpRequest, slug: str) -> HttpResponse:
+    """The verified builder edits, adds and removes capabilities; kept like every edit."""
+    artifact = selectors.artifact_get_owned(slug=slug, user=request.user)
+    formset = CapabilityFormSet(
+        request.POST or None,
+        initial=services.capabilities_snapshot(artifact=artifact),
+        prefix="capabilities",
+    )
+    return _related_edit(
+        request,
+        artifact=artifact,
+        template="builders/listing_capabilities.html",
+        forms_valid=request.method == "POST" and formset.is_valid(),
+        values=lambda: {"capabilities": formset.kept()},
+        context={"formset": formset},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def listing_prices(request: HttpRequest, slug: str) -> HttpResponse:
+    """The verified builder edits the pricing plans, saying on which day they were true."""
+    artifact = selectors.artifact_get_owned(slug=slug, user=request.user)
+    formset = PlanFormSet(
+        request.POST or None,
+        initial=services.plans_snapshot(artifact=artifact),
+        prefix="plans",
+    )
+    as_of_form = PricesAsOfForm(request.POST or None)
+    valid = request.method == "POST" and all([formset.is_valid(), as_of_form.is_valid()])
+    return _related_edit(
+        request,
+        artifact=artifact,
+        template="builders/listing_prices.html",
+        forms_valid=valid,
+        values=lambda: {
+            "plans": [
+                {**plan, "as_of": as_of_form.cleaned_data["as_of"]} for plan in formset.kept()
+            ]
+        },
+        context={"formset": formset, "as_of_form": as_of_form},
+    )
+
+
+def _related_edit(request, *, artifact, template, forms_valid, values, context) -> HttpResponse:
+    """Save a capabilities or prices edit through the listing edit service, or show the
+    forms again: 400 with what is wrong."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if forms_valid:
+            try:
+                edit = services.listing_edit(artifact=artifact, user=request.user, values=values())
+            except services.EditRefused as error:
+                context["problem"] = str(error)
+            else:
+                messages.info(request, _edit_message(edit))
+                return redirect(request.path)
+    context.update(
+        {"artifact": artifact, "edits": selectors.listing_edit_history(artifact=artifact)}
+    )
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def correction_suggest(request: HttpRequest, slug: str) -> HttpResponse:
     """ "Suggest a correction": open to every visitor, limited per visitor and per artifact."""
@@ -270,11 +339,14 @@ def correction_decide(request: HttpRequest, correction_id: int, decision: str) -
         raise Http404("No such decision.")
     correction = selectors.correction_get(correction_id=correction_id)
     try:
-        services.correction_decide(
+        edit = services.correction_decide(
             correction=correction, user=request.user, accept=decision == "accept"
         )
-    except services.ClaimRefused as error:
+    except (services.ClaimRefused, services.EditRefused) as error:
         messages.error(request, str(error))
+    else:
+        if edit is not None:
+            messages.info(request, _edit_message(edit))
     return redirect("builders:analytics", slug=correction.artifact.slug)
 
 

@@ -161,6 +161,14 @@ FROM counted d
 JOIN burst b ON b.artifact_id = d.artifact_id AND b.hour = {hour_of("d.created_at")}
 """
 
+# Per artifact, the choices each screening rule discarded: read by its builder's analytics.
+ARTIFACT_DISCARDS = """
+INSERT INTO {discards} (artifact_id, reason, choices)
+SELECT artifact_id, verdict, count(*) FROM screened_match
+WHERE verdict <> 'counted'
+GROUP BY artifact_id, verdict
+"""
+
 # What each choice came to: read by the run's report.
 CHOICE_VERDICTS = """
 SELECT verdict, count(*) FROM screened_match GROUP BY verdict
@@ -449,6 +457,7 @@ CAPABILITY_EDGES_TABLE = "matchgraph_intentcapabilityedge"
 COMATCHES_TABLE = "matchgraph_comatch"
 STATS_TABLE = "matchgraph_artifactmatchstats"
 CAPABILITY_STATS_TABLE = "matchgraph_capabilitymatchstats"
+DISCARDS_TABLE = "matchgraph_artifactdiscard"
 # Each derived table is built fresh and swapped in at the end of the transaction.
 REBUILT_TABLES = (
     EDGES,
@@ -456,6 +465,7 @@ REBUILT_TABLES = (
     COMATCHES_TABLE,
     STATS_TABLE,
     CAPABILITY_STATS_TABLE,
+    DISCARDS_TABLE,
 )
 
 
@@ -589,6 +599,7 @@ def _fill(cursor, fresh: dict[str, str], params: dict) -> dict[str, int]:
     intent_relations = cursor.rowcount
     cursor.execute(DENORMALIZE_TIMES_MATCHED.format(stats=fresh[STATS_TABLE]))
     cursor.execute(INTENT_COUNTS, params)
+    cursor.execute(ARTIFACT_DISCARDS.format(discards=fresh[DISCARDS_TABLE]))
     return {
         "artifact_edges": artifact_edges,
         "capability_edges": capability_edges,

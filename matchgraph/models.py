@@ -257,6 +257,24 @@ class ArtifactMatchStats(models.Model):
         return f"artifact {self.artifact_id}: {self.matches_total} matches"
 
 
+class ArtifactDiscard(models.Model):
+    """Per artifact and screening rule, how many choices the last aggregation discarded
+    (`matchgraph.aggregation.SCREENING_REASONS`); rebuilt with the graph. A builder's
+    analytics show it: what farming their own listing would and would not buy."""
+
+    artifact = models.ForeignKey(Artifact, related_name="+", **DERIVED)
+    reason = models.CharField(max_length=20)
+    choices = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["artifact", "reason"], name="artifact_discard_reason")
+        ]
+
+    def __str__(self) -> str:
+        return f"artifact {self.artifact_id}: {self.choices} {self.reason}"
+
+
 class CapabilityMatchStats(models.Model):
     """Per capability, rebuilt by the aggregation: the counted matches it explained, from how
     many intents and how many distinct clients. The artifact page's confidence reads it."""

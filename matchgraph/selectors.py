@@ -12,7 +12,7 @@ from catalog.embeddings.indexing import VECTORS_VERSION_KEY
 from catalog.embeddings.store import relative_closeness
 from catalog.models import REFERENCE_KINDS, Artifact, Confidence
 from catalog.selectors import artifact_meaning_query, artifact_overlap_query
-from matchgraph.models import CapabilityMatchStats, Intent, IntentArtifactEdge
+from matchgraph.models import ArtifactDiscard, CapabilityMatchStats, Intent, IntentArtifactEdge
 
 
 @dataclass(frozen=True)
@@ -213,4 +213,12 @@ def artifact_top_intents(*, artifact: Artifact, limit: int = 3) -> list[str]:
         IntentArtifactEdge.objects.filter(artifact=artifact, intent__in=Intent.objects.public())
         .order_by("-weight")
         .values_list("intent__text", flat=True)[:limit]
+    )
+
+
+def artifact_discards(*, artifact_id: int) -> dict[str, int]:
+    """{screening reason: choices} the last aggregation discarded for the artifact (reasons
+    are `matchgraph.aggregation.SCREENING_REASONS`); one query."""
+    return dict(
+        ArtifactDiscard.objects.filter(artifact_id=artifact_id).values_list("reason", "choices")
     )

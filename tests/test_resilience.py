@@ -9,31 +9,25 @@
 
 import io
 import logging
-import os
-import shutil
-import socket
-import subprocess
 import time
 import urllib.parse
 
 import pytest
-import redis
 from django.core.management import call_command
-from kombu import pools as kombu_pools
 
 from compare import selectors as compare_selectors
 from matchgraph.models import ComparisonEvent, Intent, MatchEvent, SearchEvent
-from matchgraph.search import vocabulary
 from matchgraph.search.vocabulary import vocabulary_rebuild
+from tests.brokers import DEAD_REDIS_URL, forget_broker_connections, point_redis_at, private_redis
 from tests.clients import CommittingClient, shown_token
 
 pytestmark = pytest.mark.django_db
 
+__all__ = ["point_redis_at", "private_redis"]  # the fixtures, shared with the builders' mail test
+
 WHISPER = "openai-whisper"
 FASTER_WHISPER = "faster-whisper"
 CATEGORY = "speech-recognition"
-DEAD_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-SHORT_TIMEOUTS = {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}
 HTMX = {"HX-Request": "true"}
 LIVE = {"HX-Request": "true", "X-Live-Search": "1"}
 FORM = "application/x-www-form-urlencoded"
@@ -225,62 +219,6 @@ def test_a_nul_in_the_path_is_a_plain_400(client, demo, path):
 # --- Redis (cache and broker) pointed elsewhere for one test -----------------------------------
 
 
-def _forget_broker_connections(app) -> None:
-    """Drop the app's pooled broker connections so the next send connects to the broker
-    now configured. `app.pool` is kombu's process-wide pool for the URL: closing it alone
-    (`force_close_all()`) would leave the closed pool registered for the next user of that
-    URL, so kombu's registries are reset (closed and emptied) instead."""
-    kombu_pools.reset()
-    app._pool = None
-    amqp = app.__dict__.get("amqp")
-    if amqp is not None:
-        amqp._producer_pool = None
-
-
-@pytest.fixture
-def point_redis_at(settings):
-    """point(url): the cache and the Celery broker use Redis at `url` (short timeouts, one
-    publish attempt, not eager). Everything is restored afterwards."""
-    from config.celery import app
-
-    keys = (
-        "broker_url",
-        "broker_connection_timeout",
-        "broker_transport_options",
-        "task_publish_retry",
-        "task_always_eager",
-    )
-    saved = {key: app.conf[key] for key in keys}
-    # While the cache is unreachable the vocabulary's built version reads as "unversioned",
-    # and the process keeps the lexicon it loads under that name: put the previous one back
-    # so this test's (rolled-back) vocabulary is not the next test's.
-    saved_lexicon = vocabulary._lexicon
-
-    def point(url: str) -> None:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "config.cache.ForgivingRedisCache",
-                "LOCATION": url,
-                "OPTIONS": dict(SHORT_TIMEOUTS),
-            }
-        }
-        # max_retries=0: without it kombu sleeps 2 s after a refused connect before giving
-        # up (the project sets it too: test_a_dead_broker_costs_a_request_little_...).
-        app.conf.update(
-            broker_url=url,
-            broker_connection_timeout=0.2,
-            broker_transport_options={**SHORT_TIMEOUTS, "max_retries": 0},
-            task_publish_retry=False,
-            task_always_eager=False,
-        )
-        _forget_broker_connections(app)
-
-    yield point
-    app.conf.update(saved)
-    _forget_broker_connections(app)
-    vocabulary._lexicon = saved_lexicon
-
-
 def public_pages(pair_url: str) -> list[tuple[str, str, str, dict, int, str]]:
     """(label, method, url, request arguments, status, text the answer must hold)."""
     return [
@@ -358,10 +296,10 @@ def project_broker_settings_pointed_at_a_dead_broker():
         pytest.skip("the project's broker settings apply only when REDIS_URL is set")
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=DEAD_REDIS_URL, task_always_eager=False)
-    _forget_broker_connections(app)
+    forget_broker_connections(app)
     yield
     app.conf.update(saved)
-    _forget_broker_connections(app)
+    forget_broker_connections(app)
 
 
 @pytest.mark.real_worker
@@ -382,78 +320,6 @@ def test_a_dead_broker_costs_a_request_little_with_the_project_settings(
 
 
 # --- 3. Redis back: recording resumes without a restart ------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class PrivateRedis:
-    """A redis-server of this test's own on `port`, started and stopped at will."""
-
-    def __init__(self, binary: str, port: int):
-        self.binary = binary
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def client(self) -> redis.Redis:
-        return redis.Redis(host="127.0.0.1", port=self.port, **SHORT_TIMEOUTS)
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                self.binary,
-                *("--port", str(self.port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                self.client().ping()
-                return
-            except redis.RedisError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    pytest.fail(f"redis-server did not start on port {self.port}")
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.process = None
-
-    def queued(self) -> int:
-        """Messages waiting in Celery's default queue."""
-        return self.client().llen("celery")
-
-
-@pytest.fixture
-def private_redis():
-    binary = shutil.which("redis-server")
-    if binary is None:
-        message = "redis-server is not installed; the Redis-back test needs it"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    server = PrivateRedis(binary, _free_port())
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.real_worker

@@ -27,7 +27,23 @@ def claim_callout(artifact):
 
 @register.filter
 def edit_value(value) -> str:
-    """A stored value as the edit form shows it: lists one item a line."""
+    """A stored value as the edit form shows it: lists one item a line; a capability by
+    its title, a plan as its price line."""
     if isinstance(value, list | tuple):
-        return "\n".join(str(item) for item in value)
+        return "\n".join(_item_text(item) for item in value)
     return value or ""
+
+
+@register.filter
+def row_name(item: dict) -> str:
+    """A capability's title or a plan's name, from a formset row's initial data."""
+    return item.get("title") or item.get("name") or ""
+
+
+def _item_text(item) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    if "title" in item:
+        return f"{item['title']}: {item['description']}"
+    as_of = f" (as of {item['as_of']})" if item.get("as_of") else ""
+    return f"{item['name']}: {item['price']} {item['currency']} per {item['unit']}{as_of}"

@@ -102,3 +102,28 @@ def test_a_visitor_suggests_a_correction_in_place(page, parrot):
     expect(page.locator("#correction-panel")).to_contain_text("Thank you")
     assert page.url.endswith("/a/parrot-tts/")
     assert Correction.objects.get().value == "Apache-2.0"
+
+
+def test_the_builder_edits_prices_with_their_date(builder_page, parrot):
+    from catalog.models import PricingPlan
+    from tests.catalog.factories import PricingPlanFactory
+
+    page = builder_page
+    builder = get_user_model().objects.get(username="builder")
+    claim = Claim.objects.create(artifact=parrot, user=builder, method="curator")
+    services.claim_approve(claim=claim, curator=make_user("curator"))
+    PricingPlanFactory(artifact=parrot, name="Pro", price="20", unit="month")
+
+    page.goto("/builder/parrot-tts/edit/")
+    page.get_by_role("link", name="prices").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Prices of Parrot TTS")
+    page.get_by_label("Price", exact=True).first.fill("25")
+    page.get_by_role("button", name="Save").click()
+    # The browser asks for the date before the form leaves: it is required.
+    assert PricingPlan.objects.get(artifact=parrot).price == 20
+    page.get_by_label("These are the prices as of").fill("2026-11-20")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    expect(page.locator(".listing-edit ins")).to_contain_text("Pro: 25 USD per month")
+    plan = PricingPlan.objects.get(artifact=parrot)
+    assert (plan.price, plan.as_of.isoformat()) == (25, "2026-11-20")

@@ -15,6 +15,14 @@ from django.utils import timezone
 
 from builders.models import Account
 from tests.catalog.factories import ArtifactFactory
+from tests.clients import CommittingClient
+
+
+@pytest.fixture
+def client():
+    """Each request commits, as in production, so the email task it queues after commit
+    runs (eagerly in tests) before the test reads the outbox."""
+    return CommittingClient()
 
 
 def make_user(username: str, *, email: str | None = None, verified: bool = True):

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from builders.models import Account
 from tests.builders.conftest import make_user
+from tests.clients import CommittingClient
 
 pytestmark = pytest.mark.django_db
 
@@ -113,10 +114,8 @@ def test_a_confirmed_account_gets_no_new_link(client):
 
 
 def test_choosing_a_new_password_refuses_a_post_without_a_csrf_token():
-    from django.test import Client
-
     make_user("ada", email="ada@mail.example")
-    client = Client(enforce_csrf_checks=True)
+    client = CommittingClient(enforce_csrf_checks=True)
     page = client.get(reverse("builders:password-reset"))
     token = page.cookies["csrftoken"].value
     client.post(

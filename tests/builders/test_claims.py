@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.test import TestCase
 
 from builders import services
 from builders.models import Claim, ClaimEvent, ClaimMethod, ClaimStatus
@@ -23,9 +24,11 @@ def absolute(path: str) -> str:
 
 
 def start(artifact, user, method, **kwargs) -> Claim:
-    return services.claim_start(
-        artifact=artifact, user=user, method=method, absolute_url=absolute, **kwargs
-    )
+    """Start a claim and run what it queued after commit (its emails, sent by a task)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.claim_start(
+            artifact=artifact, user=user, method=method, absolute_url=absolute, **kwargs
+        )
 
 
 def link_token() -> str:

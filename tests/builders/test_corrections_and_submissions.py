@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from builders import services
-from builders.models import Claim, Correction, ReviewStatus, Submission
+from builders.models import Claim, Correction, ListingEdit, ReviewStatus, Submission
 from catalog.models import Artifact
 from ranking.models import RankScore
 from ranking.services import rank_recompute_all
@@ -54,17 +54,67 @@ class TestCorrections:
         client = Client(enforce_csrf_checks=True)
         assert client.post(correction_url(artifact), CORRECTION).status_code == 403
 
-    def test_the_verified_builder_decides_from_the_dashboard(
+    def test_the_verified_builder_accepts_a_summary_as_a_revertable_edit(
         self, builder_client, builder, artifact
     ):
         claim = Claim.objects.create(artifact=artifact, user=builder, method="curator")
         services.claim_approve(claim=claim, curator=make_user("curator"))
-        correction = Correction.objects.create(artifact=artifact, **CORRECTION)
+        correction = Correction.objects.create(
+            artifact=artifact, **{**CORRECTION, "field": "summary", "value": "Reads aloud."}
+        )
         html = builder_client.get(reverse("builders:analytics", args=[artifact.slug])).content
-        assert b"Apache-2.0" in html
+        assert b"Reads aloud." in html
         builder_client.post(reverse("builders:correction-decide", args=[correction.pk, "accept"]))
         correction.refresh_from_db()
         assert (correction.status, correction.decided_by) == (ReviewStatus.ACCEPTED, builder)
+        artifact.refresh_from_db()
+        assert artifact.summary == "Reads aloud."
+        edit = ListingEdit.objects.get()
+        assert (edit.user, edit.changes["summary"]["new"]) == (builder, "Reads aloud.")
+        services.listing_edit_revert(edit=edit, curator=make_user("reverter"))
+        artifact.refresh_from_db()
+        assert artifact.summary == "Parrot TTS does one useful thing well."
+
+    def test_a_builder_cannot_accept_a_link_or_license(self, builder_client, builder, artifact):
+        claim = Claim.objects.create(artifact=artifact, user=builder, method="curator")
+        services.claim_approve(claim=claim, curator=make_user("curator"))
+        correction = Correction.objects.create(artifact=artifact, **CORRECTION)
+        url = reverse("builders:correction-decide", args=[correction.pk, "accept"])
+        response = builder_client.post(url, follow=True)
+        assert "Only a curator can change the license" in response.content.decode()
+        correction.refresh_from_db()
+        artifact.refresh_from_db()
+        assert (correction.status, artifact.license) == (ReviewStatus.PENDING, "")
+        assert not ListingEdit.objects.exists()
+
+    def test_a_curator_accepting_a_link_applies_it_as_a_revertable_edit(self, artifact):
+        curator = make_user("curator")
+        curator.is_staff = True
+        curator.save(update_fields=["is_staff"])
+        correction = Correction.objects.create(
+            artifact=artifact,
+            field="docs_url",
+            value="https://parrot.example/docs",
+            source_url="https://parrot.example/",
+        )
+        edit = services.correction_decide(correction=correction, user=curator, accept=True)
+        artifact.refresh_from_db()
+        assert artifact.docs_url == "https://parrot.example/docs"
+        assert (edit.status, edit.decided_by) == ("applied", curator)
+        services.listing_edit_revert(edit=edit, curator=curator)
+        artifact.refresh_from_db()
+        assert artifact.docs_url == ""
+
+    def test_a_curator_cannot_apply_a_link_that_is_not_one(self, artifact):
+        curator = make_user("curator")
+        curator.is_staff = True
+        correction = Correction.objects.create(
+            artifact=artifact, field="homepage", value="not a link", source_url="https://x.example/"
+        )
+        with pytest.raises(services.EditRefused, match="valid URL"):
+            services.correction_decide(correction=correction, user=curator, accept=True)
+        correction.refresh_from_db()
+        assert correction.status == ReviewStatus.PENDING
 
     def test_nobody_else_decides(self, client, artifact):
         correction = Correction.objects.create(artifact=artifact, **CORRECTION)

@@ -132,6 +132,25 @@ def test_builder_edits_never_change_a_score(directory):
                 "about": "# Why we are number one\n\nBuy now! " * 20,
             },
         )
+        capabilities = services.capabilities_snapshot(artifact=artifact)
+        praised = [
+            {**capabilities[0], "description": "Better than all others.", "confidence": "high"}
+        ]
+        services.listing_edit(
+            artifact=artifact, user=user, values={"capabilities": praised + capabilities[1:]}
+        )
+        # Adding capabilities waits for a curator: the builder alone cannot add to the count.
+        more = [{"title": f"Extra {n}", "description": "Also great."} for n in range(5)]
+        services.listing_edit(
+            artifact=artifact, user=user, values={"capabilities": capabilities + more}
+        )
+        plans = services.plans_snapshot(artifact=artifact)
+        services.listing_edit(
+            artifact=artifact,
+            user=user,
+            values={"plans": [{**plan, "price": "0", "as_of": "2026-11-20"} for plan in plans]},
+        )
+    assert ListingEdit.objects.filter(status=EditStatus.APPLIED).count() == 3 * len(directory)
     ranking_services.rank_recompute_all(now=FROZEN_NOW)
     assert snapshot() == before
 

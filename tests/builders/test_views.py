@@ -234,9 +234,9 @@ class TestDashboard:
         self, builder_client, traffic, django_assert_num_queries
     ):
         url = reverse("builders:analytics", args=[traffic.slug])
-        # session, user, artifact, edges, daily shown, daily chosen, competitors, rank,
-        # pending corrections
-        with django_assert_num_queries(9):
+        # session, user, artifact, edges, daily shown, daily chosen, competitors, screening
+        # discards, rank, pending corrections
+        with django_assert_num_queries(10):
             response = builder_client.get(url)
         html = response.content.decode()
         assert response.status_code == 200
