@@ -6,9 +6,13 @@ one account nor many accounts at one artifact can flood a builder's inbox or our
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,9 +42,15 @@ def hit(limit: Limit, key: object) -> None:
     cache.add(cache_key, 0, limit.window_seconds)
     try:
         count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
+    except ValueError:  # expired between add and incr (or the cache lost the key)
         cache.set(cache_key, 1, limit.window_seconds)
         count = 1
+    except RedisError as error:
+        # The cache is down: let the attempt through rather than fail the page. What the
+        # limits protect (mail, fetches) goes through Celery on the same Redis, so nothing
+        # can be flooded while it is down.
+        logger.warning("rate limit %s not counted: %s", limit.name, error)
+        return
     if count > limit.limit:
         raise RateLimited(
             f"Too many attempts; try again within {limit.window_seconds // 60} minutes."

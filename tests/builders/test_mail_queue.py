@@ -62,3 +62,16 @@ def test_the_email_waits_for_the_task_and_goes_out_when_it_runs(
     path = re.search(r"/claim/confirm/[^/\s]+/", mail.outbox[0].body).group(0)
     assert builder_client.post(path).status_code == 200
     assert Claim.objects.get().status == ClaimStatus.VERIFIED
+
+
+def test_a_claim_answers_with_the_cache_unreachable_too(
+    builder_client, artifact, point_redis_at, caplog
+):
+    """The rate limits count in the cache; with it down they let the attempt through (the
+    mail they guard is dropped with the broker anyway) instead of failing the page."""
+    point_redis_at(DEAD_REDIS_URL, cache=True)
+    caplog.set_level(logging.WARNING, logger="builders.ratelimit")
+    response = claim_by_email(builder_client, artifact)
+    assert response.status_code == 200
+    assert Claim.objects.get().status == ClaimStatus.PENDING
+    assert any("not counted" in record.getMessage() for record in caplog.records)
