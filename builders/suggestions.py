@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from catalog.models import Artifact
 from ranking.scoring import LISTING_FIELDS
 from ranking.selectors import RankBreakdown
+from ranking.signals import SIGNAL_NAMES
+
+# The signal that counts which listing facts are present.
+LISTING_SIGNAL = SIGNAL_NAMES["quality"]
 
 
 @dataclass(frozen=True)
@@ -20,22 +24,23 @@ class Suggestion:
     text: str
 
 
+# Why each signal may be unknown, and what would let it be read (its name: the registry's).
 UNKNOWN_SIGNAL = {
-    "adoption": "Adoption is unknown: we could read no stars, downloads or dependents. A "
-    "repository or package link lets us read them.",
-    "quality": "Quality is unknown: no documentation, examples, changelog or decomposed "
-    "capabilities were found. A documentation link lets us count its pages.",
-    "ecosystem": "Ecosystem is unknown: no listed artifact links to it or from it. Tell us "
-    "what it integrates with or depends on.",
-    "match_graph": "Match graph is unknown: it has not been shown in search often enough yet.",
-    "freshness": "Freshness is unknown: no release, update or commit date is known. A "
-    "repository link or a release date fixes that.",
+    "adoption": "we could read no stars, downloads or dependents. A repository or package "
+    "link lets us read them.",
+    "quality": "no documentation, examples, changelog or decomposed capabilities were found. "
+    "A documentation link lets us count its pages.",
+    "ecosystem": "no listed artifact links to it or from it. Tell us what it integrates with "
+    "or depends on.",
+    "match_graph": "it has not been shown in search often enough yet.",
+    "freshness": "no release, update or commit date is known. A repository link or a release "
+    "date fixes that.",
 }
 
 MISSING_FACT = {
     "homepage": "No homepage link.",
     "repository_url": "No source repository link: adoption and freshness cannot be read from it.",
-    "docs_url": "No documentation link: the quality signal cannot count documentation pages.",
+    "docs_url": "No documentation link: the documentation signal cannot count its pages.",
     "license": "No license recorded.",
     "categories": "No category.",
     "inputs": "No inputs listed (text, image, audio…).",
@@ -53,12 +58,14 @@ def listing_suggestions(*, artifact: Artifact, breakdown: RankBreakdown | None) 
     suggestions = []
     if breakdown is not None:
         suggestions += [
-            Suggestion(row.name, UNKNOWN_SIGNAL[row.key])
+            Suggestion(row.name, f"{row.name} is unknown: {UNKNOWN_SIGNAL[row.key]}")
             for row in breakdown.rows
             if not row.known and row.key in UNKNOWN_SIGNAL
         ]
     suggestions += [
-        Suggestion("Quality (listing completeness)", MISSING_FACT.get(field, f"No {field}."))
+        Suggestion(
+            f"{LISTING_SIGNAL} (listing completeness)", MISSING_FACT.get(field, f"No {field}.")
+        )
         for field in LISTING_FIELDS
         if not _present(artifact, field)
     ]

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from catalog.models import Artifact, kind_plural
 from catalog.querysets import name_order
 from ranking import scoring
+from ranking.kind_counts import ranked_per_kind
 from ranking.models import RankHistory, RankRun, RankScore, WeightsVersion
 from ranking.signals import SIGNAL_KEYS, SIGNAL_NAMES, SIGNALS, SignalInput
 
@@ -153,23 +154,15 @@ def rank_breakdown_with_history(
         .order_by("day")
         .values(point=JSONObject(day="day", rank="rank"))
     )
-    kind_ranked = (
-        RankScore.objects.filter(
-            run_id=OuterRef("run_id"), kind=OuterRef("kind"), rank__isnull=False
-        )
-        .order_by()
-        .values("kind")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
     score = (
         RankScore.objects.select_related("run__weights")
         .filter(run__is_current=True, artifact_id=artifact_id)
-        .annotate(history=ArraySubquery(history), kind_ranked=Subquery(kind_ranked))
+        .annotate(history=ArraySubquery(history))
         .first()
     )
     if score is None:
         return None, []
+    score.kind_ranked = ranked_per_kind(run_id=score.run_id).get(score.kind, 0)
     points = [(date.fromisoformat(point["day"]), point["rank"]) for point in score.history]
     return rank_breakdown_from_score(score=score), points
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from catalog.page_cache import pages_changed
 from ranking import scoring, sql
+from ranking.kind_counts import ranked_per_kind_forget
 from ranking.models import (
     WEIGHT_FIELDS,
     RankRun,
@@ -290,6 +291,7 @@ def rank_recompute_artifact(*, artifact_id: int, now: datetime | None = None) ->
             "day": timezone.localdate(now),
         }
         cursor.execute(sql.UPSERT_ONE_SCORE, params)
+        ranked_per_kind_forget(run_id=run.pk)
         row = cursor.fetchone()
         if row is None:  # unpublished or deleted: it leaves the ranking
             RankScore.objects.filter(run=run, artifact_id=artifact_id).delete()

@@ -334,3 +334,20 @@ def test_an_artifact_that_loses_its_rank_loses_that_days_history_row():
     services.rank_recompute_all(now=FROZEN_NOW + dt.timedelta(hours=1))
     assert not RankHistory.objects.filter(artifact=artifact).exists()
     assert rank_of(artifact) is None
+
+
+def test_ranked_per_kind_is_counted_once_per_run_and_follows_a_re_score(
+    models, django_assert_num_queries
+):
+    from ranking.kind_counts import ranked_per_kind
+
+    services.rank_recompute_all(now=FROZEN_NOW)
+    run_id = RankRun.objects.get(is_current=True).pk
+    assert ranked_per_kind(run_id=run_id) == {"model": 3, "course": 1}
+    with django_assert_num_queries(0):
+        assert ranked_per_kind(run_id=run_id)["model"] == 3
+
+    newcomer = ArtifactFactory(name="Newcomer", organization="Epsilon")
+    SignalsFactory(artifact=newcomer, stars=50, downloads_30d=500)
+    services.rank_recompute_artifact(artifact_id=newcomer.pk, now=NEXT_DAY)
+    assert ranked_per_kind(run_id=run_id)["model"] == 4
