@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from catalog.page_cache import pages_changed
 from ranking import scoring, sql
-from ranking.kind_counts import ranked_per_kind_forget
+from ranking.kind_counts import ranked_per_kind, ranked_per_kind_forget
 from ranking.models import (
     WEIGHT_FIELDS,
     RankRun,
@@ -195,7 +195,8 @@ def _run_switch(*, run: RankRun, started: float, scored: int) -> int:
         day = {"run_id": run.pk, "day": timezone.localdate(run.as_of)}
         cursor.execute(sql.DELETE_STALE_HISTORY, day)
         cursor.execute(sql.UPSERT_HISTORY_ALL, day)
-        ranked = RankScore.objects.filter(run=run, rank__isnull=False).count()
+        # Counted per kind once here, and kept for the pages that say "among N models".
+        ranked = sum(ranked_per_kind(run_id=run.pk).values())
         RankRun.objects.filter(pk=run.pk).update(
             is_current=True,
             status=RankRunStatus.SUCCEEDED,
