@@ -179,12 +179,11 @@ def measure_pages(groups: dict[str, list[str]], *, repeats: int) -> dict:
 
 def _cache_as_the_jobs_leave_it() -> tuple[dict, dict]:
     """A copy of the local-memory cache holding only what the writing jobs count
-    (`listing_figures_warm`, and the rank run's ranked-per-kind figure): restored before each uncached request, which is much quicker
-    than counting a million artifacts again each time."""
+    (`listing_figures_warm`, and the rank run's ranked-per-kind figure): restored before
+    each uncached request, much quicker than counting a million artifacts each time."""
     from django.core.cache import cache
 
     from catalog.selectors import listing_figures_warm
-
     from ranking.kind_counts import ranked_per_kind
     from ranking.models import RankRun
 
