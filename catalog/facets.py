@@ -54,19 +54,40 @@ TOTAL_NAME = "total"
 TOTAL_SQL = f"SELECT '{TOTAL_NAME}', '', count(*) FROM m"
 
 
-# Every pair of facet values two published artifacts share, counted in one pass: for each
-# single-value filter (kind=model, category=speech, ...) the counts of every other facet.
-FACET_PAIRS_SQL = f"""
+# Every facet value of every published artifact: what the job's counts below read.
+FACET_VALUE_ROWS_SQL = f"""
 WITH published AS MATERIALIZED (
     SELECT {", ".join(FACET_COLUMNS)} FROM catalog_artifact WHERE is_published
 ),
 facet_value(id, facet, value) AS MATERIALIZED (
     {" UNION ALL ".join(values.format(rows="published") for values in FACET_VALUES_SQL.values())}
 )
+"""
+
+# Every pair of facet values two published artifacts share, counted in one pass: for each
+# single-value filter (kind=model, category=speech, ...) the counts of every other facet.
+FACET_PAIRS_SQL = f"""
+{FACET_VALUE_ROWS_SQL}
 SELECT f.facet, f.value, g.facet, g.value, count(*)
 FROM facet_value f JOIN facet_value g ON g.id = f.id AND g.facet <> f.facet
 WHERE f.value <> '' AND g.value <> ''
 GROUP BY 1, 2, 3, 4
+"""
+
+# For the given listings filtered by two values of different facets (`listing`: four
+# arrays, first facet and value, second facet and value), the counts of every third facet.
+FACET_TRIPLES_SQL = f"""
+{FACET_VALUE_ROWS_SQL},
+listing(first_facet, first_value, second_facet, second_value) AS (
+    SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])
+)
+SELECT l.first_facet, l.first_value, l.second_facet, l.second_value, h.facet, h.value, count(*)
+FROM listing l
+JOIN facet_value f ON f.facet = l.first_facet AND f.value = l.first_value
+JOIN facet_value g ON g.id = f.id AND g.facet = l.second_facet AND g.value = l.second_value
+JOIN facet_value h ON h.id = f.id AND h.facet <> l.first_facet AND h.facet <> l.second_facet
+WHERE h.value <> ''
+GROUP BY 1, 2, 3, 4, 5, 6
 """
 
 
@@ -126,6 +147,27 @@ def count_single_filter_facets() -> dict[tuple[str, str], dict[str, dict[str, in
         cursor.execute(FACET_PAIRS_SQL)
         for facet, value, other, other_value, count in cursor.fetchall():
             counts[facet, value][other][other_value] = count
+    return counts
+
+
+FacetValue = tuple[str, str]  # (facet, value): one ticked box
+
+
+def count_two_filter_facets(
+    listings: list[tuple[FacetValue, FacetValue]],
+) -> dict[tuple[FacetValue, FacetValue], dict[str, dict[str, int]]]:
+    """{(first, second): {third facet: {value: count}}} for each listing of the published
+    catalog filtered by two values of two different facets, all in one pass: what
+    `count_facets` gives for the facets that listing leaves untouched."""
+    counts: dict = defaultdict(lambda: defaultdict(dict))
+    if not listings:
+        return counts
+    rows = [first + second for first, second in listings]
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(FACET_TRIPLES_SQL, columns)
+        for facet, value, other, other_value, third, third_value, count in cursor.fetchall():
+            counts[(facet, value), (other, other_value)][third][third_value] = count
     return counts
 
 

@@ -129,9 +129,12 @@ class ArtifactFilter(django_filters.FilterSet):
         model = Artifact
         fields: list[str] = []
 
-    def __init__(self, *args, category_choices=(), **kwargs):
+    def __init__(self, *args, category_choices=(), category_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["category"].extra["choices"] = list(category_choices)
+        # {slug: id}: when given, the category filter names ids, whose sizes the planner
+        # knows (a big category is read in rank order, a small one collected and sorted).
+        self.category_ids = category_ids
 
     @property
     def chosen_sort(self) -> str:
@@ -171,7 +174,12 @@ class ArtifactFilter(django_filters.FilterSet):
     def filter_category(self, queryset, name, value):
         if not value:
             return queryset
-        matching = Category.artifacts.through.objects.filter(category__slug__in=value)
+        members = Category.artifacts.through.objects
+        if self.category_ids is None:
+            matching = members.filter(category__slug__in=value)
+        else:
+            ids = [self.category_ids[slug] for slug in value if slug in self.category_ids]
+            matching = members.filter(category_id__in=ids)
         return queryset.filter(pk__in=matching.values("artifact_id"))
 
     def filter_inputs(self, queryset, name, value):

@@ -240,3 +240,52 @@ def test_a_repeated_modality_counts_once_in_every_count():
     cache.clear()
     listing_figures_warm()  # the one-filter listings from the pair counts
     assert input_counts("output=audio") == {"text": 1}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "category=speech&input=audio",
+        "kind=model&license=MIT",
+        "input=text&output=audio",
+        "license=Apache-2.0&pricing=open_source",
+    ],
+)
+def test_large_two_filter_listings_are_counted_by_the_job_exactly_as_on_demand(query, monkeypatch):
+    """A listing filtered two ways with enough artifacts is counted by `listing_figures_warm`
+    (one pass for all of them): browsing it counts nothing, and shows what counting it on
+    the visit would."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog import selectors
+
+    mixed_catalog()
+    cache.clear()
+    on_demand = browse_figures(query)
+    assert on_demand[0] >= 1
+
+    monkeypatch.setattr(selectors, "TWO_FILTER_LISTINGS_COUNTED_FROM", 1)
+    cache.clear()
+    selectors.listing_figures_warm()
+    with CaptureQueriesContext(connection) as captured:
+        assert browse_figures(query) == on_demand
+    assert not [q for q in captured if "WITH m AS MATERIALIZED" in q["sql"]]
+    assert not [q for q in captured if q["sql"].lstrip().startswith("SELECT COUNT(*)")]
+
+
+def test_small_two_filter_listings_are_left_to_their_first_visit(monkeypatch):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog import selectors
+
+    mixed_catalog()
+    monkeypatch.setattr(selectors, "TWO_FILTER_LISTINGS_COUNTED_FROM", 10_000)
+    cache.clear()
+    selectors.listing_figures_warm()
+    with CaptureQueriesContext(connection) as captured:
+        browse_figures("category=speech&input=audio")
+    assert len([q for q in captured if "WITH m AS MATERIALIZED" in q["sql"]]) == 1

@@ -82,3 +82,53 @@ def test_each_listing_order_reads_its_index_in_order(named, order, index):
     plan = order(Artifact.objects.published())[:24].explain()
     assert f"Index Scan using {index}" in plan
     assert "Sort" not in plan
+
+
+@pytest.mark.parametrize("sort", ["", "name", "newest", "price"])
+@pytest.mark.parametrize("category", ["", "speech"])
+def test_browse_pages_in_sequence_are_the_listing_in_its_order(sort, category):
+    """Each page finds its ids first and loads their cards after: read page by page, the
+    listing is every artifact once, in the order one query over all of them gives."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.http import QueryDict
+
+    from catalog.models import Artifact
+    from catalog.selectors import artifact_browse
+    from tests.catalog.factories import ArtifactFactory, CategoryFactory, PricingPlanFactory
+
+    speech = CategoryFactory(name="Speech", slug="speech")
+    for number in range(23):
+        artifact = ArtifactFactory(
+            name=f"{'ab'[number % 2]}rtifact {number:02}",
+            current_rank=None if number % 5 == 0 else number % 7 * 10,
+            released=date(2024, 1 + number % 12, 1) if number % 3 else None,
+            categories=[speech] if number % 4 else [],
+        )
+        if number % 6 == 0:
+            PricingPlanFactory(artifact=artifact, price=Decimal(number % 4), unit="1m_input_tokens")
+    query = QueryDict(mutable=True)
+    if sort:
+        query["sort"] = sort
+    if category:
+        query["category"] = category
+    paged = []
+    number = 1
+    while True:
+        result = artifact_browse(data=query, page_number=str(number), per_page=4)
+        paged += [artifact.pk for artifact in result.page.object_list]
+        if not result.page.has_next():
+            break
+        number += 1
+    listing = Artifact.objects.published()
+    if category:
+        listing = listing.filter(categories__slug=category)
+    ordered = {
+        "": listing.by_rank(),
+        "name": listing.by_name(),
+        "newest": listing.newest(),
+        "price": listing.by_token_price(),
+    }[sort]
+    assert paged == list(ordered.values_list("pk", flat=True))
+    assert len(paged) == (17 if category else 23)
