@@ -5,7 +5,11 @@ from django.db.models.functions import Lower
 
 
 def fill_listing_prices(apps, schema_editor):
-    # The current service on purpose: the rules live in catalog.pricing, in one place.
+    # A new database has nothing to fill, and must not run today's code against this
+    # migration's schema. A database with artifacts (migrated before the columns existed)
+    # gets the current service: the rules live in catalog.pricing, in one place.
+    if not apps.get_model("catalog", "Artifact").objects.exists():
+        return
     from catalog.services import artifacts_refresh_prices
 
     artifacts_refresh_prices()
