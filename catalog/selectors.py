@@ -33,8 +33,9 @@ from catalog.models import (
 )
 from catalog.querysets import ArtifactQuerySet, name_order
 
-# Related artifacts are chosen among at most this many sharing categories and this many
-# sharing capability words (plus every linked one), so the cost stays flat as the catalog grows.
+# Related artifacts are chosen among at most this many sharing categories (read from the first
+# this many of each category) and this many sharing capability words (plus every linked one),
+# so the cost stays flat as the catalog grows.
 RELATED_POOL = 300
 # How much each kind of overlap counts when ranking related artifacts.
 RELATED_WEIGHTS = {
@@ -90,14 +91,22 @@ WITH source_query AS (
          unnest(tsvector_to_array(to_tsvector('english', c.title))) AS term
     WHERE c.artifact_id = %(artifact_id)s AND length(term) >= 3 AND term !~ '^[0-9]+$'
 ),
+mine AS (
+    SELECT category_id FROM catalog_artifact_categories WHERE artifact_id = %(artifact_id)s
+),
 by_category AS (
-    SELECT other.artifact_id
-    FROM catalog_artifact_categories mine
-    JOIN catalog_artifact_categories other
-      ON other.category_id = mine.category_id AND other.artifact_id <> mine.artifact_id
-    WHERE mine.artifact_id = %(artifact_id)s
-    GROUP BY other.artifact_id
-    ORDER BY count(*) DESC, other.artifact_id
+    -- The first artifacts (by id) of each category this one is in: a short index range each,
+    -- however large the category. Those found in more of the ranges come first.
+    SELECT first.artifact_id
+    FROM mine
+    CROSS JOIN LATERAL (
+        SELECT other.artifact_id FROM catalog_artifact_categories other
+        WHERE other.category_id = mine.category_id AND other.artifact_id <> %(artifact_id)s
+        ORDER BY other.artifact_id
+        LIMIT %(pool)s
+    ) first
+    GROUP BY first.artifact_id
+    ORDER BY count(*) DESC, first.artifact_id
     LIMIT %(pool)s
 ),
 by_terms AS (
@@ -122,12 +131,12 @@ candidate AS (
     UNION SELECT artifact_id FROM linked
 ),
 category_overlap AS (
-    SELECT other.artifact_id, count(*) AS shared
-    FROM catalog_artifact_categories mine
-    JOIN catalog_artifact_categories other ON other.category_id = mine.category_id
-    WHERE mine.artifact_id = %(artifact_id)s
-      AND other.artifact_id IN (SELECT artifact_id FROM candidate)
-    GROUP BY other.artifact_id
+    -- Counted per candidate from its own few rows, not by reading each category again.
+    SELECT k.artifact_id,
+           (SELECT count(*) FROM catalog_artifact_categories theirs
+            WHERE theirs.artifact_id = k.artifact_id
+              AND theirs.category_id = ANY(ARRAY(SELECT category_id FROM mine))) AS shared
+    FROM candidate k
 ),
 term_overlap AS (
     -- How much each candidate's capabilities overlap (ts_match_vq: read them by artifact).

@@ -1,0 +1,21 @@
+from django.db import migrations
+
+# Related artifacts read the first artifacts of each of a page's categories in id order: with
+# this index that is a short index-only range however large the category is (the plain
+# category_id index keeps each category's rows in table order, so it sorts all of them).
+INDEX = "catalog_artifact_categories_category_artifact"
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("catalog", "0013_names_read_case_aside"),
+    ]
+
+    operations = [
+        migrations.RunSQL(
+            f"CREATE INDEX IF NOT EXISTS {INDEX} "
+            "ON catalog_artifact_categories (category_id, artifact_id)",
+            f"DROP INDEX IF EXISTS {INDEX}",
+        ),
+    ]
