@@ -47,6 +47,17 @@ RELATED_WEIGHTS = {
 }
 
 
+# What the page's "Ecosystem" list shows of a link and of the artifact it points to.
+LINK_FIELDS = (
+    "source_id",
+    "relation",
+    "target_slug",
+    "target__slug",
+    "target__name",
+    "target__is_published",
+)
+
+
 def artifact_get(*, slug: str) -> Artifact:
     """One published artifact with everything its page shows, or 404."""
     queryset = (
@@ -55,13 +66,14 @@ def artifact_get(*, slug: str) -> Artifact:
         .prefetch_related(
             Prefetch("capabilities", queryset=Capability.objects.order_by("position", "id")),
             Prefetch("categories", queryset=Category.objects.order_by(name_order())),
-            "plans",
+            # One artifact's plans: their own order, without joining the artifact to sort.
+            Prefetch("plans", queryset=PricingPlan.objects.order_by("position", "id")),
             Prefetch("sources", queryset=DataSource.objects.order_by("position", "id")),
             Prefetch(
                 "links_out",
-                queryset=ArtifactLink.objects.select_related("target").order_by(
-                    "relation", "target_slug"
-                ),
+                queryset=ArtifactLink.objects.select_related("target")
+                .only(*LINK_FIELDS)
+                .order_by("relation", "target_slug"),
             ),
         )
     )
