@@ -7,6 +7,8 @@ INDEX = "catalog_artifact_categories_category_artifact"
 
 
 class Migration(migrations.Migration):
+    # Built without blocking writes to the catalog on a live database.
+    atomic = False
 
     dependencies = [
         ("catalog", "0013_names_read_case_aside"),
@@ -14,8 +16,8 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            f"CREATE INDEX IF NOT EXISTS {INDEX} "
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} "
             "ON catalog_artifact_categories (category_id, artifact_id)",
-            f"DROP INDEX IF EXISTS {INDEX}",
+            f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}",
         ),
     ]
