@@ -25,12 +25,10 @@ from catalog.facets import (
 from catalog.filters import ArtifactFilter
 from catalog.models import (
     Artifact,
-    ArtifactLink,
-    Capability,
     Category,
-    DataSource,
     PricingPlan,
 )
+from catalog.page_rows import attach_page_rows, with_page_rows
 from catalog.querysets import ArtifactQuerySet, name_order
 
 # Related artifacts are chosen among at most this many sharing categories (read from the first
@@ -47,38 +45,13 @@ RELATED_WEIGHTS = {
 }
 
 
-# What the page's "Ecosystem" list shows of a link and of the artifact it points to.
-LINK_FIELDS = (
-    "source_id",
-    "relation",
-    "target_slug",
-    "target__slug",
-    "target__name",
-    "target__is_published",
-)
-
-
 def artifact_get(*, slug: str) -> Artifact:
-    """One published artifact with everything its page shows, or 404."""
-    queryset = (
-        Artifact.objects.published()
-        .select_related("signals")
-        .prefetch_related(
-            Prefetch("capabilities", queryset=Capability.objects.order_by("position", "id")),
-            Prefetch("categories", queryset=Category.objects.order_by(name_order())),
-            # One artifact's plans: their own order, without joining the artifact to sort.
-            Prefetch("plans", queryset=PricingPlan.objects.order_by("position", "id")),
-            Prefetch("sources", queryset=DataSource.objects.order_by("position", "id")),
-            Prefetch(
-                "links_out",
-                queryset=ArtifactLink.objects.select_related("target")
-                .only(*LINK_FIELDS)
-                .order_by("relation", "target_slug"),
-            ),
-        )
-    )
+    """One published artifact with everything its page shows, or 404. One query: its own
+    rows (capabilities, categories, plans, sources, links) come inside it
+    (`catalog.page_rows`), and its related managers answer from them."""
+    queryset = with_page_rows(Artifact.objects.published().select_related("signals"))
     try:
-        return queryset.get(slug=slug)
+        return attach_page_rows(queryset.get(slug=slug))
     except Artifact.DoesNotExist as missing:
         raise Http404(f"No artifact is listed at “{slug}”.") from missing
 
