@@ -26,19 +26,18 @@ from catalog.facets import (
 from catalog.filters import ArtifactFilter
 from catalog.models import (
     Artifact,
-    ArtifactLink,
-    Capability,
     Category,
-    DataSource,
     PricingPlan,
 )
+from catalog.page_rows import attach_page_rows, with_page_rows
 from catalog.querysets import ArtifactQuerySet, name_order
 
-# Related artifacts are chosen among at most this many sharing categories and this many
-# sharing capability words (plus every linked one), so the cost stays flat as the catalog grows.
 # A listing filtered two ways with at least this many artifacts is counted by the job that
 # changes the catalog, not by its first visitor (`_large_two_filter_listings_warm`).
 TWO_FILTER_LISTINGS_COUNTED_FROM = 2_000
+# Related artifacts are chosen among at most this many sharing categories (read from the first
+# this many of each category) and this many sharing capability words (plus every linked one),
+# so the cost stays flat as the catalog grows.
 RELATED_POOL = 300
 # How much each kind of overlap counts when ranking related artifacts.
 RELATED_WEIGHTS = {
@@ -51,25 +50,12 @@ RELATED_WEIGHTS = {
 
 
 def artifact_get(*, slug: str) -> Artifact:
-    """One published artifact with everything its page shows, or 404."""
-    queryset = (
-        Artifact.objects.published()
-        .select_related("signals")
-        .prefetch_related(
-            Prefetch("capabilities", queryset=Capability.objects.order_by("position", "id")),
-            Prefetch("categories", queryset=Category.objects.order_by(name_order())),
-            "plans",
-            Prefetch("sources", queryset=DataSource.objects.order_by("position", "id")),
-            Prefetch(
-                "links_out",
-                queryset=ArtifactLink.objects.select_related("target").order_by(
-                    "relation", "target_slug"
-                ),
-            ),
-        )
-    )
+    """One published artifact with everything its page shows, or 404. One query: its own
+    rows (capabilities, categories, plans, sources, links) come inside it
+    (`catalog.page_rows`), and its related managers answer from them."""
+    queryset = with_page_rows(Artifact.objects.published().select_related("signals"))
     try:
-        return queryset.get(slug=slug)
+        return attach_page_rows(queryset.get(slug=slug))
     except Artifact.DoesNotExist as missing:
         raise Http404(f"No artifact is listed at “{slug}”.") from missing
 
@@ -94,14 +80,22 @@ WITH source_query AS (
          unnest(tsvector_to_array(to_tsvector('english', c.title))) AS term
     WHERE c.artifact_id = %(artifact_id)s AND length(term) >= 3 AND term !~ '^[0-9]+$'
 ),
+mine AS (
+    SELECT category_id FROM catalog_artifact_categories WHERE artifact_id = %(artifact_id)s
+),
 by_category AS (
-    SELECT other.artifact_id
-    FROM catalog_artifact_categories mine
-    JOIN catalog_artifact_categories other
-      ON other.category_id = mine.category_id AND other.artifact_id <> mine.artifact_id
-    WHERE mine.artifact_id = %(artifact_id)s
-    GROUP BY other.artifact_id
-    ORDER BY count(*) DESC, other.artifact_id
+    -- The first artifacts (by id) of each category this one is in: a short index range each,
+    -- however large the category. Those found in more of the ranges come first.
+    SELECT first.artifact_id
+    FROM mine
+    CROSS JOIN LATERAL (
+        SELECT other.artifact_id FROM catalog_artifact_categories other
+        WHERE other.category_id = mine.category_id AND other.artifact_id <> %(artifact_id)s
+        ORDER BY other.artifact_id
+        LIMIT %(pool)s
+    ) first
+    GROUP BY first.artifact_id
+    ORDER BY count(*) DESC, first.artifact_id
     LIMIT %(pool)s
 ),
 by_terms AS (
@@ -126,12 +120,12 @@ candidate AS (
     UNION SELECT artifact_id FROM linked
 ),
 category_overlap AS (
-    SELECT other.artifact_id, count(*) AS shared
-    FROM catalog_artifact_categories mine
-    JOIN catalog_artifact_categories other ON other.category_id = mine.category_id
-    WHERE mine.artifact_id = %(artifact_id)s
-      AND other.artifact_id IN (SELECT artifact_id FROM candidate)
-    GROUP BY other.artifact_id
+    -- Counted per candidate from its own few rows, not by reading each category again.
+    SELECT k.artifact_id,
+           (SELECT count(*) FROM catalog_artifact_categories theirs
+            WHERE theirs.artifact_id = k.artifact_id
+              AND theirs.category_id = ANY(ARRAY(SELECT category_id FROM mine))) AS shared
+    FROM candidate k
 ),
 term_overlap AS (
     -- How much each candidate's capabilities overlap (ts_match_vq: read them by artifact).

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 from django.http import Http404
 
 from catalog.derived import LISTING_VERSION_KEY
@@ -12,7 +13,14 @@ from catalog.embeddings.indexing import VECTORS_VERSION_KEY
 from catalog.embeddings.store import relative_closeness
 from catalog.models import REFERENCE_KINDS, Artifact, Confidence
 from catalog.selectors import artifact_meaning_query, artifact_overlap_query
-from matchgraph.models import ArtifactDiscard, CapabilityMatchStats, Intent, IntentArtifactEdge
+from matchgraph.models import (
+    PUBLIC_INTENT,
+    ArtifactDiscard,
+    CapabilityMatchStats,
+    Intent,
+    IntentArtifactEdge,
+    intent_sql,
+)
 
 
 @dataclass(frozen=True)
@@ -206,6 +214,48 @@ def capability_evidence_for_artifacts(
         capability_id: CapabilityEvidence(intents, clients, matches)
         for capability_id, intents, clients, matches in rows
     }
+
+
+@dataclass(frozen=True)
+class ArtifactMatchEvidence:
+    """What one artifact page shows of the match graph besides its neighbours."""
+
+    capabilities: dict[int, CapabilityEvidence]
+    top_intent: str | None  # the public intent it is chosen for most, for the search link
+
+
+# `capability_evidence` and `artifact_top_intents(limit=1)` of one artifact as one statement:
+# rows with a capability id are evidence, the one without is the top intent.
+ARTIFACT_MATCH_EVIDENCE_SQL = """
+SELECT s.capability_id, s.distinct_intents, s.distinct_clients, s.matches, NULL AS intent
+FROM matchgraph_capabilitymatchstats s
+JOIN catalog_capability c ON c.id = s.capability_id
+WHERE c.artifact_id = %(artifact_id)s
+UNION ALL (
+    SELECT NULL, NULL, NULL, NULL, i.text
+    FROM matchgraph_intentartifactedge e
+    JOIN matchgraph_intent i ON i.id = e.intent_id
+    WHERE e.artifact_id = %(artifact_id)s AND {public}
+    ORDER BY e.weight DESC
+    LIMIT 1
+)
+"""
+
+
+def artifact_match_evidence(*, artifact: Artifact) -> ArtifactMatchEvidence:
+    """The artifact page's capability evidence and top public intent. One query."""
+    sql = ARTIFACT_MATCH_EVIDENCE_SQL.format(public=intent_sql("i", PUBLIC_INTENT))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"artifact_id": artifact.pk})
+        rows = cursor.fetchall()
+    return ArtifactMatchEvidence(
+        capabilities={
+            capability_id: CapabilityEvidence(intents, clients, matches)
+            for capability_id, intents, clients, matches, _ in rows
+            if capability_id is not None
+        },
+        top_intent=next((text for capability_id, *_, text in rows if capability_id is None), None),
+    )
 
 
 def artifact_top_intents(*, artifact: Artifact, limit: int = 3) -> list[str]:

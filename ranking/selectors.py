@@ -154,12 +154,15 @@ def rank_breakdown_with_history(
         .order_by("day")
         .values(point=JSONObject(day="day", rank="rank"))
     )
-    score = (
+    # At most one row (one current run, one score per run and artifact), so it is read
+    # unordered: `.first()` would sort by the default ordering, joining the artifact's name.
+    found = (
         RankScore.objects.select_related("run__weights")
         .filter(run__is_current=True, artifact_id=artifact_id)
         .annotate(history=ArraySubquery(history))
-        .first()
+        .order_by()[:1]
     )
+    score = next(iter(found), None)
     if score is None:
         return None, []
     score.kind_ranked = ranked_per_kind(run_id=score.run_id).get(score.kind, 0)

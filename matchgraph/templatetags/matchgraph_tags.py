@@ -36,17 +36,30 @@ def confirmed_confidence(capability, evidence):
 
 
 @register.simple_tag
+def artifact_match_evidence(artifact):
+    """The artifact page's `.capabilities` evidence ({capability_id: evidence}) and its
+    prefilled `.search_url`, in one query."""
+    found = selectors.artifact_match_evidence(artifact=artifact)
+    return {
+        "capabilities": found.capabilities,
+        "search_url": links.match_graph_search_url([_search_term(artifact, found.top_intent)]),
+    }
+
+
+@register.simple_tag
 def match_graph_search_url(*artifacts):
     """Search prefilled from the artifacts (the rule of `links.search_term`)."""
     terms = []
     for artifact in artifacts:
         intents = selectors.artifact_top_intents(artifact=artifact, limit=1)
-        first = next(iter(artifact.capabilities.all()), None)
-        terms.append(
-            links.search_term(
-                top_intent=intents[0] if intents else None,
-                first_capability=first.title if first else None,
-                kind_label=artifact.get_kind_display(),
-            )
-        )
+        terms.append(_search_term(artifact, intents[0] if intents else None))
     return links.match_graph_search_url(terms)
+
+
+def _search_term(artifact, top_intent: str | None) -> str:
+    first = next(iter(artifact.capabilities.all()), None)
+    return links.search_term(
+        top_intent=top_intent,
+        first_capability=first.title if first else None,
+        kind_label=artifact.get_kind_display(),
+    )

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from catalog.models import PricingPlan
+from catalog.models import Artifact, PricingPlan
 from catalog.search_index import artifacts_refresh_search
 from tests.catalog.factories import (
     ArtifactFactory,
@@ -263,12 +263,12 @@ def test_related_artifacts_rank_shared_categories_first(client, ernie):
 
 
 def test_artifact_page_query_count_does_not_grow_with_catalog(
-    client, ernie, django_assert_max_num_queries
+    client, ernie, django_assert_num_queries, django_assert_max_num_queries
 ):
-    """Guards against an N+1 over related artifacts: the page's own rows (artifact,
-    capabilities, categories, plans, sources, links), related and alternatives together in
-    one statement (overlap, meaning, co-matches, the cards), capability evidence, the search
-    link's intent and the rank with its history."""
+    """Guards against an N+1 over related artifacts: the artifact with its own rows
+    (capabilities, categories, plans, sources, links) in one statement, related and
+    alternatives together in one (overlap, meaning, co-matches, the cards), capability
+    evidence with the search link's intent, and the rank with its history."""
     multimodal = ernie.categories.get()
     neighbours = []
     for index in range(15):
@@ -277,11 +277,26 @@ def test_artifact_page_query_count_does_not_grow_with_catalog(
         neighbours.append(other)
     # What a process reads once (whether the server has pgvector), not per page.
     client.get(neighbours[0].get_absolute_url())
-    with django_assert_max_num_queries(10):
+    with django_assert_num_queries(4):
         assert client.get(ernie.get_absolute_url()).status_code == 200
     # Related and alternatives are cached until the catalog, graph or embeddings change.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(3):
         assert client.get(ernie.get_absolute_url()).status_code == 200
+
+
+def test_a_verified_builders_page_adds_one_query(client, ernie, django_assert_num_queries):
+    """The one query a page adds for its artifact: how a verified builder was verified."""
+    from django.contrib.auth import get_user_model
+
+    from builders.models import Claim
+
+    builder = get_user_model().objects.create_user("builder", "builder@example.com", "pw")
+    Claim.objects.create(artifact=ernie, user=builder, method="curator", status="verified")
+    Artifact.objects.filter(pk=ernie.pk).update(claim_status="verified")
+    client.get(ArtifactFactory().get_absolute_url())  # what a process reads once
+    with django_assert_num_queries(5):
+        html = client.get(ernie.get_absolute_url()).content.decode()
+    assert "Verified builder · " in html
 
 
 def test_home_lists_top_newest_and_categories(client, ernie):

@@ -137,6 +137,23 @@ def test_limit_is_respected(studio, vision):
     assert len(related_to(studio, limit=3)) == 3
 
 
+def test_a_category_larger_than_the_pool_is_read_from_its_first_artifacts(
+    monkeypatch, studio, vision, shops
+):
+    """The pool reads the first few artifacts (by id) of each shared category, so its cost
+    does not grow with the category; within it, sharing both categories still ranks first."""
+    monkeypatch.setattr("catalog.selectors.RELATED_POOL", 3)
+    early = [
+        ArtifactFactory(name=f"Early {index}", kind="tool", categories=[vision])
+        for index in range(2)
+    ]
+    both = ArtifactFactory(name="Shares Both", kind="tool", categories=[vision, shops])
+    ArtifactFactory(name="Later Vision", kind="tool", categories=[vision])  # past the pool
+    related = related_to(studio)
+    assert names(related)[0] == "Shares Both"
+    assert {item.artifact for item in related} == {both, *early}
+
+
 def test_artifact_page_shows_the_blended_order(client, studio, cousin, companion):
     chosen_together(studio, companion)
     html = client.get(studio.get_absolute_url()).content.decode()
