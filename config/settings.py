@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: a kept page is answered as the view would answer it (catalog/page_cache.py).
+    "catalog.page_cache.ServeKeptPages",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -237,6 +239,9 @@ ARTIFACTS_PER_PAGE = 24
 # Whole pages for visitors without a session, until anything they show changes
 # (catalog/page_cache.py); this bounds only what no write announces. 0 turns it off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 10 * 60)
+# Each process also keeps the pages it served last, so a hit reads only the pages version from
+# Redis (about 30 kB each: a few MB per process).
+PAGE_CACHE_PROCESS_PAGES = env_int("PAGE_CACHE_PROCESS_PAGES", 200)
 # Deeper pages are refused with a hint to filter (catalog.selectors.CappedPaginator).
 LISTING_MAX_PAGES = 200
 
