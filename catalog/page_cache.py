@@ -77,9 +77,10 @@ def cached_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., Http
 
 class ServeKeptPages:
     """Answers with a page this process keeps a copy of, before the URL is resolved or any view
-    runs, when the pages version in Redis is still the copy's: one small round trip. Last in
-    MIDDLEWARE, so that every other middleware handles the request and the response as for a
-    rendered page (the CSRF cookie, security headers). Anything else goes on to the view,
+    runs, when the pages version in Redis is still the copy's: one small round trip. In
+    MIDDLEWARE after the CSRF, security and X-Frame-Options middleware, which handle the
+    request and the response as for a rendered page; those after it (users, messages, htmx)
+    have nothing to do for a visitor without a session. Anything else goes on to the view,
     where `cached_for_visitors` looks in Redis."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):

@@ -47,12 +47,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A kept page is answered here, as the view would answer it (catalog/page_cache.py): the
+    # middleware above handles it as any page, those below have nothing to do for a visitor
+    # without a session.
+    "catalog.page_cache.ServeKeptPages",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Last: a kept page is answered as the view would answer it (catalog/page_cache.py).
-    "catalog.page_cache.ServeKeptPages",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -196,6 +196,7 @@ def test_a_cached_page_has_the_headers_of_a_rendered_one(client, whisper):
         assert cached_headers(cached) == cached_headers(rendered)
         assert ("csrftoken" in cached.cookies) == ("csrftoken" in rendered.cookies)
     assert "HX-Request" in cached["Vary"]
+    assert cached["X-Frame-Options"] == "DENY"  # the middleware outside still acts
 
 
 def cached_headers(response) -> dict[str, str]:
