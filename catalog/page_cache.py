@@ -1,7 +1,10 @@
 """Whole pages for visitors without a session, kept until anything they show changes.
 
 A cached page costs one cache round trip and no query, which is what lets one server answer
-many visitors of a popular artifact (benchmarks/throughput.py). Freshness is exact, not timed:
+many visitors of a popular artifact (benchmarks/throughput.py). Each process also keeps the
+pages it served last (PAGE_CACHE_PROCESS_PAGES): ServeKeptPages, a middleware, answers with
+such a copy before any URL is resolved, reading only the pages version from Redis; any other
+hit reads the version and the page in one MGET. Freshness is exact, not timed:
 every write that changes what a page shows calls `pages_changed()`, and every stored page
 carries the pages version it was rendered under. The writers: any save or delete of a
 catalog model (signals), the bulk writers through `listing_changed()`, the embeddings
@@ -12,7 +15,9 @@ announces (dates that read "3 days ago").
 
 Only requests that carry no cookie but the CSRF one are served from here: a signed-in
 curator, a session or a pending message always gets a fresh page. A page's CSRF token is
-stored as a placeholder and each visitor gets a token of their own in its place.
+stored as a placeholder and each visitor gets a token of their own in its place. A missing
+pages version (Redis flushed or restarted) is started anew at random, so no page kept from
+before, in Redis or in a process, passes for current.
 """
 
 import hashlib
@@ -113,8 +118,9 @@ def _page_key(request: HttpRequest) -> str:
             request.scheme,
             request.get_host(),
             request.get_full_path(),
-            request.headers.get("HX-Request", ""),
-            request.headers.get("HX-Boosted", ""),
+            # As request.headers would read them, without building all of request.headers.
+            request.META.get("HTTP_HX_REQUEST", ""),
+            request.META.get("HTTP_HX_BOOSTED", ""),
         ]
     )
     return PAGE_KEY_PREFIX + hashlib.sha256(seen.encode()).hexdigest()[:32]
@@ -219,7 +225,7 @@ def visitor_csrf_token(request: HttpRequest) -> str:
     """What Django's get_token(request) answers, and with the same effect (the secret set and
     the cookie sent by CsrfViewMiddleware): the visitor's secret, or a new one, masked with a
     new mask. Django draws each of the 64 characters with its own secrets.choice, an OS call
-    each, a third of a cached page's CPU; here two OS calls draw them all."""
+    each, a quarter of a cached page's CPU; here two OS calls draw them all."""
     secret = request.META.get("CSRF_COOKIE")
     if secret is None:
         secret = request.META["CSRF_COOKIE"] = _random_token_chars(CSRF_SECRET_LENGTH)
