@@ -53,7 +53,11 @@ class FitReport:
     first_pass: dict[int, tuple[float, bool]] | None = None
 
     def get(self, pk: int) -> Fit:
-        return self.fits.get(pk, Fit())
+        return self.fits.get(pk, NO_FIT)
+
+
+# What a candidate meeting nothing asked has; the report keeps only the others.
+NO_FIT = Fit()
 
 
 def strong_condition(constraint: Constraint) -> Q | None:
@@ -124,9 +128,10 @@ def candidates_fit(
     wants_cheap = any(c.type == ConstraintType.CHEAP for c in preferences)
     prices = _lowest_prices(ids) if wants_cheap else {}
     cheapness = _cheapness(rows, prices)
+    met_columns = [(f"met_{n}", constraint.key) for n, constraint in enumerate(constraints)]
     fits = {}
     for row in rows:
-        met = {constraint.key for n, constraint in enumerate(constraints) if row.get(f"met_{n}")}
+        met = {key for column, key in met_columns if row.get(column)}
         scores = []
         for constraint in preferences:
             score = _preference(constraint, row, cheapness, constraint.key in met)
@@ -134,12 +139,10 @@ def candidates_fit(
             if score >= 1.0:
                 met.add(constraint.key)
         forward = bool(row.get("forward"))
-        fits[row["pk"]] = Fit(
-            met=frozenset(met),
-            preference=sum(scores) / len(scores) if scores else 0.0,
-            does_task=forward,
-            does_reverse=bool(row.get("reverse")) and not forward,
-        )
+        preference = sum(scores) / len(scores) if scores else 0.0
+        reverse = bool(row.get("reverse")) and not forward
+        if met or preference or forward or reverse:
+            fits[row["pk"]] = Fit(frozenset(met), preference, forward, reverse)
     if not first_pass:
         return FitReport(fits)
     return FitReport(fits, {row["pk"]: (row["text_rank"], row["is_named"]) for row in rows})
