@@ -13,6 +13,7 @@
 - `highlights` and `reasons`: what each result says about why it is there.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -88,6 +89,7 @@ class SearchResult:
     starts_misses: bool = False
     open_url: str = ""  # where opening it is recorded (`matchgraph:open`)
     fits_url: str = ""  # where "this fits" is posted (`matchgraph:fits`)
+    detail_url: str = ""  # the artifact's own page (`Artifact.get_absolute_url`)
 
 
 @dataclass(frozen=True)
@@ -329,8 +331,9 @@ def _page_items(
     )
     start = browse.page.start_index() if shown else 0
     labels = {c.key: c.label for c in plan.constraints}
-    open_urls = _urls_by_slug("matchgraph:open", shown)
-    fits_urls = _urls_by_slug("matchgraph:fits", shown)
+    open_urls = _urls_by_slug(shown, lambda slug: reverse("matchgraph:open", args=[slug]))
+    fits_urls = _urls_by_slug(shown, lambda slug: reverse("matchgraph:fits", args=[slug]))
+    detail_urls = _urls_by_slug(shown, lambda slug: Artifact(slug=slug).get_absolute_url())
     items: list[SearchResult] = []
     for offset, artifact in enumerate(shown):
         misses = tuple(labels[key] for key in sorted(strong - page_scores[artifact.pk].met))
@@ -345,19 +348,21 @@ def _page_items(
                 starts_misses=artifact.pk == first_miss,
                 open_url=open_urls[artifact.pk],
                 fits_url=fits_urls[artifact.pk],
+                detail_url=detail_urls[artifact.pk],
             )
         )
     return tuple(items)
 
 
-# Reversed once per page rather than once per result: a slug stands in the path as written
-# (`<slug:slug>` takes ASCII letters, digits, "-" and "_", which reversing leaves alone).
+# A result's links are reversed once per page rather than once per result: each depends on
+# the slug alone, which stands in the path as written (`<slug:slug>` takes ASCII letters,
+# digits, "-" and "_", which reversing leaves alone). Tests check each against its own.
 SLUG_STAND_IN = "slug-stand-in"
 
 
-def _urls_by_slug(name: str, artifacts: list[Artifact]) -> dict[int, str]:
-    """{pk: reverse(name, kwargs={"slug": artifact.slug})} for each artifact."""
-    pattern = reverse(name, kwargs={"slug": SLUG_STAND_IN})
+def _urls_by_slug(artifacts: list[Artifact], url_of: Callable[[str], str]) -> dict[int, str]:
+    """{pk: url_of(artifact.slug)} for each artifact."""
+    pattern = url_of(SLUG_STAND_IN)
     return {artifact.pk: pattern.replace(SLUG_STAND_IN, artifact.slug, 1) for artifact in artifacts}
 
 

@@ -329,3 +329,13 @@ def test_a_forgotten_document_count_is_the_catalogs_kept_count_not_a_recount(
     catalog_counts()  # what the writing job keeps for every catalog change
     with django_assert_num_queries(0):
         assert total_documents() == 2
+
+
+def test_each_result_links_to_its_own_pages(catalog):
+    results = search("caption")
+    assert results.items
+    for item in results.items:
+        slug = item.artifact.slug
+        assert item.open_url == reverse("matchgraph:open", args=[slug])
+        assert item.fits_url == reverse("matchgraph:fits", args=[slug])
+        assert item.detail_url == item.artifact.get_absolute_url()
