@@ -43,8 +43,21 @@ def _signer(request: HttpRequest, query: str) -> signing.TimestampSigner:
     return signing.TimestampSigner(salt=f"{SALT}:{client_key(request)}:{intent}")
 
 
-def impression_token(request: HttpRequest, *, query: str, artifact_id: int, position: int) -> str:
-    return _signer(request, query).sign(f"{artifact_id}.{position}")
+def impression_signer(request: HttpRequest, query: str) -> signing.TimestampSigner:
+    """What signs the impression tokens of one client and intent: one serves a whole page."""
+    return _signer(request, query)
+
+
+def impression_token(
+    request: HttpRequest,
+    *,
+    query: str,
+    artifact_id: int,
+    position: int,
+    signer: signing.TimestampSigner | None = None,
+) -> str:
+    """`signer`: the page's `impression_signer(request, query)`, made once for its results."""
+    return (signer or _signer(request, query)).sign(f"{artifact_id}.{position}")
 
 
 def token_artifact_id(token: str) -> int | None:

@@ -13,11 +13,13 @@
 - `highlights` and `reasons`: what each result says about why it is there.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
+from django.urls import reverse
 
 from catalog.models import Artifact, Category
 from catalog.querysets import ArtifactQuerySet, name_order
@@ -37,6 +39,7 @@ from matchgraph.search.reasons import MatchReason, ReasonInputs, page_reasons
 from matchgraph.search.relevance import (
     FULLY_SCORED,
     Scored,
+    first_pass_columns,
     preselected,
     rank_by_relevance,
     with_fit,
@@ -84,6 +87,9 @@ class SearchResult:
     # The first result on the page that misses one, after some that meet them all: the page
     # draws a divider here.
     starts_misses: bool = False
+    open_url: str = ""  # where opening it is recorded (`matchgraph:open`)
+    fits_url: str = ""  # where "this fits" is posted (`matchgraph:fits`)
+    detail_url: str = ""  # the artifact's own page (`Artifact.get_absolute_url`)
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,12 @@ def artifact_search(
     ids = merged(
         candidates.ids, list(meaning.nearest), limit=len(candidates.ids) + len(meaning.nearest)
     )
-    report = candidates_fit(ids=ids, constraints=plan.constraints, direction=plan.direction)
+    report = candidates_fit(
+        ids=ids,
+        constraints=plan.constraints,
+        direction=plan.direction,
+        first_pass=_first_pass_columns(plan) if len(ids) > FULLY_SCORED else None,
+    )
     if plan.direction is not None and meaning.nearest:
         # An X-to-Y task is a precise ask: what meaning alone found must at least do it.
         lexical = set(candidates.ids)
@@ -278,6 +289,13 @@ def _ranked(
     ]
 
 
+def _first_pass_columns(plan: SearchPlan) -> dict | None:
+    """What the cheap first pass of `_ranked` reads, asked of the candidates' one read."""
+    if not plan.has_task:
+        return None
+    return first_pass_columns(query=plan.tsquery(any_word=True), name_keys=plan.name_keys)
+
+
 def _page_items(
     browse: BrowseResult,
     plan: SearchPlan,
@@ -313,6 +331,9 @@ def _page_items(
     )
     start = browse.page.start_index() if shown else 0
     labels = {c.key: c.label for c in plan.constraints}
+    open_urls = _urls_by_slug(shown, lambda slug: reverse("matchgraph:open", args=[slug]))
+    fits_urls = _urls_by_slug(shown, lambda slug: reverse("matchgraph:fits", args=[slug]))
+    detail_urls = _urls_by_slug(shown, lambda slug: Artifact(slug=slug).get_absolute_url())
     items: list[SearchResult] = []
     for offset, artifact in enumerate(shown):
         misses = tuple(labels[key] for key in sorted(strong - page_scores[artifact.pk].met))
@@ -325,9 +346,24 @@ def _page_items(
                 highlights=tuple(highlights.get(artifact.pk, ())),
                 misses=misses,
                 starts_misses=artifact.pk == first_miss,
+                open_url=open_urls[artifact.pk],
+                fits_url=fits_urls[artifact.pk],
+                detail_url=detail_urls[artifact.pk],
             )
         )
     return tuple(items)
+
+
+# A result's links are reversed once per page rather than once per result: each depends on
+# the slug alone, which stands in the path as written (`<slug:slug>` takes ASCII letters,
+# digits, "-" and "_", which reversing leaves alone). Tests check each against its own.
+SLUG_STAND_IN = "slug-stand-in"
+
+
+def _urls_by_slug(artifacts: list[Artifact], url_of: Callable[[str], str]) -> dict[int, str]:
+    """{pk: url_of(artifact.slug)} for each artifact."""
+    pattern = url_of(SLUG_STAND_IN)
+    return {artifact.pk: pattern.replace(SLUG_STAND_IN, artifact.slug, 1) for artifact in artifacts}
 
 
 def _first_missing(scored: list[Scored], strong: frozenset[str]) -> int | None:

@@ -10,10 +10,11 @@ the best-ranked artifacts that satisfy them.
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import Q
 
 from catalog.models import TOP_TIER_RANK, Artifact, Capability
-from catalog.search_words import document_query
+from catalog.search_words import SEARCH_CONFIG, document_query
 from matchgraph.models import Intent, IntentArtifactEdge, IntentRelation
 from matchgraph.search.fit import does_task_condition
 from matchgraph.search.plan import SearchPlan
@@ -80,15 +81,25 @@ def candidates_for(plan: SearchPlan, *, scope: Q | None = None) -> Candidates:
         ids = best_ranked(scope=scope, limit=MAX_CANDIDATES + 1)
         capped = len(ids) > MAX_CANDIDATES
         return Candidates(ids[:MAX_CANDIDATES], "", False, capped, own_id, related)
-    ids = document_matches(plan.index_tsquery(), limit=MAX_CANDIDATES + 1)
+    several_words = len(plan.words) > 1
+    named = None
+    if several_words:
+        ids, named = document_and_name_matches(
+            plan.index_tsquery(),
+            plan.index_tsquery(field=NAME_FIELD),
+            limit=MAX_CANDIDATES + 1,
+            name_limit=MAX_CANDIDATES,
+        )
+    else:
+        ids = document_matches(plan.index_tsquery(), limit=MAX_CANDIDATES + 1)
     capped = len(ids) > MAX_CANDIDATES
-    if capped and len(plan.words) > 1:
+    if capped and several_words:
         # More match than are scored. Those named with every word ("text-to-speech" for
         # "text to speech") are named after the task: kept, whatever their rank. (Hundreds of
         # names have one common word, "transformer": a name says little more than the text.)
-        ids = merged(
-            document_matches(plan.index_tsquery(field=NAME_FIELD), limit=MAX_CANDIDATES), ids
-        )
+        if named is None:
+            named = document_matches(plan.index_tsquery(field=NAME_FIELD), limit=MAX_CANDIDATES)
+        ids = merged(named, ids)
     ids = ids[:MAX_CANDIDATES]
     if len(ids) < ENOUGH_DIRECT:
         ids = merged(ids, _wider_matches(plan, related, have=len(ids)))
@@ -113,6 +124,58 @@ def best_ranked(*, scope: Q | None, limit: int) -> list[int]:
     return ids
 
 
+# Published artifacts whose own document matches a raw tsquery (as `matching_document` asks),
+# at most `rows` from the top tier, and from the whole catalog only when the top tier held
+# fewer than `needed`: one statement, whose second read PostgreSQL skips when the first is
+# enough. The top tier's condition is the one its small partial index carries. Written out
+# rather than built by the ORM: compiling the two querysets cost more than running them.
+DOCUMENT_MATCHES_SQL = """
+WITH top_tier AS MATERIALIZED (
+    SELECT id FROM catalog_artifact
+    WHERE is_published AND search_vector @@ to_tsquery(%(config)s::regconfig, %(query)s)
+      AND current_rank >= %(top_tier)s
+    {order} LIMIT %(rows)s
+)
+SELECT false, id FROM top_tier
+UNION ALL
+SELECT true, id FROM (
+    SELECT id FROM catalog_artifact
+    WHERE is_published AND search_vector @@ to_tsquery(%(config)s::regconfig, %(query)s)
+    {order} LIMIT %(rows)s
+) AS every_tier
+WHERE (SELECT count(*) FROM top_tier) < %(needed)s
+"""
+BY_RANK = "ORDER BY current_rank DESC NULLS LAST, id"
+
+# `DOCUMENT_MATCHES_SQL` ordered, and with the best established of the matches whose name has
+# the words too (`name_query`, which only ever matches a subset), read from the same rows
+# when the top tier was not enough and more than `cap` match: a weight in a tsquery is
+# checked on each row, so a probe of its own would read every match again.
+DOCUMENT_AND_NAME_MATCHES_SQL = f"""
+WITH top_tier AS MATERIALIZED (
+    SELECT id FROM catalog_artifact
+    WHERE is_published AND search_vector @@ to_tsquery(%(config)s::regconfig, %(query)s)
+      AND current_rank >= %(top_tier)s
+    {BY_RANK} LIMIT %(rows)s
+),
+every_match AS MATERIALIZED (
+    SELECT id, current_rank, search_vector FROM catalog_artifact
+    WHERE is_published AND search_vector @@ to_tsquery(%(config)s::regconfig, %(query)s)
+)
+SELECT 0, id FROM top_tier
+UNION ALL
+SELECT 1, id FROM (SELECT id FROM every_match {BY_RANK} LIMIT %(rows)s) AS every_tier
+WHERE (SELECT count(*) FROM top_tier) < %(needed)s
+UNION ALL
+SELECT 2, id FROM (
+    SELECT id FROM every_match
+    WHERE search_vector @@ to_tsquery(%(config)s::regconfig, %(name_query)s)
+    {BY_RANK} LIMIT %(name_rows)s
+) AS named
+WHERE (SELECT count(*) FROM top_tier) < %(needed)s AND (SELECT count(*) FROM every_match) > %(cap)s
+"""
+
+
 def document_matches(
     tsquery: str, *, limit: int, ordered: bool = True, enough: int | None = None
 ) -> list[int]:
@@ -120,25 +183,57 @@ def document_matches(
     categories) matches, at most `limit`, those in the top tier first. When more than
     `limit` match, `ordered` keeps the best established (highest UnfragileRank); otherwise
     any `limit` do, and `enough` from the top tier end the search early."""
-    # order_by(): without an order, LIMIT lets PostgreSQL stop reading rows early.
-    matches = Artifact.objects.published().matching_document(tsquery).order_by()
-    by_rank = (F("current_rank").desc(nulls_last=True), "pk")
     # The top tier has its own small index: a broad query is usually settled there, without
-    # probing the whole catalog's index for its words.
-    top_tier = matches.filter(current_rank__gte=TOP_TIER_RANK)
-    best = _first_ids(top_tier.order_by(*by_rank) if ordered else top_tier, limit)
-    if len(best) >= (limit if ordered or enough is None else min(enough, limit)):
+    # probing the whole catalog's index for its words. Without an order, LIMIT lets
+    # PostgreSQL stop reading rows early.
+    needed = limit if ordered or enough is None else min(enough, limit)
+    params = {
+        "config": SEARCH_CONFIG,
+        "query": tsquery,
+        "top_tier": TOP_TIER_RANK,
+        "rows": max(limit, MIN_PROBE_ROWS),
+        "needed": needed,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(DOCUMENT_MATCHES_SQL.format(order=BY_RANK if ordered else ""), params)
+        rows = cursor.fetchall()
+    best = [pk for from_every_tier, pk in rows if not from_every_tier][:limit]
+    if len(best) >= needed:
         return best
-    if ordered:
-        # The top tier (a quarter of the catalog) held fewer than `limit`, so all the matches
-        # are likely about four times that: few enough to sort. (A heuristic: with many
-        # unranked or low-ranked matches this sorts more.)
-        return _first_ids(matches.order_by(*by_rank), limit)
-    return merged(best, _first_ids(matches, limit), limit=limit)
+    every = [pk for from_every_tier, pk in rows if from_every_tier][:limit]
+    # When the top tier (a quarter of the catalog) holds fewer than `limit`, all the matches
+    # are likely about four times that: few enough to sort. (A heuristic: with many unranked
+    # or low-ranked matches this sorts more.)
+    return every if ordered else merged(best, every, limit=limit)
 
 
-def _first_ids(queryset: QuerySet, limit: int) -> list[int]:
-    return list(queryset.values_list("pk", flat=True)[: max(limit, MIN_PROBE_ROWS)])[:limit]
+def document_and_name_matches(
+    tsquery: str, name_tsquery: str, *, limit: int, name_limit: int
+) -> tuple[list[int], list[int] | None]:
+    """`document_matches(tsquery, limit=limit)`, and, when more than `limit - 1` match and
+    the top tier was not enough, `document_matches(name_tsquery, limit=name_limit)` from the
+    same read; None when it was not read (then it is a probe of its own)."""
+    params = {
+        "config": SEARCH_CONFIG,
+        "query": tsquery,
+        "name_query": name_tsquery,
+        "top_tier": TOP_TIER_RANK,
+        "rows": max(limit, MIN_PROBE_ROWS),
+        "name_rows": max(name_limit, MIN_PROBE_ROWS),
+        "needed": limit,
+        "cap": limit - 1,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(DOCUMENT_AND_NAME_MATCHES_SQL, params)
+        rows = cursor.fetchall()
+    parts: tuple[list[int], list[int], list[int]] = ([], [], [])
+    for part, pk in rows:
+        parts[part].append(pk)
+    top_tier, every_tier, named = parts
+    if len(top_tier) >= limit:
+        return top_tier[:limit], None
+    capped = len(every_tier) >= limit
+    return every_tier[:limit], named[:name_limit] if capped else None
 
 
 def _some_word_matches(plan: SearchPlan) -> list[int]:

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, Expression, Q, Value, When
+from django.db.models.expressions import RawSQL
 
 from catalog.models import REFERENCE_KINDS, Artifact, PricingPlan
 from catalog.querysets import (
@@ -47,9 +48,16 @@ class Fit:
 @dataclass(frozen=True)
 class FitReport:
     fits: dict[int, Fit] = field(default_factory=dict)
+    # What relevance's cheap first pass reads of each candidate, {pk: (text rank, named as
+    # the query)}, when asked for and read with the fit; else None.
+    first_pass: dict[int, tuple[float, bool]] | None = None
 
     def get(self, pk: int) -> Fit:
-        return self.fits.get(pk, Fit())
+        return self.fits.get(pk, NO_FIT)
+
+
+# What a candidate meeting nothing asked has; the report keeps only the others.
+NO_FIT = Fit()
 
 
 def strong_condition(constraint: Constraint) -> Q | None:
@@ -88,8 +96,15 @@ def scope_of(constraints: Iterable[Constraint], *, every: bool = False) -> Q | N
 
 
 def candidates_fit(
-    *, ids: list[int], constraints: tuple[Constraint, ...], direction: Direction | None
+    *,
+    ids: list[int],
+    constraints: tuple[Constraint, ...],
+    direction: Direction | None,
+    first_pass: dict[str, Expression] | None = None,
 ) -> FitReport:
+    """How each candidate fits, in one read of the candidates. `first_pass`: the columns
+    `text_rank` and `is_named` of relevance's cheap first pass, read in the same query when
+    there is a fit to read."""
     if not ids or (not constraints and direction is None):
         return FitReport()
     conditions = {
@@ -103,17 +118,20 @@ def candidates_fit(
     preferences = [c for c in constraints if not c.is_strong]
     # Details and summary are read only for the preferences decided from them.
     text_fields = ("details", "summary") if preferences else ()
+    first_pass = first_pass or {}
     rows = list(
-        Artifact.objects.filter(pk__in=ids)
+        Artifact.objects.filter(_among(ids))
         .annotate(**{key: _as_boolean(condition) for key, condition in conditions.items()})
-        .values("pk", "pricing_model", "free_tier", *text_fields, *conditions)
+        .annotate(**first_pass)
+        .values("pk", "pricing_model", "free_tier", *text_fields, *conditions, *first_pass)
     )
     wants_cheap = any(c.type == ConstraintType.CHEAP for c in preferences)
     prices = _lowest_prices(ids) if wants_cheap else {}
     cheapness = _cheapness(rows, prices)
+    met_columns = [(f"met_{n}", constraint.key) for n, constraint in enumerate(constraints)]
     fits = {}
     for row in rows:
-        met = {constraint.key for n, constraint in enumerate(constraints) if row.get(f"met_{n}")}
+        met = {key for column, key in met_columns if row.get(column)}
         scores = []
         for constraint in preferences:
             score = _preference(constraint, row, cheapness, constraint.key in met)
@@ -121,13 +139,19 @@ def candidates_fit(
             if score >= 1.0:
                 met.add(constraint.key)
         forward = bool(row.get("forward"))
-        fits[row["pk"]] = Fit(
-            met=frozenset(met),
-            preference=sum(scores) / len(scores) if scores else 0.0,
-            does_task=forward,
-            does_reverse=bool(row.get("reverse")) and not forward,
-        )
-    return FitReport(fits)
+        preference = sum(scores) / len(scores) if scores else 0.0
+        reverse = bool(row.get("reverse")) and not forward
+        if met or preference or forward or reverse:
+            fits[row["pk"]] = Fit(frozenset(met), preference, forward, reverse)
+    if not first_pass:
+        return FitReport(fits)
+    return FitReport(fits, {row["pk"]: (row["text_rank"], row["is_named"]) for row in rows})
+
+
+def _among(ids: list[int]) -> RawSQL:
+    """`pk IN ids` as one array parameter: hundreds of separate parameters cost more to
+    bind than the query takes to run."""
+    return RawSQL("catalog_artifact.id = ANY(%s)", [ids], output_field=BooleanField())
 
 
 def does_task_condition(source: str, target: str) -> Q:

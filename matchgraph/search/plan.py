@@ -6,9 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import connection
 
 from catalog.search_words import MIN_PREFIX_LENGTH, words_tsquery
-from matchgraph.models import SynonymGroup
 from matchgraph.normalize import STOP_WORDS, meaningful_words, normalize_intent, query_words
 from matchgraph.search.understanding import (
     Constraint,
@@ -277,15 +277,23 @@ class SynonymTable:
         return max(found, key=lambda item: item[0])[1] if found else None
 
 
+# `SynonymGroup.objects.filter(is_active=True)` in its own order, written out: a search that
+# finds the table uncached should not also pay for compiling the query.
+ACTIVE_SYNONYM_GROUPS_SQL = """
+SELECT name, terms, input_modality, output_modality FROM matchgraph_synonymgroup
+WHERE is_active ORDER BY name
+"""
+
+
 def synonym_table() -> SynonymTable:
     """Cached for a few minutes; an admin edit clears it (`services.search_terms_changed`)."""
 
     def load() -> SynonymTable:
         groups: list[list[tuple[str, ...]]] = []
         directions: dict[tuple[str, ...], Direction] = {}
-        rows = SynonymGroup.objects.filter(is_active=True).values_list(
-            "name", "terms", "input_modality", "output_modality"
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(ACTIVE_SYNONYM_GROUPS_SQL)
+            rows = cursor.fetchall()
         for name, terms, source, target in rows:
             normalized = sorted({term for text in terms if (term := tuple(search_words(text)))})
             groups.append(normalized)

@@ -63,13 +63,17 @@ class ReasonInputs:
     meaning: dict[int, str] = field(default_factory=dict)
 
 
+# The first field that holds a word, in order: CASE stops there, so a summary is parsed only
+# when the name has none of the words.
 FIELDS_SQL = """
 SELECT a.id,
-       to_tsvector('english', a.name) @@ q.query,
-       to_tsvector('english', a.summary) @@ q.query,
-       EXISTS (SELECT 1 FROM catalog_artifact_categories ac
-               JOIN catalog_category c ON c.id = ac.category_id
-               WHERE ac.artifact_id = a.id AND to_tsvector('english', c.name) @@ q.query)
+       CASE WHEN to_tsvector('english', a.name) @@ q.query THEN 'name'
+            WHEN to_tsvector('english', a.summary) @@ q.query THEN 'summary'
+            WHEN EXISTS (SELECT 1 FROM catalog_artifact_categories ac
+                         JOIN catalog_category c ON c.id = ac.category_id
+                         WHERE ac.artifact_id = a.id
+                           AND to_tsvector('english', c.name) @@ q.query) THEN 'category'
+       END
 FROM catalog_artifact a, (SELECT to_tsquery('english', %(query)s) AS query) q
 WHERE a.id = ANY(%(ids)s)
 """
@@ -160,15 +164,9 @@ def _matched_fields(ids: list[int], text_query: str) -> dict[int, str]:
     found = {}
     with connection.cursor() as cursor:
         cursor.execute(FIELDS_SQL, {"ids": ids, "query": query_any})
-        for pk, in_name, in_summary, in_category in cursor.fetchall():
-            for field, matched in (
-                ("name", in_name),
-                ("summary", in_summary),
-                ("category", in_category),
-            ):
-                if matched:
-                    found[pk] = FIELD_NAMES[field]
-                    break
+        for pk, field in cursor.fetchall():
+            if field:
+                found[pk] = FIELD_NAMES[field]
     return found
 
 

@@ -59,6 +59,8 @@ artifact that does the task.
 from dataclasses import dataclass, replace
 
 from django.db import connection
+from django.db.models import BooleanField, Expression, FloatField
+from django.db.models.expressions import RawSQL
 
 from catalog.models import REFERENCE_KINDS
 from matchgraph.search.fit import FitReport
@@ -238,6 +240,27 @@ ORDER BY relevance DESC, s.name, s.id
 FULLY_SCORED = 100
 # The fields weighed as in full, in ts_rank's order (D, C, B, A). The name bonus as in full.
 _PRESELECT_WEIGHTS = "{" + ", ".join(str(FIELD_WEIGHTS[field]) for field in "DCBA") + "}"
+
+
+def first_pass_columns(*, query: str, name_keys: list[str]) -> dict[str, Expression]:
+    """What the cheap first pass reads of each candidate (any word's ts_rank, and whether it
+    is named as the query), as columns of the query that reads the candidates' fit
+    (`fit.candidates_fit`): when there is a fit to read, the candidates are read once."""
+    return {
+        "text_rank": RawSQL(
+            f"ts_rank('{_PRESELECT_WEIGHTS}', catalog_artifact.search_vector,"
+            " to_tsquery('english', %s), 1)",
+            [query],
+            output_field=FloatField(),
+        ),
+        "is_named": RawSQL(
+            "catalog_artifact.name_key = ANY(%s::text[])",
+            [list(name_keys)],
+            output_field=BooleanField(),
+        ),
+    }
+
+
 PRESELECT_SQL = f"""
 SELECT a.id, ts_rank('{_PRESELECT_WEIGHTS}', a.search_vector,
                      to_tsquery('english', %(query)s), 1),
@@ -264,12 +287,17 @@ def preselected(
     name_keys: list[str] = (),
 ) -> tuple[list[int], list[int]]:
     """`ids` split into the `keep` best by the cheap pass, and the rest, each best first.
-    `words` and `name_keys`: the task words and their name keys, for the name bonus."""
-    with connection.cursor() as cursor:
-        cursor.execute(PRESELECT_SQL, {"ids": ids, "query": query, "name_keys": list(name_keys)})
-        rows = cursor.fetchall()
-    text = {pk: score for pk, score, _ in rows}
-    named = {pk for pk, _, is_named in rows if is_named}
+    `words` and `name_keys`: the task words and their name keys, for the name bonus. What
+    the pass reads comes with `report` when the fit was read, else by its own query."""
+    read = report.first_pass
+    if read is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                PRESELECT_SQL, {"ids": ids, "query": query, "name_keys": list(name_keys)}
+            )
+            read = {pk: (score, is_named) for pk, score, is_named in cursor.fetchall()}
+    text = {pk: read[pk][0] for pk in ids if pk in read}
+    named = {pk for pk in text if read[pk][1]}
     best = max(text.values(), default=0.0) or 1.0
     # On the text's scale: in full, text weighs TEXT.
     name_bonus = name_weight(list(words), len(ids)) / TEXT

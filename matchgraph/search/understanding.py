@@ -16,9 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import connection
 
 from catalog.models import Kind
-from matchgraph.models import ConstraintTerm, ConstraintType
+from matchgraph.models import ConstraintType
 from matchgraph.normalize import STOP_WORDS, normalized_text, query_words
 
 CONSTRAINTS_CACHE_KEY = "matchgraph:constraint-terms"
@@ -172,14 +173,22 @@ def kind_label(value: str) -> str:
     return " or ".join(labels.get(kind, kind) for kind in value.split(","))
 
 
+# `ConstraintTerm.objects.filter(is_active=True)` in its own order, written out: a search that
+# finds the terms uncached should not also pay for compiling the query.
+ACTIVE_CONSTRAINT_TERMS_SQL = """
+SELECT phrase, "constraint", value, is_strong FROM matchgraph_constraintterm
+WHERE is_active ORDER BY "constraint", phrase
+"""
+
+
 def constraint_vocabulary() -> list[VocabularyEntry]:
     """The active constraint terms, cached for a few minutes (an admin edit clears it)."""
 
     def load() -> list[VocabularyEntry]:
         entries = []
-        rows = ConstraintTerm.objects.filter(is_active=True).values_list(
-            "phrase", "constraint", "value", "is_strong"
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(ACTIVE_CONSTRAINT_TERMS_SQL)
+            rows = cursor.fetchall()
         for phrase, constraint, value, is_strong in rows:
             words = tuple(query_words(phrase))
             if words:

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from rapidfuzz import fuzz, process
 
 from catalog.search_index import catalog_search_version
+from catalog.selectors import catalog_counts
 from config.queueing import queue_after_commit
 from matchgraph.maintenance import vacuum_analyze
 
@@ -127,8 +128,13 @@ def vocabulary_rebuild_if_stale() -> bool:
 
 
 def total_documents() -> int:
-    """Published artifacts when the vocabulary was built (rare-word weights need it)."""
-    return _cached_scalar(TOTAL_DOCUMENTS_KEY, PUBLISHED_COUNT_SQL, None)
+    """Published artifacts when the vocabulary was built (rare-word weights need it). A
+    cache that forgot it falls back on the catalog's count per kind, which the writing job
+    keeps for every catalog change: a search never counts the whole catalog itself."""
+    documents = cache.get(TOTAL_DOCUMENTS_KEY)
+    if documents is None:
+        documents = sum(catalog_counts().values())
+    return documents
 
 
 def _cached_scalar(key: str, sql: str, seconds: int | None):

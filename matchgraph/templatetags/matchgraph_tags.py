@@ -3,6 +3,7 @@
 from django import template
 
 from matchgraph import links, selectors
+from matchgraph.impressions import impression_signer
 from matchgraph.impressions import impression_token as signed_impression
 
 register = template.Library()
@@ -10,9 +11,14 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def impression_token(context, query, artifact_id, position):
-    """The proof, carried by a result's links, that this visitor was shown it for `query`."""
+    """The proof, carried by a result's links, that this visitor was shown it for `query`.
+    The signer is made once per page."""
+    request = context["request"]
+    signers = context.render_context.setdefault(impression_token, {})
+    if query not in signers:
+        signers[query] = impression_signer(request, query)
     return signed_impression(
-        context["request"], query=query, artifact_id=artifact_id, position=position
+        request, query=query, artifact_id=artifact_id, position=position, signer=signers[query]
     )
 
 

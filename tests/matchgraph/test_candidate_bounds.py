@@ -90,6 +90,36 @@ def test_a_capped_query_of_several_words_keeps_what_is_named_with_them(monkeypat
     assert len(shown) == 3
 
 
+def test_a_capped_query_below_the_top_tier_reads_what_is_named_with_the_matches(
+    monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(search_candidates, "MAX_CANDIDATES", 3)
+    for n, rank in enumerate([99, 60, 50, 40]):
+        ArtifactFactory(name=f"Store {n}", summary="A vector database.", current_rank=rank)
+    named = ArtifactFactory(name="vector-database", summary="A vector database.", current_rank=5)
+    artifacts_refresh_search()
+
+    with django_assert_num_queries(1):
+        ids, named_ids = search_candidates.document_and_name_matches(
+            "vector & database", "vector:A & database:A", limit=4, name_limit=3
+        )
+    assert len(ids) == 4 and named.pk not in ids  # the four best established
+    assert named_ids == [named.pk]
+    results = search("vector database")
+    assert results.capped
+    shown = [artifact.pk for artifact in results.browse.page.object_list]
+    assert shown[0] == named.pk
+    assert len(shown) == 3
+
+
+def test_matches_within_the_bound_need_no_names(vector_stores):
+    ids, named_ids = search_candidates.document_and_name_matches(
+        "vector & store", "vector:A & store:A", limit=501, name_limit=500
+    )
+    assert len(ids) == len(RANKS)
+    assert named_ids is None
+
+
 def test_a_capped_query_of_one_word_keeps_the_best_established(monkeypatch, vector_stores):
     monkeypatch.setattr(search_candidates, "MAX_CANDIDATES", 3)
     ArtifactFactory(name="Vector", summary="A vector store.", current_rank=5)

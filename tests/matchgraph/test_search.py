@@ -6,13 +6,21 @@ import re
 from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import reverse
 
 from catalog.search_index import artifacts_refresh_search
+from catalog.selectors import catalog_counts
 from matchgraph.aggregation import match_graph_aggregate
 from matchgraph.search import artifact_search
-from matchgraph.search.vocabulary import MAX_COMPLETIONS, completions, vocabulary_rebuild
+from matchgraph.search.vocabulary import (
+    MAX_COMPLETIONS,
+    TOTAL_DOCUMENTS_KEY,
+    completions,
+    total_documents,
+    vocabulary_rebuild,
+)
 from matchgraph.services import match_record
 from tests.catalog.factories import ArtifactFactory, CapabilityFactory, CategoryFactory
 
@@ -306,3 +314,28 @@ def test_empty_query_asks_for_words_and_suggests_popular_categories(client, cata
     ]
     html = client.get(reverse("matchgraph:search"), {"q": "!!!"}).content.decode()
     assert "Tell us a little more" in html
+
+
+def test_a_forgotten_document_count_is_the_catalogs_kept_count_not_a_recount(
+    django_assert_num_queries,
+):
+    ArtifactFactory(kind="model")
+    ArtifactFactory(kind="tool")
+    ArtifactFactory(kind="tool", is_published=False)
+    artifacts_refresh_search()
+    vocabulary_rebuild()
+    assert total_documents() == 2
+    cache.delete(TOTAL_DOCUMENTS_KEY)
+    catalog_counts()  # what the writing job keeps for every catalog change
+    with django_assert_num_queries(0):
+        assert total_documents() == 2
+
+
+def test_each_result_links_to_its_own_pages(catalog):
+    results = search("caption")
+    assert results.items
+    for item in results.items:
+        slug = item.artifact.slug
+        assert item.open_url == reverse("matchgraph:open", args=[slug])
+        assert item.fits_url == reverse("matchgraph:fits", args=[slug])
+        assert item.detail_url == item.artifact.get_absolute_url()
