@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from config.cache import version_started
 from config.queueing import BROKER_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,11 @@ T = TypeVar("T")
 
 
 def listing_version() -> str:
-    return cache.get(LISTING_VERSION_KEY) or "initial"
+    # A missing version (a new or flushed Redis, the key evicted) starts anew at random, so
+    # no figure kept from before passes for current; without Redis nothing is kept anyway.
+    return (
+        cache.get(LISTING_VERSION_KEY) or version_started(LISTING_VERSION_KEY) or uuid.uuid4().hex
+    )
 
 
 def listing_changed(**_signal_arguments) -> None:
@@ -82,14 +87,16 @@ def derived(name: str, compute: Callable[[], T], *, variant: str = "") -> T:
     return cache.get_or_set(_key(name, variant), compute, DERIVED_TTL)
 
 
-def derived_keep(name: str, value: object, *, variant: str = "") -> None:
-    """Store a figure `derived` would compute, counted another way (many at once)."""
-    cache.set(_key(name, variant), value, DERIVED_TTL)
+def derived_keep(name: str, value: object, *, variant: str = "", version: str) -> None:
+    """Store a figure `derived` would compute, counted another way (many at once), under the
+    listing `version` read before counting began: a write that commits during the count
+    changes the version, so the figure lands under a key no reader asks for."""
+    cache.set(_key(name, variant, version), value, DERIVED_TTL)
 
 
-def _key(name: str, variant: str) -> str:
+def _key(name: str, variant: str, version: str | None = None) -> str:
     digest = hashlib.sha256(variant.encode()).hexdigest()[:24] if variant else "all"
-    return f"catalog:derived:{name}:{digest}:{listing_version()}"
+    return f"catalog:derived:{name}:{digest}:{version or listing_version()}"
 
 
 def connect_signals() -> None:

@@ -35,6 +35,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 
+from config.cache import version_started
+
 PAGES_VERSION_KEY = "catalog:pages-version"
 # In every page's key: a page stored in an older shape (before bytes) is never read back.
 PAGE_KEY_PREFIX = "page2:"
@@ -59,8 +61,8 @@ def _new_pages_version() -> None:
 def cached_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve `view`'s successful GET and HEAD answers from the cache (see the module's
     docstring for when and how long). Put it above the view's other decorators: the page is
-    kept as they leave it, headers included, since ServeKeptPages may answer before any of
-    them runs."""
+    kept as they leave it (its body, Content-Type and Vary: the only headers the views set),
+    since ServeKeptPages may answer before any of them runs."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -70,9 +72,15 @@ def cached_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., Http
         version, stored = _find(request, key)
         if stored is not None:
             return _from_stored(request, stored)
+        token_asked_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
         response = view(request, *args, **kwargs)
         if version is not None and response.status_code == 200 and not response.streaming:
             stored = _to_stored(response, version)
+            token_asked = request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not token_asked_before
+            if token_asked and not stored[3]:
+                # The page holds a token where TOKEN_RE does not look: kept, this visitor's
+                # token would be everyone's.
+                return response
             cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
             _process_copies.keep(key, request.path, stored)
         return response
@@ -196,22 +204,12 @@ def _find(request: HttpRequest, key: str) -> tuple[str | None, StoredPage | None
     found = cache.get_many([PAGES_VERSION_KEY, key])
     version = found.get(PAGES_VERSION_KEY)
     if version is None:
-        return _first_pages_version(), None
+        return version_started(PAGES_VERSION_KEY), None
     stored = found.get(key)
     if stored is None or stored[0] != version:
         return version, None
     _process_copies.keep(key, request.path, stored)
     return version, stored
-
-
-def _first_pages_version() -> str | None:
-    """No version in Redis (a new or flushed Redis, or the key evicted): a new one, never a
-    value seen before, so that no page kept from earlier (in Redis or in a process) passes for
-    current. None when Redis is unreachable: nothing is kept then."""
-    version = uuid.uuid4().hex
-    if cache.add(PAGES_VERSION_KEY, version, None):
-        return version
-    return cache.get(PAGES_VERSION_KEY)  # another process began one first
 
 
 # --- The visitor's CSRF token ----------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, QueryDict
 
-from catalog.derived import derived, derived_keep
+from catalog.derived import derived, derived_keep, listing_version
 from catalog.embeddings import EmbeddingUnavailable, get_backend
 from catalog.embeddings.store import nearest_to_artifact, nearest_to_artifact_query
 from catalog.facets import (
@@ -344,11 +344,12 @@ def _catalog_listing_counts(data: QueryDict, *, categories: list) -> dict[str, d
     variant = _filter_key(data)
 
     def count() -> dict[str, dict[str, int]]:
+        version = listing_version()
         ticked = _ticked(data)
         listing = _filterset(data, categories=categories).qs
         untouched = [name for name in FACET_TITLES if name not in ticked]
         counts, total = count_facets_and_total(listing, untouched)
-        derived_keep("browse-total", total, variant=variant)
+        derived_keep("browse-total", total, variant=variant, version=version)
         for name in ticked:
             others = _catalog_listing_counts(_without(data, name), categories=categories)
             counts[name] = others.get(name, {})
@@ -533,7 +534,9 @@ def listing_figures_warm() -> None:
     job that wrote, not the next visitor, pays for counting the whole catalog: kinds and
     categories, and the totals and facets of the unfiltered listing and of every listing
     filtered by one value (a kind, a category, an input, ...: every category page). Those
-    take two passes over the catalog, however many values there are."""
+    take two passes over the catalog, however many values there are; then the large listings
+    filtered two ways, in a third."""
+    version = listing_version()  # what is counted from here on is kept under it
     catalog_counts()
     category_list_with_counts()
     # The unfiltered listing: its facets and its total, in one pass.
@@ -545,12 +548,14 @@ def listing_figures_warm() -> None:
             data.setlist(facet, [value])
             variant = _filter_key(data)
             others = {name: dict(found) for name, found in pairs.get((facet, value), {}).items()}
-            derived_keep("facets", {**others, facet: dict(values)}, variant=variant)
-            derived_keep("browse-total", total, variant=variant)
-    _large_two_filter_listings_warm(pairs)
+            derived_keep(
+                "facets", {**others, facet: dict(values)}, variant=variant, version=version
+            )
+            derived_keep("browse-total", total, variant=variant, version=version)
+    _large_two_filter_listings_warm(pairs, version=version)
 
 
-def _large_two_filter_listings_warm(pairs: dict) -> None:
+def _large_two_filter_listings_warm(pairs: dict, *, version: str) -> None:
     """Facets and totals of every listing filtered by two values of two facets (a category
     and an input, say) with at least TWO_FILTER_LISTINGS_COUNTED_FROM artifacts: counting
     one of those on a visit reads all its rows. `pairs` are the single-value listings'
@@ -574,5 +579,6 @@ def _large_two_filter_listings_warm(pairs: dict) -> None:
         counts[first[0]] = dict(pairs[second].get(first[0], {}))
         counts[second[0]] = dict(pairs[first].get(second[0], {}))
         variant = _filter_key(data)
-        derived_keep("facets", counts, variant=variant)
-        derived_keep("browse-total", pairs[first][second[0]][second[1]], variant=variant)
+        total = pairs[first][second[0]][second[1]]
+        derived_keep("facets", counts, variant=variant, version=version)
+        derived_keep("browse-total", total, variant=variant, version=version)

@@ -3,6 +3,7 @@ caller computes the value from the database), every write that fails is skipped,
 logged. Pages render without Redis, only slower; when Redis is back the next call uses it."""
 
 import logging
+import uuid
 from functools import wraps
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -69,3 +70,15 @@ class ForgivingRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ForgivingRedisCacheClient
+
+
+def version_started(key: str) -> str | None:
+    """A version key that was missing (a new or flushed Redis, or the key evicted), started
+    anew: a value never seen before, so nothing kept under an earlier one passes for current.
+    If another process started it first, theirs. None when Redis cannot be reached."""
+    from django.core.cache import cache
+
+    version = uuid.uuid4().hex
+    if cache.add(key, version, None):
+        return version
+    return cache.get(key)

@@ -17,8 +17,6 @@ from matchgraph.models import (
     PUBLIC_INTENT,
     ArtifactDiscard,
     CapabilityMatchStats,
-    Intent,
-    IntentArtifactEdge,
     intent_sql,
 )
 
@@ -224,8 +222,8 @@ class ArtifactMatchEvidence:
     top_intent: str | None  # the public intent it is chosen for most, for the search link
 
 
-# `capability_evidence` and `artifact_top_intents(limit=1)` of one artifact as one statement:
-# rows with a capability id are evidence, the one without is the top intent.
+# `capability_evidence` and the top public intent of one artifact as one statement: rows
+# with a capability id are evidence, the one without is the top intent.
 ARTIFACT_MATCH_EVIDENCE_SQL = """
 SELECT s.capability_id, s.distinct_intents, s.distinct_clients, s.matches, NULL AS intent
 FROM matchgraph_capabilitymatchstats s
@@ -255,14 +253,6 @@ def artifact_match_evidence(*, artifact: Artifact) -> ArtifactMatchEvidence:
             if capability_id is not None
         },
         top_intent=next((text for capability_id, *_, text in rows if capability_id is None), None),
-    )
-
-
-def artifact_top_intents(*, artifact: Artifact, limit: int = 3) -> list[str]:
-    return list(
-        IntentArtifactEdge.objects.filter(artifact=artifact, intent__in=Intent.objects.public())
-        .order_by("-weight")
-        .values_list("intent__text", flat=True)[:limit]
     )
 
 

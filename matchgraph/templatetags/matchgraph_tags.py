@@ -29,12 +29,6 @@ def artifact_neighbours(artifact):
 
 
 @register.simple_tag
-def capability_evidence(artifact):
-    """{capability_id: evidence} for the whole artifact in one query."""
-    return selectors.capability_evidence(artifact=artifact)
-
-
-@register.simple_tag
 def confirmed_confidence(capability, evidence):
     """The curated confidence, raised by search evidence (`selectors.confirmed_confidence`)."""
     found = evidence.get(capability.pk) if evidence else None
@@ -50,16 +44,6 @@ def artifact_match_evidence(artifact):
         "capabilities": found.capabilities,
         "search_url": links.match_graph_search_url([_search_term(artifact, found.top_intent)]),
     }
-
-
-@register.simple_tag
-def match_graph_search_url(*artifacts):
-    """Search prefilled from the artifacts (the rule of `links.search_term`)."""
-    terms = []
-    for artifact in artifacts:
-        intents = selectors.artifact_top_intents(artifact=artifact, limit=1)
-        terms.append(_search_term(artifact, intents[0] if intents else None))
-    return links.match_graph_search_url(terms)
 
 
 def _search_term(artifact, top_intent: str | None) -> str:

@@ -289,3 +289,26 @@ def test_small_two_filter_listings_are_left_to_their_first_visit(monkeypatch):
     with CaptureQueriesContext(connection) as captured:
         browse_figures("category=speech&input=audio")
     assert len([q for q in captured if "WITH m AS MATERIALIZED" in q["sql"]]) == 1
+
+
+def test_figures_counted_while_a_write_lands_are_not_kept_as_current(monkeypatch):
+    """The job keeps what it counted under the listing version it began with: a write that
+    changes the listing during the count leaves those figures under a version no one reads,
+    so the next visit counts the catalog as it now is."""
+    from django.core.cache import cache
+
+    from catalog import selectors
+
+    mixed_catalog()
+    cache.clear()
+    counted_before_the_write = selectors.count_single_filter_facets
+
+    def count_then_a_write_lands():
+        counted = counted_before_the_write()
+        ArtifactFactory(kind="dataset", license="MIT")
+        return counted
+
+    monkeypatch.setattr(selectors, "count_single_filter_facets", count_then_a_write_lands)
+    selectors.listing_figures_warm()
+    total, _ = browse_figures("license=MIT")
+    assert total == 3  # two published before, one written during the count

@@ -229,3 +229,27 @@ def test_a_returning_visitor_keeps_their_secret_under_a_new_mask(rf):
 def test_token_characters_are_drawn_from_the_whole_alphabet():
     drawn = "".join(_random_token_chars(CSRF_SECRET_LENGTH) for _ in range(200))
     assert set(drawn) == set(CSRF_ALLOWED_CHARS)  # 6,400 draws miss one of 62 with p < 1e-40
+
+
+@pytest.mark.parametrize(("where", "kept"), [("hx-vals", False), ("header", True)])
+def test_a_page_whose_token_the_cache_cannot_find_is_not_kept(rf, where, kept):
+    """A token the page holds where TOKEN_RE does not look would be the first visitor's,
+    served to everyone: such a page is rendered for every visit instead."""
+    from django.middleware.csrf import get_token
+
+    from catalog.page_cache import cached_for_visitors
+
+    rendered = []
+
+    @cached_for_visitors
+    def view(request):
+        rendered.append(request)
+        token = get_token(request)
+        if where == "hx-vals":
+            return HttpResponse(f'<div hx-vals=\'{{"token": "{token}"}}\'></div>')
+        return HttpResponse(f'<body hx-headers=\'{{"X-CSRFToken": "{token}"}}\'></body>')
+
+    first = view(rf.get("/token-page/")).content.decode()
+    second = view(rf.get("/token-page/")).content.decode()
+    assert len(rendered) == (1 if kept else 2)
+    assert first != second  # each visitor's own token either way

@@ -5,7 +5,6 @@ one-level confidence bump (distinct clients, not distinct strings), and the pref
 import re
 
 import pytest
-from django.template import Context, Template
 
 from matchgraph.aggregation import match_graph_aggregate
 from matchgraph.selectors import capability_evidence
@@ -133,13 +132,3 @@ def test_search_link_skips_intents_too_few_clients_searched(client, studio):
     html = client.get(studio.get_absolute_url()).content.decode()
     assert "caption+photos" not in html
     assert '<a href="/search/?q=Caption+product+photos">Search the match graph →</a>' in html
-
-
-def test_search_link_for_a_comparison_joins_each_artifacts_top_intent(studio):
-    matched(studio, ["caption photos"])
-    other = ArtifactFactory(name="Speech Kit", kind="tool")
-    CapabilityFactory(artifact=other, title="Transcribe meetings")
-    rendered = Template("{% load matchgraph_tags %}{% match_graph_search_url a b %}").render(
-        Context({"a": studio, "b": other})
-    )
-    assert rendered == "/search/?q=caption+photos+Transcribe+meetings"
