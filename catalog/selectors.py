@@ -264,11 +264,15 @@ def _filter_key(data: QueryDict) -> str:
     return "&".join(f"{name}={value}" for name in names for value in sorted(data.getlist(name)))
 
 
-def _category_choices() -> list[tuple[str, str, int]]:
-    """(slug, name, id) of every category, in name order."""
+def _category_choices() -> list[tuple[str, str, int, int]]:
+    """(slug, name, id, artifacts) of every category, in name order."""
     return derived(
         "category-choices",
-        lambda: list(Category.objects.order_by(name_order()).values_list("slug", "name", "id")),
+        lambda: list(
+            Category.objects.annotate(members=Count("artifacts"))
+            .order_by(name_order())
+            .values_list("slug", "name", "id", "members")
+        ),
     )
 
 
@@ -278,8 +282,8 @@ def _filterset(
     return ArtifactFilter(
         data,
         queryset=queryset if queryset is not None else Artifact.objects.published(),
-        category_choices=[(slug, name) for slug, name, _ in categories],
-        category_ids={slug: pk for slug, _, pk in categories},
+        category_choices=[(slug, name) for slug, name, *_ in categories],
+        category_ids={slug: (pk, members) for slug, _, pk, members in categories},
     )
 
 
@@ -305,7 +309,7 @@ def _facets(
     licenses = sorted(set(counts.get("license", {})) | selected["license"])
     labels = {
         **FIXED_LABELS,
-        "category": {slug: name for slug, name, _ in categories},
+        "category": {slug: name for slug, name, *_ in categories},
         "license": {value: value for value in licenses},
     }
     return build_facets(selected=selected, counts=counts, labels=labels)
