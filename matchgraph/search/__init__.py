@@ -13,8 +13,9 @@
 - `highlights` and `reasons`: what each result says about why it is there.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -186,8 +187,8 @@ def artifact_search(
         meaning = meaning.keeping(ids)
     strong = frozenset(c.key for c in plan.constraints if c.is_strong)
     unmet = frozenset(key for key in strong if not any(key in report.get(pk).met for pk in ids))
-    scored = _ranked(plan, ids, candidates, report, strong, meaning)
-    ranked_ids = [item.artifact_id for item in scored]
+    ranking = _ranked(plan, ids, candidates, report, strong, meaning)
+    ranked_ids = ranking.ids
     applied = [c for c in plan.constraints if c.key in strong - unmet]
     neighbours = _neighbours_of_a_lone_result(ranked_ids, scope=scope_of(applied, every=True))
     browse = artifact_browse(
@@ -198,7 +199,9 @@ def artifact_search(
         ranked_ids=ranked_ids + [pk for pk, _ in neighbours],
         cards=ArtifactQuerySet.for_search_results,
     )
-    items = _page_items(browse, plan, candidates, scored, dict(neighbours), strong - unmet, meaning)
+    items = _page_items(
+        browse, plan, candidates, ranking, dict(neighbours), strong - unmet, meaning
+    )
     return SearchResults(
         plan=plan,
         browse=browse,
@@ -244,7 +247,7 @@ def _ranked(
     report: FitReport,
     strong: frozenset[str],
     meaning: Meaning,
-) -> list[Scored]:
+) -> "Ranking":
     """Every candidate in order. Only the best `FULLY_SCORED` by words, by a cheap first
     pass, and those nearest in meaning are scored in full; the rest follow in the first
     pass's order."""
@@ -283,10 +286,43 @@ def _ranked(
         direction_only=plan.is_direction_only,
         closeness=meaning.closeness,
     )
-    floor = min((item.relevance for item in ranked), default=0.0)
-    return ranked + [
-        Scored(pk, False, 0.0, 0.0, floor - 1.0, met=report.get(pk).met) for pk in rest
-    ]
+    return Ranking(ranked, rest, report)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Every candidate in order: those scored in full, then the rest in the first pass's
+    order, each below them all. One of the rest gets its score only when a page shows it."""
+
+    scored: list[Scored]
+    rest: list[int]
+    report: FitReport
+
+    @cached_property
+    def ids(self) -> list[int]:
+        return [item.artifact_id for item in self.scored] + self.rest
+
+    def score_of(self, pk: int) -> Scored | None:
+        found = self._scores.get(pk)
+        if found is None and pk in self._rest:
+            floor = min((item.relevance for item in self.scored), default=0.0)
+            return Scored(pk, False, 0.0, 0.0, floor - 1.0, met=self.report.get(pk).met)
+        return found
+
+    def met_in_order(self) -> Iterator[tuple[int, frozenset[str]]]:
+        """(id, the constraints it meets) of every candidate, in order."""
+        for item in self.scored:
+            yield item.artifact_id, item.met
+        for pk in self.rest:
+            yield pk, self.report.get(pk).met
+
+    @cached_property
+    def _scores(self) -> dict[int, Scored]:
+        return {item.artifact_id: item for item in self.scored}
+
+    @cached_property
+    def _rest(self) -> frozenset[int]:
+        return frozenset(self.rest)
 
 
 def _first_pass_columns(plan: SearchPlan) -> dict | None:
@@ -300,20 +336,21 @@ def _page_items(
     browse: BrowseResult,
     plan: SearchPlan,
     candidates: Candidates,
-    scored: list[Scored],
+    ranking: Ranking,
     neighbours: dict[int, str],
     strong: frozenset[str],
     meaning: Meaning,
 ) -> tuple[SearchResult, ...]:
     shown = list(browse.page.object_list)
-    scores = {item.artifact_id: item for item in scored}
     # A lone result's neighbours were picked among those meeting the strong constraints.
     page_scores = {
-        artifact.pk: scores.get(artifact.pk)
+        artifact.pk: ranking.score_of(artifact.pk)
         or Scored(artifact.pk, False, 0.0, 0.0, 0.0, met=strong)
         for artifact in shown
     }
-    first_miss = _first_missing(scored, strong) if not browse.filterset.chosen_sort else None
+    first_miss = (
+        _first_missing(ranking.met_in_order(), strong) if not browse.filterset.chosen_sort else None
+    )
     highlights = capability_highlights(artifact_ids=list(page_scores), query=candidates.text_query)
     reasons = page_reasons(
         page_scores,
@@ -366,15 +403,19 @@ def _urls_by_slug(artifacts: list[Artifact], url_of: Callable[[str], str]) -> di
     return {artifact.pk: pattern.replace(SLUG_STAND_IN, artifact.slug, 1) for artifact in artifacts}
 
 
-def _first_missing(scored: list[Scored], strong: frozenset[str]) -> int | None:
+def _first_missing(
+    met_in_order: Iterable[tuple[int, frozenset[str]]], strong: frozenset[str]
+) -> int | None:
     """The first result, in relevance order, that misses a strong constraint after at least
     one that meets them all: where the page draws its divider."""
+    if not strong:
+        return None
     met_all = False
-    for item in scored:
-        if strong <= item.met:
+    for pk, met in met_in_order:
+        if strong <= met:
             met_all = True
         elif met_all:
-            return item.artifact_id
+            return pk
         else:
             return None
     return None
