@@ -15,7 +15,7 @@
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -35,7 +35,7 @@ from matchgraph.search.candidates import FEW_RESULTS, Candidates, candidates_for
 from matchgraph.search.fit import FitReport, candidates_fit, scope_of
 from matchgraph.search.highlights import CapabilityHighlight, capability_highlights
 from matchgraph.search.meaning import Meaning, meaning_of
-from matchgraph.search.plan import SearchPlan, search_plan, synonym_table
+from matchgraph.search.plan import SearchPlan, SynonymTable, search_plan, synonym_table
 from matchgraph.search.reasons import MatchReason, ReasonInputs, page_reasons
 from matchgraph.search.relevance import (
     FULLY_SCORED,
@@ -51,7 +51,7 @@ from matchgraph.search.spelling import (
     spelling_corrector,
     with_spelling_corrected,
 )
-from matchgraph.search.understanding import Constraint, constraint_vocabulary
+from matchgraph.search.understanding import Constraint, VocabularyEntry, constraint_vocabulary
 from matchgraph.search.vocabulary import (
     completions,
     is_known_word,
@@ -128,21 +128,35 @@ class SearchResults:
         return {reason.kind for item in self.items for reason in item.reasons}
 
 
-def known_query_words() -> frozenset[str]:
+@dataclass(frozen=True)
+class SearchTerms:
+    """The synonym table and the constraint vocabulary, read from the cache once per search."""
+
+    synonyms: SynonymTable
+    constraints: list[VocabularyEntry]
+
+    @classmethod
+    def current(cls) -> "SearchTerms":
+        return cls(synonym_table(), constraint_vocabulary())
+
+
+def known_query_words(terms: SearchTerms | None = None) -> frozenset[str]:
     """Words search understands even when no listing uses them: the synonym table's and
     the constraint vocabulary's."""
-    words = {word for term in synonym_table().phrases() for word in term}
-    words.update(word for entry in constraint_vocabulary() for word in entry.words)
+    terms = terms or SearchTerms.current()
+    words = {word for term in terms.synonyms.phrases() for word in term}
+    words.update(word for entry in terms.constraints for word in entry.words)
     return frozenset(words)
 
 
-def plan_query(raw_query: str) -> SearchPlan:
+def plan_query(raw_query: str, terms: SearchTerms | None = None) -> SearchPlan:
     """The plan of a query with the current synonyms, constraint words and vocabulary."""
+    terms = terms or SearchTerms.current()
     return search_plan(
         raw_query,
-        synonyms=synonym_table(),
+        synonyms=terms.synonyms,
         complete=completions,
-        constraint_terms=constraint_vocabulary(),
+        constraint_terms=terms.constraints,
         is_word=is_known_word,
     )
 
@@ -159,14 +173,15 @@ def artifact_search(
 
     `exact` searches the words as typed, with no spelling correction."""
     vocabulary_rebuild_if_stale()
-    plan = plan_query(raw_query)
+    terms = SearchTerms.current()
+    plan = plan_query(raw_query, terms)
     # The words are matched by full-text search here, not by browse's keyword filter.
     data = data.copy()
     for key in ("q", "exact"):
         data.pop(key, None)
     if plan.is_empty:
         return SearchResults(plan=plan, browse=None, suggested_categories=_popular_categories())
-    plan, candidates, correction = _corrected_candidates(plan, exact=exact)
+    plan, candidates, correction = _corrected_candidates(plan, terms, exact=exact)
     # A query that names one artifact ("qdrant") gets its neighbours (see below), not
     # whatever is near the name's embedding.
     lone = 0 < len(candidates.ids) < FEW_RESULTS
@@ -219,7 +234,7 @@ def artifact_search(
 
 
 def _corrected_candidates(
-    plan: SearchPlan, *, exact: bool
+    plan: SearchPlan, terms: SearchTerms, *, exact: bool
 ) -> tuple[SearchPlan, Candidates, Correction | None]:
     """The candidates of the query, or of its spelling correction when that finds more.
     Only a query with a word the catalog does not know can be corrected."""
@@ -227,10 +242,10 @@ def _corrected_candidates(
     # Without task words the candidates are the best ranked meeting any strong constraint;
     # ordering then puts those meeting the most of them first.
     corrected = None
-    known = known_query_words()
+    known = known_query_words(terms)
     unknown = [word for word in plan.words if word not in known]
     if not exact and unknown and may_correct(unknown):
-        corrected = spelling_corrector(plan, plan_query, known=known)
+        corrected = spelling_corrector(plan, partial(plan_query, terms=terms), known=known)
     correction = None
     if corrected is not None:
         plan, correction = clearly_misspelled(plan, corrected)
