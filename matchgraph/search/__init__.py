@@ -13,8 +13,9 @@
 - `highlights` and `reasons`: what each result says about why it is there.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -34,7 +35,7 @@ from matchgraph.search.candidates import FEW_RESULTS, Candidates, candidates_for
 from matchgraph.search.fit import FitReport, candidates_fit, scope_of
 from matchgraph.search.highlights import CapabilityHighlight, capability_highlights
 from matchgraph.search.meaning import Meaning, meaning_of
-from matchgraph.search.plan import SearchPlan, search_plan, synonym_table
+from matchgraph.search.plan import SearchPlan, SynonymTable, search_plan, synonym_table
 from matchgraph.search.reasons import MatchReason, ReasonInputs, page_reasons
 from matchgraph.search.relevance import (
     FULLY_SCORED,
@@ -50,7 +51,7 @@ from matchgraph.search.spelling import (
     spelling_corrector,
     with_spelling_corrected,
 )
-from matchgraph.search.understanding import Constraint, constraint_vocabulary
+from matchgraph.search.understanding import Constraint, VocabularyEntry, constraint_vocabulary
 from matchgraph.search.vocabulary import (
     completions,
     is_known_word,
@@ -127,21 +128,35 @@ class SearchResults:
         return {reason.kind for item in self.items for reason in item.reasons}
 
 
-def known_query_words() -> frozenset[str]:
+@dataclass(frozen=True)
+class SearchTerms:
+    """The synonym table and the constraint vocabulary, read from the cache once per search."""
+
+    synonyms: SynonymTable
+    constraints: list[VocabularyEntry]
+
+    @classmethod
+    def current(cls) -> "SearchTerms":
+        return cls(synonym_table(), constraint_vocabulary())
+
+
+def known_query_words(terms: SearchTerms | None = None) -> frozenset[str]:
     """Words search understands even when no listing uses them: the synonym table's and
     the constraint vocabulary's."""
-    words = {word for term in synonym_table().phrases() for word in term}
-    words.update(word for entry in constraint_vocabulary() for word in entry.words)
+    terms = terms or SearchTerms.current()
+    words = {word for term in terms.synonyms.phrases() for word in term}
+    words.update(word for entry in terms.constraints for word in entry.words)
     return frozenset(words)
 
 
-def plan_query(raw_query: str) -> SearchPlan:
+def plan_query(raw_query: str, terms: SearchTerms | None = None) -> SearchPlan:
     """The plan of a query with the current synonyms, constraint words and vocabulary."""
+    terms = terms or SearchTerms.current()
     return search_plan(
         raw_query,
-        synonyms=synonym_table(),
+        synonyms=terms.synonyms,
         complete=completions,
-        constraint_terms=constraint_vocabulary(),
+        constraint_terms=terms.constraints,
         is_word=is_known_word,
     )
 
@@ -158,14 +173,15 @@ def artifact_search(
 
     `exact` searches the words as typed, with no spelling correction."""
     vocabulary_rebuild_if_stale()
-    plan = plan_query(raw_query)
+    terms = SearchTerms.current()
+    plan = plan_query(raw_query, terms)
     # The words are matched by full-text search here, not by browse's keyword filter.
     data = data.copy()
     for key in ("q", "exact"):
         data.pop(key, None)
     if plan.is_empty:
         return SearchResults(plan=plan, browse=None, suggested_categories=_popular_categories())
-    plan, candidates, correction = _corrected_candidates(plan, exact=exact)
+    plan, candidates, correction = _corrected_candidates(plan, terms, exact=exact)
     # A query that names one artifact ("qdrant") gets its neighbours (see below), not
     # whatever is near the name's embedding.
     lone = 0 < len(candidates.ids) < FEW_RESULTS
@@ -186,8 +202,8 @@ def artifact_search(
         meaning = meaning.keeping(ids)
     strong = frozenset(c.key for c in plan.constraints if c.is_strong)
     unmet = frozenset(key for key in strong if not any(key in report.get(pk).met for pk in ids))
-    scored = _ranked(plan, ids, candidates, report, strong, meaning)
-    ranked_ids = [item.artifact_id for item in scored]
+    ranking = _ranked(plan, ids, candidates, report, strong, meaning)
+    ranked_ids = ranking.ids
     applied = [c for c in plan.constraints if c.key in strong - unmet]
     neighbours = _neighbours_of_a_lone_result(ranked_ids, scope=scope_of(applied, every=True))
     browse = artifact_browse(
@@ -198,7 +214,9 @@ def artifact_search(
         ranked_ids=ranked_ids + [pk for pk, _ in neighbours],
         cards=ArtifactQuerySet.for_search_results,
     )
-    items = _page_items(browse, plan, candidates, scored, dict(neighbours), strong - unmet, meaning)
+    items = _page_items(
+        browse, plan, candidates, ranking, dict(neighbours), strong - unmet, meaning
+    )
     return SearchResults(
         plan=plan,
         browse=browse,
@@ -216,7 +234,7 @@ def artifact_search(
 
 
 def _corrected_candidates(
-    plan: SearchPlan, *, exact: bool
+    plan: SearchPlan, terms: SearchTerms, *, exact: bool
 ) -> tuple[SearchPlan, Candidates, Correction | None]:
     """The candidates of the query, or of its spelling correction when that finds more.
     Only a query with a word the catalog does not know can be corrected."""
@@ -224,10 +242,10 @@ def _corrected_candidates(
     # Without task words the candidates are the best ranked meeting any strong constraint;
     # ordering then puts those meeting the most of them first.
     corrected = None
-    known = known_query_words()
+    known = known_query_words(terms)
     unknown = [word for word in plan.words if word not in known]
     if not exact and unknown and may_correct(unknown):
-        corrected = spelling_corrector(plan, plan_query, known=known)
+        corrected = spelling_corrector(plan, partial(plan_query, terms=terms), known=known)
     correction = None
     if corrected is not None:
         plan, correction = clearly_misspelled(plan, corrected)
@@ -244,7 +262,7 @@ def _ranked(
     report: FitReport,
     strong: frozenset[str],
     meaning: Meaning,
-) -> list[Scored]:
+) -> "Ranking":
     """Every candidate in order. Only the best `FULLY_SCORED` by words, by a cheap first
     pass, and those nearest in meaning are scored in full; the rest follow in the first
     pass's order."""
@@ -283,10 +301,43 @@ def _ranked(
         direction_only=plan.is_direction_only,
         closeness=meaning.closeness,
     )
-    floor = min((item.relevance for item in ranked), default=0.0)
-    return ranked + [
-        Scored(pk, False, 0.0, 0.0, floor - 1.0, met=report.get(pk).met) for pk in rest
-    ]
+    return Ranking(ranked, rest, report)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Every candidate in order: those scored in full, then the rest in the first pass's
+    order, each below them all. One of the rest gets its score only when a page shows it."""
+
+    scored: list[Scored]
+    rest: list[int]
+    report: FitReport
+
+    @cached_property
+    def ids(self) -> list[int]:
+        return [item.artifact_id for item in self.scored] + self.rest
+
+    def score_of(self, pk: int) -> Scored | None:
+        found = self._scores.get(pk)
+        if found is None and pk in self._rest:
+            floor = min((item.relevance for item in self.scored), default=0.0)
+            return Scored(pk, False, 0.0, 0.0, floor - 1.0, met=self.report.get(pk).met)
+        return found
+
+    def met_in_order(self) -> Iterator[tuple[int, frozenset[str]]]:
+        """(id, the constraints it meets) of every candidate, in order."""
+        for item in self.scored:
+            yield item.artifact_id, item.met
+        for pk in self.rest:
+            yield pk, self.report.get(pk).met
+
+    @cached_property
+    def _scores(self) -> dict[int, Scored]:
+        return {item.artifact_id: item for item in self.scored}
+
+    @cached_property
+    def _rest(self) -> frozenset[int]:
+        return frozenset(self.rest)
 
 
 def _first_pass_columns(plan: SearchPlan) -> dict | None:
@@ -300,20 +351,21 @@ def _page_items(
     browse: BrowseResult,
     plan: SearchPlan,
     candidates: Candidates,
-    scored: list[Scored],
+    ranking: Ranking,
     neighbours: dict[int, str],
     strong: frozenset[str],
     meaning: Meaning,
 ) -> tuple[SearchResult, ...]:
     shown = list(browse.page.object_list)
-    scores = {item.artifact_id: item for item in scored}
     # A lone result's neighbours were picked among those meeting the strong constraints.
     page_scores = {
-        artifact.pk: scores.get(artifact.pk)
+        artifact.pk: ranking.score_of(artifact.pk)
         or Scored(artifact.pk, False, 0.0, 0.0, 0.0, met=strong)
         for artifact in shown
     }
-    first_miss = _first_missing(scored, strong) if not browse.filterset.chosen_sort else None
+    first_miss = (
+        _first_missing(ranking.met_in_order(), strong) if not browse.filterset.chosen_sort else None
+    )
     highlights = capability_highlights(artifact_ids=list(page_scores), query=candidates.text_query)
     reasons = page_reasons(
         page_scores,
@@ -366,15 +418,19 @@ def _urls_by_slug(artifacts: list[Artifact], url_of: Callable[[str], str]) -> di
     return {artifact.pk: pattern.replace(SLUG_STAND_IN, artifact.slug, 1) for artifact in artifacts}
 
 
-def _first_missing(scored: list[Scored], strong: frozenset[str]) -> int | None:
+def _first_missing(
+    met_in_order: Iterable[tuple[int, frozenset[str]]], strong: frozenset[str]
+) -> int | None:
     """The first result, in relevance order, that misses a strong constraint after at least
     one that meets them all: where the page draws its divider."""
+    if not strong:
+        return None
     met_all = False
-    for item in scored:
-        if strong <= item.met:
+    for pk, met in met_in_order:
+        if strong <= met:
             met_all = True
         elif met_all:
-            return item.artifact_id
+            return pk
         else:
             return None
     return None
