@@ -8,8 +8,6 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import F, Lookup
 
 from catalog.models import Artifact, Category, Kind, Modality, PricingModel
 from catalog.search_words import text_words, words_tsquery
@@ -21,9 +19,6 @@ SORT_CHOICES = [
     ("price", "Input token price"),
 ]
 DEFAULT_SORT = "rank"
-# Categories with at least this many artifacts (together, when several are ticked) may be read
-# in rank order, stopping at the page; smaller ones are collected and sorted.
-CATEGORY_WALKED_FROM = 3_000
 # The price filter's limits, in US dollars per 1M input tokens (`pricing.LISTING_CURRENCY`).
 PRICE_LIMITS = [
     ("0.5", "Up to $0.50"),
@@ -31,17 +26,6 @@ PRICE_LIMITS = [
     ("5", "Up to $5"),
     ("15", "Up to $15"),
 ]
-
-
-class IsAnyOf(Lookup):
-    """`lhs = ANY(rhs)`: rhs an array, such as an ArraySubquery (computed once, first)."""
-
-    lookup_name = "is_any_of"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
 class LenientMultipleChoiceField(forms.MultipleChoiceField):
@@ -148,8 +132,8 @@ class ArtifactFilter(django_filters.FilterSet):
     def __init__(self, *args, category_choices=(), category_ids=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["category"].extra["choices"] = list(category_choices)
-        # {slug: (id, members)}: when given, the category filter names ids, whose sizes the
-        # planner knows, and a small category is collected and sorted, never searched for.
+        # {slug: id}: when given, the category filter names ids, whose sizes the planner
+        # knows (a big category is read in rank order, a small one collected and sorted).
         self.category_ids = category_ids
 
     @property
@@ -193,16 +177,10 @@ class ArtifactFilter(django_filters.FilterSet):
         members = Category.artifacts.through.objects
         if self.category_ids is None:
             matching = members.filter(category__slug__in=value)
-            return queryset.filter(pk__in=matching.values("artifact_id"))
-        chosen = [self.category_ids[slug] for slug in value if slug in self.category_ids]
-        matching = members.filter(category_id__in=[pk for pk, _ in chosen])
-        if sum(size for _, size in chosen) >= CATEGORY_WALKED_FROM:
-            return queryset.filter(pk__in=matching.values("artifact_id"))
-        # A small category's members are collected first, then sorted: as a plain subquery
-        # the planner, which takes them to be spread evenly over the rank order, may walk
-        # the rank index looking for them, through the whole catalog when they rank low.
-        member_ids = ArraySubquery(matching.values("artifact_id"))
-        return queryset.filter(IsAnyOf(F("pk"), member_ids))
+        else:
+            ids = [self.category_ids[slug] for slug in value if slug in self.category_ids]
+            matching = members.filter(category_id__in=ids)
+        return queryset.filter(pk__in=matching.values("artifact_id"))
 
     def filter_inputs(self, queryset, name, value):
         return queryset.filter(inputs__overlap=value) if value else queryset

@@ -32,6 +32,8 @@ from catalog.models import (
 from catalog.page_rows import attach_page_rows, with_page_rows
 from catalog.querysets import ArtifactQuerySet, name_order
 
+# A listing of fewer artifacts than this is collected, then sorted (`_page_of_cards`).
+COLLECTED_BELOW = 3_000
 # A listing filtered two ways with at least this many artifacts is counted by the job that
 # changes the catalog, not by its first visitor (`_large_two_filter_listings_warm`).
 TWO_FILTER_LISTINGS_COUNTED_FROM = 2_000
@@ -264,15 +266,11 @@ def _filter_key(data: QueryDict) -> str:
     return "&".join(f"{name}={value}" for name in names for value in sorted(data.getlist(name)))
 
 
-def _category_choices() -> list[tuple[str, str, int, int]]:
-    """(slug, name, id, artifacts) of every category, in name order."""
+def _category_choices() -> list[tuple[str, str, int]]:
+    """(slug, name, id) of every category, in name order."""
     return derived(
         "category-choices",
-        lambda: list(
-            Category.objects.annotate(members=Count("artifacts"))
-            .order_by(name_order())
-            .values_list("slug", "name", "id", "members")
-        ),
+        lambda: list(Category.objects.order_by(name_order()).values_list("slug", "name", "id")),
     )
 
 
@@ -282,8 +280,8 @@ def _filterset(
     return ArtifactFilter(
         data,
         queryset=queryset if queryset is not None else Artifact.objects.published(),
-        category_choices=[(slug, name) for slug, name, *_ in categories],
-        category_ids={slug: (pk, members) for slug, _, pk, members in categories},
+        category_choices=[(slug, name) for slug, name, _ in categories],
+        category_ids={slug: pk for slug, _, pk in categories},
     )
 
 
@@ -309,7 +307,7 @@ def _facets(
     licenses = sorted(set(counts.get("license", {})) | selected["license"])
     labels = {
         **FIXED_LABELS,
-        "category": {slug: name for slug, name, *_ in categories},
+        "category": {slug: name for slug, name, _ in categories},
         "license": {value: value for value in licenses},
     }
     return build_facets(selected=selected, counts=counts, labels=labels)
@@ -419,9 +417,16 @@ def _page_of_cards(
 ) -> Page:
     """A page of `queryset` in its order, in one query that finds the page's ids first and
     only then loads their cards. Page 40 of a large category skips 960 rows: read from the
-    order's covering index (`Artifact.Meta.indexes`), not as 960 whole rows sorted."""
+    order's covering index (`Artifact.Meta.indexes`), not as 960 whole rows sorted.
+
+    A listing of fewer than COLLECTED_BELOW artifacts (`count`, when known) is collected
+    first and then sorted. Otherwise the planner, which takes a filter's matches to be spread
+    evenly over the order, may walk the order's index looking for a few rare ones (a rare
+    output, a small category of low-ranked artifacts), through most of the catalog."""
+    rare = count is not None and count < COLLECTED_BELOW
+    ordered = queryset.collected_first() if rare else queryset
     page = paginate(
-        queryset.values_list("pk", flat=True),
+        ordered.values_list("pk", flat=True),
         page_number=page_number,
         per_page=per_page,
         count=count,

@@ -85,25 +85,26 @@ def test_each_listing_order_reads_its_index_in_order(named, order, index):
 
 
 @pytest.mark.parametrize("sort", ["", "name", "newest", "price"])
-@pytest.mark.parametrize(("category", "walked_from"), [("", 1), ("speech", 1), ("speech", 10**6)])
+@pytest.mark.parametrize(
+    ("category", "collected_below"), [("", 1), ("", 10**6), ("speech", 1), ("speech", 10**6)]
+)
 def test_browse_pages_in_sequence_are_the_listing_in_its_order(
-    sort, category, walked_from, monkeypatch
+    sort, category, collected_below, monkeypatch
 ):
     """Each page finds its ids first and loads their cards after: read page by page, the
     listing is every artifact once, in the order one query over all of them gives, whether
-    the category counts as large (a subquery) or small (its members collected first)."""
-    from catalog import filters
-
-    monkeypatch.setattr(filters, "CATEGORY_WALKED_FROM", walked_from)
+    it is read in its order or (a small listing) collected first and then sorted."""
     from datetime import date
     from decimal import Decimal
 
     from django.http import QueryDict
 
+    from catalog import selectors
     from catalog.models import Artifact
     from catalog.selectors import artifact_browse
     from tests.catalog.factories import ArtifactFactory, CategoryFactory, PricingPlanFactory
 
+    monkeypatch.setattr(selectors, "COLLECTED_BELOW", collected_below)
     speech = CategoryFactory(name="Speech", slug="speech")
     for number in range(23):
         artifact = ArtifactFactory(
