@@ -85,11 +85,10 @@ def test_each_listing_order_reads_its_index_in_order(named, order, index):
 
 
 @pytest.mark.parametrize("sort", ["", "name", "newest", "price"])
-@pytest.mark.parametrize(
-    ("category", "collected_below"), [("", 1), ("", 10**6), ("speech", 1), ("speech", 10**6)]
-)
+@pytest.mark.parametrize("category", ["", "speech"])
+@pytest.mark.parametrize("collected", [True, False])
 def test_browse_pages_in_sequence_are_the_listing_in_its_order(
-    sort, category, collected_below, monkeypatch
+    sort, category, collected, monkeypatch
 ):
     """Each page finds its ids first and loads their cards after: read page by page, the
     listing is every artifact once, in the order one query over all of them gives, whether
@@ -104,7 +103,7 @@ def test_browse_pages_in_sequence_are_the_listing_in_its_order(
     from catalog.selectors import artifact_browse
     from tests.catalog.factories import ArtifactFactory, CategoryFactory, PricingPlanFactory
 
-    monkeypatch.setattr(selectors, "COLLECTED_BELOW", collected_below)
+    monkeypatch.setattr(selectors, "_collecting_is_cheaper", lambda **_: collected)
     speech = CategoryFactory(name="Speech", slug="speech")
     for number in range(23):
         artifact = ArtifactFactory(
@@ -139,3 +138,21 @@ def test_browse_pages_in_sequence_are_the_listing_in_its_order(
     }[sort]
     assert paged == list(ordered.values_list("pk", flat=True))
     assert len(paged) == (17 if category else 23)
+
+
+@pytest.mark.parametrize(
+    ("count", "through", "catalog", "collected"),
+    [
+        (2_216, 24, 841_708, True),  # a rare output at the full size: walking passes ~9,000
+        (2_216, 24, 100_000, False),  # the same at 100,000: a walk passes ~1,100
+        (625, 24, 100_000, True),  # a small category
+        (17_679, 960, 841_708, False),  # the largest category, page 40: too many to collect
+    ],
+)
+def test_a_listing_is_collected_first_when_walking_its_order_would_pass_more(
+    count, through, catalog, collected, monkeypatch
+):
+    from catalog import selectors
+
+    monkeypatch.setattr(selectors, "catalog_counts", lambda: {"model": catalog})
+    assert selectors._collecting_is_cheaper(count=count, through=through) is collected
