@@ -249,3 +249,23 @@ def test_a_typo_keeping_either_end_of_the_word_is_corrected(vocabulary):
 def test_a_typo_changing_both_ends_of_the_word_is_left_alone(vocabulary):
     # Fuzzy matching only compares words sharing the first or the last letter.
     assert correct_words(["xhispex"]) == ["xhispex"]
+
+
+@pytest.mark.parametrize(("frozen_from", "frozen"), [(1, True), (10**9, False)])
+def test_a_large_vocabulary_is_kept_out_of_the_garbage_collectors_sight(
+    catalog, monkeypatch, frozen_from, frozen
+):
+    """Once loaded, a vocabulary of FROZEN_FROM_WORDS words or more is frozen with the rest
+    of what the process holds, so a full collection no longer walks a million words."""
+    import gc
+
+    from matchgraph.search import vocabulary
+
+    monkeypatch.setattr(vocabulary, "FROZEN_FROM_WORDS", frozen_from)
+    gc.unfreeze()
+    vocabulary_rebuild()  # a new version: the next search loads it
+    try:
+        assert names(search("transcribe audio")) == ["Whisper"]
+        assert (gc.get_freeze_count() > 0) is frozen
+    finally:
+        gc.unfreeze()
