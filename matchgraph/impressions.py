@@ -38,14 +38,10 @@ class Choice:
     position: int | None = None
 
 
-def _signer(request: HttpRequest, query: str) -> signing.TimestampSigner:
-    intent = hashlib.sha256(normalize_intent(query).encode()).hexdigest()[:16]
-    return signing.TimestampSigner(salt=f"{SALT}:{client_key(request)}:{intent}")
-
-
 def impression_signer(request: HttpRequest, query: str) -> signing.TimestampSigner:
     """What signs the impression tokens of one client and intent: one serves a whole page."""
-    return _signer(request, query)
+    intent = hashlib.sha256(normalize_intent(query).encode()).hexdigest()[:16]
+    return signing.TimestampSigner(salt=f"{SALT}:{client_key(request)}:{intent}")
 
 
 def impression_token(
@@ -57,7 +53,7 @@ def impression_token(
     signer: signing.TimestampSigner | None = None,
 ) -> str:
     """`signer`: the page's `impression_signer(request, query)`, made once for its results."""
-    return (signer or _signer(request, query)).sign(f"{artifact_id}.{position}")
+    return (signer or impression_signer(request, query)).sign(f"{artifact_id}.{position}")
 
 
 def token_artifact_id(token: str) -> int | None:
@@ -84,7 +80,7 @@ def choice_evidence(request: HttpRequest, *, token: str, query: str, artifact_id
     if is_automated(request):
         return Choice(MatchEvidence.AUTOMATED)
     try:
-        value = _signer(request, query).unsign(
+        value = impression_signer(request, query).unsign(
             token[:200], max_age=settings.MATCHGRAPH_IMPRESSION_MAX_AGE
         )
         shown_id, position = (int(part) for part in value.split("."))

@@ -124,43 +124,40 @@ def best_ranked(*, scope: Q | None, limit: int) -> list[int]:
     return ids
 
 
-# Published artifacts whose own document matches a raw tsquery (as `matching_document` asks),
-# at most `rows` from the top tier, and from the whole catalog only when the top tier held
-# fewer than `needed`: one statement, whose second read PostgreSQL skips when the first is
-# enough. The top tier's condition is the one its small partial index carries. Written out
-# rather than built by the ORM: compiling the two querysets cost more than running them.
-DOCUMENT_MATCHES_SQL = """
-WITH top_tier AS MATERIALIZED (
+# Published artifacts whose own document matches the raw tsquery `query` (as
+# `matching_document` asks), and the first `rows` of them in the top tier: the condition its
+# small partial index carries.
+MATCHES = "is_published AND search_vector @@ to_tsquery(%(config)s::regconfig, %(query)s)"
+TOP_TIER_CTE = f"""top_tier AS MATERIALIZED (
     SELECT id FROM catalog_artifact
-    WHERE is_published AND search_vector @@ to_tsquery(%(config)s::regconfig, %(query)s)
-      AND current_rank >= %(top_tier)s
-    {order} LIMIT %(rows)s
-)
+    WHERE {MATCHES} AND current_rank >= %(top_tier)s
+    {{order}} LIMIT %(rows)s
+)"""
+BY_RANK = "ORDER BY current_rank DESC NULLS LAST, id"
+
+# At most `rows` matches from the top tier, and from the whole catalog only when the top tier
+# held fewer than `needed`: one statement, whose second read PostgreSQL skips when the first
+# is enough. Written out rather than built by the ORM: compiling the two querysets cost more
+# than running them.
+DOCUMENT_MATCHES_SQL = f"""
+WITH {TOP_TIER_CTE}
 SELECT false, id FROM top_tier
 UNION ALL
 SELECT true, id FROM (
-    SELECT id FROM catalog_artifact
-    WHERE is_published AND search_vector @@ to_tsquery(%(config)s::regconfig, %(query)s)
-    {order} LIMIT %(rows)s
+    SELECT id FROM catalog_artifact WHERE {MATCHES}
+    {{order}} LIMIT %(rows)s
 ) AS every_tier
 WHERE (SELECT count(*) FROM top_tier) < %(needed)s
 """
-BY_RANK = "ORDER BY current_rank DESC NULLS LAST, id"
 
 # `DOCUMENT_MATCHES_SQL` ordered, and with the best established of the matches whose name has
 # the words too (`name_query`, which only ever matches a subset), read from the same rows
 # when the top tier was not enough and more than `cap` match: a weight in a tsquery is
 # checked on each row, so a probe of its own would read every match again.
 DOCUMENT_AND_NAME_MATCHES_SQL = f"""
-WITH top_tier AS MATERIALIZED (
-    SELECT id FROM catalog_artifact
-    WHERE is_published AND search_vector @@ to_tsquery(%(config)s::regconfig, %(query)s)
-      AND current_rank >= %(top_tier)s
-    {BY_RANK} LIMIT %(rows)s
-),
+WITH {TOP_TIER_CTE.format(order=BY_RANK)},
 every_match AS MATERIALIZED (
-    SELECT id, current_rank, search_vector FROM catalog_artifact
-    WHERE is_published AND search_vector @@ to_tsquery(%(config)s::regconfig, %(query)s)
+    SELECT id, current_rank, search_vector FROM catalog_artifact WHERE {MATCHES}
 )
 SELECT 0, id FROM top_tier
 UNION ALL

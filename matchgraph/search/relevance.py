@@ -242,19 +242,31 @@ FULLY_SCORED = 100
 _PRESELECT_WEIGHTS = "{" + ", ".join(str(FIELD_WEIGHTS[field]) for field in "DCBA") + "}"
 
 
+# The cheap pass's two readings of an artifact `row`: any word's ts_rank, and whether it is
+# named as the query (`query` and `name_keys`: their parameter placeholders). Read beside the
+# fit (`first_pass_columns`) or on their own (`PRESELECT_SQL`).
+def _text_rank_sql(row: str, query: str) -> str:
+    return (
+        f"ts_rank('{_PRESELECT_WEIGHTS}', {row}.search_vector, to_tsquery('english', {query}), 1)"
+    )
+
+
+def _is_named_sql(row: str, name_keys: str) -> str:
+    return f"{row}.name_key = ANY({name_keys}::text[])"
+
+
 def first_pass_columns(*, query: str, name_keys: list[str]) -> dict[str, Expression]:
     """What the cheap first pass reads of each candidate (any word's ts_rank, and whether it
     is named as the query), as columns of the query that reads the candidates' fit
     (`fit.candidates_fit`): when there is a fit to read, the candidates are read once."""
     return {
         "text_rank": RawSQL(
-            f"ts_rank('{_PRESELECT_WEIGHTS}', catalog_artifact.search_vector,"
-            " to_tsquery('english', %s), 1)",
+            _text_rank_sql("catalog_artifact", "%s"),
             [query],
             output_field=FloatField(),
         ),
         "is_named": RawSQL(
-            "catalog_artifact.name_key = ANY(%s::text[])",
+            _is_named_sql("catalog_artifact", "%s"),
             [list(name_keys)],
             output_field=BooleanField(),
         ),
@@ -262,9 +274,8 @@ def first_pass_columns(*, query: str, name_keys: list[str]) -> dict[str, Express
 
 
 PRESELECT_SQL = f"""
-SELECT a.id, ts_rank('{_PRESELECT_WEIGHTS}', a.search_vector,
-                     to_tsquery('english', %(query)s), 1),
-       a.name_key = ANY(%(name_keys)s::text[])
+SELECT a.id, {_text_rank_sql("a", "%(query)s")},
+       {_is_named_sql("a", "%(name_keys)s")}
 FROM catalog_artifact a WHERE a.id = ANY(%(ids)s)
 """
 
