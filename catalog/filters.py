@@ -133,7 +133,7 @@ class ArtifactFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["category"].extra["choices"] = list(category_choices)
         # {slug: id}: when given, the category filter names ids, whose sizes the planner
-        # knows (a big category is read in rank order, a small one collected and sorted).
+        # knows (it reads a big category in rank order, a small one by its members).
         self.category_ids = category_ids
 
     @property

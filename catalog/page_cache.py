@@ -28,6 +28,7 @@ import time
 import uuid
 from collections.abc import Callable
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,8 +39,8 @@ from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from config.cache import version_started
 
 PAGES_VERSION_KEY = "catalog:pages-version"
-# In every page's key: a page stored in an older shape (before bytes) is never read back.
-PAGE_KEY_PREFIX = "page2:"
+# In every page's key: a page stored in an older shape (a plain tuple) is never read back.
+PAGE_KEY_PREFIX = "page3:"
 TOKEN_PLACEHOLDER = b"@@csrf-token@@"
 # Where base.html and {% csrf_token %} put a token (64 letters and digits, masked).
 TOKEN_RE = re.compile(
@@ -77,7 +78,7 @@ def cached_for_visitors(view: Callable[..., HttpResponse]) -> Callable[..., Http
         if version is not None and response.status_code == 200 and not response.streaming:
             stored = _to_stored(response, version)
             token_asked = request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not token_asked_before
-            if token_asked and not stored[3]:
+            if token_asked and not stored.tokens:
                 # The page holds a token where TOKEN_RE does not look: kept, this visitor's
                 # token would be everyone's.
                 return response
@@ -104,7 +105,7 @@ class ServeKeptPages:
             key = _page_key(request)
             copy = _process_copies.get(key)
             if copy is not None:
-                if copy[1] > time.time() and cache.get(PAGES_VERSION_KEY) == copy[0]:
+                if copy.expires > time.time() and cache.get(PAGES_VERSION_KEY) == copy.version:
                     return _from_stored(request, copy)
                 _process_copies.forget(key)
         return self.get_response(request)
@@ -134,24 +135,30 @@ def _page_key(request: HttpRequest) -> str:
     return PAGE_KEY_PREFIX + hashlib.sha256(seen.encode()).hexdigest()[:32]
 
 
-# version, expiry (epoch seconds), the encoded body with TOKEN_PLACEHOLDER where the tokens
-# were (how many), content type, Vary
-StoredPage = tuple[str, float, bytes, int, str, str]
+class StoredPage(NamedTuple):
+    version: str  # the pages version it was rendered under
+    expires: float  # epoch seconds
+    body: bytes  # encoded, with TOKEN_PLACEHOLDER where the CSRF tokens were
+    tokens: int  # how many there were
+    content_type: str
+    vary: str
 
 
 def _to_stored(response: HttpResponse, version: str) -> StoredPage:
     body, tokens = TOKEN_RE.subn(TOKEN_PLACEHOLDER, response.content)
     expires = time.time() + settings.PAGE_CACHE_SECONDS
-    return version, expires, body, tokens, response["Content-Type"], response.get("Vary", "")
+    return StoredPage(
+        version, expires, body, tokens, response["Content-Type"], response.get("Vary", "")
+    )
 
 
 def _from_stored(request: HttpRequest, stored: StoredPage) -> HttpResponse:
-    _version, _expires, body, tokens, content_type, vary = stored
-    if tokens:  # as when rendered, a page without a token sets no CSRF cookie
+    body = stored.body
+    if stored.tokens:  # as when rendered, a page without a token sets no CSRF cookie
         body = body.replace(TOKEN_PLACEHOLDER, visitor_csrf_token(request).encode())
-    response = HttpResponse(body, content_type)
-    if vary:
-        response["Vary"] = vary
+    response = HttpResponse(body, stored.content_type)
+    if stored.vary:
+        response["Vary"] = stored.vary
     return response
 
 
@@ -206,7 +213,7 @@ def _find(request: HttpRequest, key: str) -> tuple[str | None, StoredPage | None
     if version is None:
         return version_started(PAGES_VERSION_KEY), None
     stored = found.get(key)
-    if stored is None or stored[0] != version:
+    if stored is None or stored.version != version:
         return version, None
     _process_copies.keep(key, request.path, stored)
     return version, stored

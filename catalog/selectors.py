@@ -568,15 +568,23 @@ def listing_figures_warm() -> None:
     pairs = count_single_filter_facets()
     for facet, values in whole.items():
         for value, total in values.items():
-            data = QueryDict(mutable=True)
-            data.setlist(facet, [value])
-            variant = _filter_key(data)
             others = {name: dict(found) for name, found in pairs.get((facet, value), {}).items()}
-            derived_keep(
-                "facets", {**others, facet: dict(values)}, variant=variant, version=version
-            )
-            derived_keep("browse-total", total, variant=variant, version=version)
+            counts = {**others, facet: dict(values)}
+            _listing_figures_keep([(facet, value)], counts, total, version=version)
     _large_two_filter_listings_warm(pairs, version=version)
+
+
+def _listing_figures_keep(
+    filters: list[tuple[str, str]], counts: dict, total: int, *, version: str
+) -> None:
+    """Keep the facets and the total of the listing filtered by `filters` ((facet, value)
+    pairs), as `_catalog_listing_counts` and `_catalog_listing_total` would read them."""
+    data = QueryDict(mutable=True)
+    for facet, value in filters:
+        data.setlist(facet, [value])
+    variant = _filter_key(data)
+    derived_keep("facets", counts, variant=variant, version=version)
+    derived_keep("browse-total", total, variant=variant, version=version)
 
 
 def _large_two_filter_listings_warm(pairs: dict, *, version: str) -> None:
@@ -595,14 +603,9 @@ def _large_two_filter_listings_warm(pairs: dict, *, version: str) -> None:
     ]
     untouched = count_two_filter_facets(large)
     for first, second in large:
-        data = QueryDict(mutable=True)
-        data.setlist(first[0], [first[1]])
-        data.setlist(second[0], [second[1]])
         counts = {name: dict(found) for name, found in untouched[first, second].items()}
         # A ticked facet counts what its values give with the other filter alone.
         counts[first[0]] = dict(pairs[second].get(first[0], {}))
         counts[second[0]] = dict(pairs[first].get(second[0], {}))
-        variant = _filter_key(data)
         total = pairs[first][second[0]][second[1]]
-        derived_keep("facets", counts, variant=variant, version=version)
-        derived_keep("browse-total", total, variant=variant, version=version)
+        _listing_figures_keep([first, second], counts, total, version=version)
